@@ -1,0 +1,2 @@
+const greet = (n) => `Hello, ${n}!`;
+print(greet("Sable"));

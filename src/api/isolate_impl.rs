@@ -1,0 +1,554 @@
+//! Method bodies of the embedding API's `Isolate` and `TerminateHandle`.
+
+use super::*;
+
+use std::mem::ManuallyDrop;
+
+use crate::vm::compiler::{self, CompileErrorKind};
+use crate::vm::heap::{CellKind, Gc};
+use crate::vm::isolate::{GlobalEntry, VmState};
+use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey};
+use crate::vm::runtime::realm::Realm;
+use crate::vm::runtime::ErrorType;
+use crate::vm::{JsResult, Unwind};
+
+impl Isolate {
+    /// Creates an isolate with its heap, VM stack and limits.
+    pub fn new(params: &IsolateParams) -> ApiResult<Isolate> {
+        let vm = Vm::new(params.heap_limit_bytes, params.stack_limit_bytes, params.allocator);
+        Ok(Isolate { vm })
+    }
+    /// Unique id of this isolate (never reused within the process).
+    pub fn id(&self) -> u64 {
+        self.vm.id
+    }
+    /// False once the isolate hit OOM or an internal error; only dispose is safe then.
+    pub fn is_usable(&self) -> bool {
+        self.vm.state == VmState::Usable
+    }
+    /// Marks the isolate unusable (called by capi when a panic was caught).
+    pub fn mark_internal_error(&mut self) {
+        self.vm.state = VmState::InternalError;
+    }
+    pub fn terminate_handle(&self) -> TerminateHandle {
+        TerminateHandle(self.vm.terminate_handle())
+    }
+    pub fn cancel_terminate_execution(&mut self) {
+        use std::sync::atomic::Ordering;
+        self.vm.shared.terminate.store(false, Ordering::SeqCst);
+        self.vm.terminating = false;
+    }
+
+    fn state_status(&self) -> Status {
+        match self.vm.state {
+            VmState::Usable => Status::Ok,
+            VmState::OutOfMemory => Status::OutOfMemory,
+            VmState::InternalError => Status::InternalError,
+        }
+    }
+
+    fn realm_of(&self, c: ContextId) -> ApiResult<Gc<Realm>> {
+        self.vm.realms.get(&c.0).copied().ok_or(Status::InvalidArgument)
+    }
+
+    /// Runs `f` inside the VM in context `c`: records the native stack base,
+    /// selects the realm, and converts an abnormal completion into a status.
+    fn enter<T>(&mut self, c: ContextId, f: impl FnOnce(&mut Vm) -> JsResult<T>) -> ApiResult<T> {
+        let st = self.state_status();
+        if st != Status::Ok {
+            return Err(st);
+        }
+        let realm = self.realm_of(c)?;
+        let vm = &mut *self.vm;
+        let prev_base = vm.enter();
+        let saved_realm = vm.current_realm.replace(realm);
+        let frames = vm.frames.len();
+        let r = vm.safepoint().and_then(|_| f(vm));
+        vm.current_realm = saved_realm.or(Some(realm));
+        debug_assert!(r.is_err() || vm.frames.len() == frames);
+        vm.leave(prev_base);
+        if prev_base == 0 {
+            vm.frames.clear();
+            vm.sp = 0;
+            vm.terminating = false;
+            vm.temp_roots.clear();
+            if !vm.pending_finalizers.is_empty() {
+                vm.run_finalizers();
+            }
+        }
+        match r {
+            Ok(v) => Ok(v),
+            Err(Unwind::Throw(e)) => {
+                vm.pending_exception = Some(e);
+                Err(Status::Exception)
+            }
+            Err(Unwind::Terminate) => Err(Status::Terminated),
+            Err(Unwind::OutOfMemory) => Err(Status::OutOfMemory),
+        }
+    }
+
+    fn push(&mut self, v: Value) -> Local {
+        self.vm.handles.push(v);
+        Local((self.vm.handles.len() - 1) as u32)
+    }
+    fn val(&self, l: Local) -> ApiResult<Value> {
+        self.vm.handles.get(l.0 as usize).copied().ok_or(Status::InvalidArgument)
+    }
+    fn obj(&self, l: Local) -> ApiResult<Gc<JsObject>> {
+        JsObject::from_value(self.val(l)?).ok_or(Status::InvalidArgument)
+    }
+
+    // ----- handle scopes -----
+    pub fn open_scope(&mut self) -> usize {
+        self.vm.handles.len()
+    }
+    /// Pops every handle made since `open_scope` returned `token`. Tokens above
+    /// the current top are ignored.
+    pub fn close_scope(&mut self, token: usize) {
+        if token <= self.vm.handles.len() {
+            self.vm.handles.truncate(token);
+        }
+    }
+    /// Closes the scope and re-creates `v` in the outer scope. `None` if `v` is stale.
+    pub fn escape(&mut self, token: usize, v: Local) -> Option<Local> {
+        let value = self.val(v).ok()?;
+        self.close_scope(token);
+        Some(self.push(value))
+    }
+    pub fn is_valid_local(&self, l: Local) -> bool {
+        (l.0 as usize) < self.vm.handles.len()
+    }
+
+    // ----- primitives -----
+    pub fn undefined(&mut self) -> Local {
+        self.push(Value::UNDEFINED)
+    }
+    pub fn null(&mut self) -> Local {
+        self.push(Value::NULL)
+    }
+    pub fn boolean(&mut self, b: bool) -> Local {
+        self.push(Value::bool(b))
+    }
+    pub fn number(&mut self, d: f64) -> Local {
+        self.push(Value::number(d))
+    }
+    /// Creates a string; invalid UTF-8 is decoded with U+FFFD replacement.
+    pub fn string_from_utf8_lossy(&mut self, bytes: &[u8]) -> Local {
+        let s = String::from_utf8_lossy(bytes);
+        let v = JsString::from_str(&mut self.vm.heap, &s).value();
+        self.push(v)
+    }
+    pub fn type_of(&self, l: Local) -> Option<ValueType> {
+        let v = self.val(l).ok()?;
+        Some(if v.is_undefined() {
+            ValueType::Undefined
+        } else if v.is_null() {
+            ValueType::Null
+        } else if v.is_bool() {
+            ValueType::Boolean
+        } else if v.is_number() {
+            ValueType::Number
+        } else {
+            match v.cell_kind() {
+                Some(CellKind::String) => ValueType::String,
+                Some(CellKind::Symbol) => ValueType::Symbol,
+                Some(CellKind::Object) if Vm::is_callable(v) => ValueType::Function,
+                _ => ValueType::Object,
+            }
+        })
+    }
+    pub fn is_array(&self, l: Local) -> bool {
+        self.obj(l).is_ok_and(|o| o.is_array())
+    }
+    pub fn is_promise(&self, l: Local) -> bool {
+        let _ = l;
+        false
+    }
+    pub fn is_error(&self, l: Local) -> bool {
+        self.obj(l).is_ok_and(|o| matches!(o.kind, ObjectKind::Error))
+    }
+    /// The UTF-8 text of a string handle (lone surrogates become U+FFFD); `None`
+    /// if `l` is stale or not a string.
+    pub fn string_to_utf8(&self, l: Local) -> Option<String> {
+        let v = self.val(l).ok()?;
+        Gc::<JsString>::try_from_value(v).map(|s| s.to_rust_string())
+    }
+
+    // ----- contexts -----
+    pub fn context_new(&mut self) -> ApiResult<ContextId> {
+        let st = self.state_status();
+        if st != Status::Ok {
+            return Err(st);
+        }
+        let realm = Realm::create(&mut self.vm);
+        Ok(ContextId(realm.id))
+    }
+    /// Returns false if `c` does not exist (already disposed).
+    pub fn context_dispose(&mut self, c: ContextId) -> bool {
+        let gone = self.vm.realms.remove(&c.0).is_some();
+        if gone && self.vm.current_realm.is_some_and(|r| r.id == c.0) && self.vm.frames.is_empty() {
+            self.vm.current_realm = self.vm.realms.values().next().copied();
+        }
+        gone
+    }
+    pub fn context_exists(&self, c: ContextId) -> bool {
+        self.vm.realms.contains_key(&c.0)
+    }
+    pub fn context_global(&mut self, c: ContextId) -> Option<Local> {
+        let realm = self.realm_of(c).ok()?;
+        Some(self.push(realm.global.value()))
+    }
+
+    // ----- running code -----
+    /// Runs a classic script. `name` is the resource name used in stack traces.
+    pub fn eval(&mut self, c: ContextId, src: &str, name: Option<&str>) -> ApiResult<Local> {
+        let realm = self.realm_of(c)?;
+        let name = name.unwrap_or("<anonymous>").to_string();
+        let v = self.enter(c, |vm| {
+            let code = match compiler::compile_script(vm, src, &name) {
+                Ok(code) => code,
+                Err(e) => {
+                    let kind = match e.kind {
+                        CompileErrorKind::ReferenceError => ErrorType::ReferenceError,
+                        _ => ErrorType::SyntaxError,
+                    };
+                    return Err(vm.throw_error(kind, &e.message));
+                }
+            };
+            vm.run_script(realm, code)
+        })?;
+        Ok(self.push(v))
+    }
+    /// Compiles a classic script without running it (parse and early errors
+    /// become a pending SyntaxError). The script stays alive until
+    /// [`Isolate::global_free`] on the returned id.
+    pub fn compile(&mut self, c: ContextId, src: &str, name: Option<&str>) -> ApiResult<GlobalId> {
+        let name = name.unwrap_or("<anonymous>").to_string();
+        let code = self.enter(c, |vm| match compiler::compile_script(vm, src, &name) {
+            Ok(code) => Ok(code),
+            Err(e) => {
+                let kind = match e.kind {
+                    CompileErrorKind::ReferenceError => ErrorType::ReferenceError,
+                    _ => ErrorType::SyntaxError,
+                };
+                Err(vm.throw_error(kind, &e.message))
+            }
+        })?;
+        let id = self.vm.next_global;
+        self.vm.next_global += 1;
+        self.vm.globals.insert(id, GlobalEntry { value: code.value(), weak: None });
+        Ok(GlobalId(id))
+    }
+
+    /// Runs a script returned by [`Isolate::compile`] in context `c`.
+    pub fn run_compiled(&mut self, c: ContextId, script: GlobalId) -> ApiResult<Local> {
+        let realm = self.realm_of(c)?;
+        let v = self.vm.globals.get(&script.0).map(|g| g.value).ok_or(Status::InvalidArgument)?;
+        let code = Gc::<crate::vm::bytecode::Code>::try_from_value(v).ok_or(Status::InvalidArgument)?;
+        let r = self.enter(c, |vm| vm.run_script(realm, code))?;
+        Ok(self.push(r))
+    }
+
+    pub fn to_number(&mut self, c: ContextId, v: Local) -> ApiResult<f64> {
+        let v = self.val(v)?;
+        self.enter(c, |vm| vm.to_number(v))
+    }
+    pub fn to_boolean(&mut self, c: ContextId, v: Local) -> ApiResult<bool> {
+        self.realm_of(c)?;
+        Ok(Vm::to_boolean(self.val(v)?))
+    }
+    pub fn to_string(&mut self, c: ContextId, v: Local) -> ApiResult<Local> {
+        let v = self.val(v)?;
+        let s = self.enter(c, |vm| vm.to_string(v))?;
+        Ok(self.push(s.value()))
+    }
+
+    // ----- objects (a non-object receiver gives InvalidArgument) -----
+    pub fn object_new(&mut self, c: ContextId) -> ApiResult<Local> {
+        let o = self.enter(c, |vm| Ok(vm.new_object()))?;
+        Ok(self.push(o.value()))
+    }
+    pub fn array_new(&mut self, c: ContextId, length: u32) -> ApiResult<Local> {
+        let a = self.enter(c, |vm| Ok(vm.new_array(length)))?;
+        Ok(self.push(a.value()))
+    }
+    fn get_key(&mut self, c: ContextId, obj: Local, key: PropertyKeyInput) -> ApiResult<Local> {
+        let o = self.obj(obj)?;
+        let v = self.enter(c, |vm| {
+            let k = key.resolve(vm)?;
+            vm.get(o, k, o.value())
+        })?;
+        Ok(self.push(v))
+    }
+    fn set_key(&mut self, c: ContextId, obj: Local, key: PropertyKeyInput, val: Local) -> ApiResult<()> {
+        let o = self.obj(obj)?;
+        let v = self.val(val)?;
+        self.enter(c, |vm| {
+            let k = key.resolve(vm)?;
+            vm.put_v(o.value(), k, v, true)
+        })
+    }
+    pub fn get(&mut self, c: ContextId, obj: Local, key: Local) -> ApiResult<Local> {
+        let k = self.val(key)?;
+        self.get_key(c, obj, PropertyKeyInput::Value(k))
+    }
+    pub fn set(&mut self, c: ContextId, obj: Local, key: Local, val: Local) -> ApiResult<()> {
+        let k = self.val(key)?;
+        self.set_key(c, obj, PropertyKeyInput::Value(k), val)
+    }
+    pub fn get_named(&mut self, c: ContextId, obj: Local, name: &str) -> ApiResult<Local> {
+        self.get_key(c, obj, PropertyKeyInput::Name(name.to_string()))
+    }
+    pub fn set_named(&mut self, c: ContextId, obj: Local, name: &str, val: Local) -> ApiResult<()> {
+        self.set_key(c, obj, PropertyKeyInput::Name(name.to_string()), val)
+    }
+    pub fn get_index(&mut self, c: ContextId, obj: Local, index: u32) -> ApiResult<Local> {
+        self.get_key(c, obj, PropertyKeyInput::Index(index))
+    }
+    pub fn set_index(&mut self, c: ContextId, obj: Local, index: u32, val: Local) -> ApiResult<()> {
+        self.set_key(c, obj, PropertyKeyInput::Index(index), val)
+    }
+    pub fn has(&mut self, c: ContextId, obj: Local, key: Local) -> ApiResult<bool> {
+        let o = self.obj(obj)?;
+        let k = self.val(key)?;
+        self.enter(c, |vm| {
+            let pk = vm.to_property_key(k)?;
+            vm.has_property(o, pk)
+        })
+    }
+    pub fn delete(&mut self, c: ContextId, obj: Local, key: Local) -> ApiResult<bool> {
+        let o = self.obj(obj)?;
+        let k = self.val(key)?;
+        self.enter(c, |vm| {
+            let pk = vm.to_property_key(k)?;
+            vm.delete_property(o, pk)
+        })
+    }
+    /// Own enumerable string keys, as an array (like `Object.keys`).
+    pub fn own_keys(&mut self, c: ContextId, obj: Local) -> ApiResult<Local> {
+        let o = self.obj(obj)?;
+        let arr = self.enter(c, |vm| {
+            let arr = vm.new_array(0);
+            let mut i = 0;
+            for k in vm.own_property_keys(o)? {
+                if k.is_symbol() {
+                    continue;
+                }
+                if vm.get_own_property(o, k).is_some_and(|p| p.attrs & crate::vm::object::attrs::ENUMERABLE != 0) {
+                    let kv = vm.key_to_value(k);
+                    vm.create_data_property_or_throw(arr, PropertyKey::Index(i), kv)?;
+                    i += 1;
+                }
+            }
+            Ok(arr)
+        })?;
+        Ok(self.push(arr.value()))
+    }
+
+    // ----- functions (a non-callable `f` gives InvalidArgument) -----
+    pub fn function_new(&mut self, c: ContextId, cb: NativeCallback, name: &str, length: u32) -> ApiResult<Local> {
+        let realm = self.realm_of(c)?;
+        let st = self.state_status();
+        if st != Status::Ok {
+            return Err(st);
+        }
+        let host: crate::vm::isolate::HostFn = Box::new(move |vm: &mut Vm, args: &crate::vm::interp::CallArgs<'_>| {
+            // SAFETY: `vm` is the Box<Vm> owned by the Isolate that registered this
+            // callback; the temporary Isolate view is never dropped (ManuallyDrop),
+            // and it is derived from the `vm` borrow we were handed.
+            let mut iso = ManuallyDrop::new(Isolate { vm: unsafe { Box::from_raw(vm as *mut Vm) } });
+            let token = iso.open_scope();
+            let this = iso.push(args.this);
+            let new_target = iso.push(args.new_target);
+            let list: Vec<Local> = args.args.iter().map(|&a| iso.push(a)).collect();
+            let info = CallInfo { this, new_target, args: list, ret: std::cell::Cell::new(None) };
+            let r = cb(&mut iso, c, &info);
+            let ret = info.ret.get().and_then(|l| iso.val(l).ok()).unwrap_or(Value::UNDEFINED);
+            iso.close_scope(token);
+            let vm: &mut Vm = &mut iso.vm;
+            match r {
+                Ok(()) => Ok(ret),
+                Err(Status::Exception) => match vm.pending_exception.take() {
+                    Some(e) => Err(Unwind::Throw(e)),
+                    None => Err(vm.type_error("host function reported an exception without throwing one")),
+                },
+                Err(Status::Terminated) => Err(Unwind::Terminate),
+                Err(Status::OutOfMemory) => Err(vm.out_of_memory()),
+                Err(other) => Err(vm.type_error(&format!("host function failed with status {other:?}"))),
+            }
+        });
+        let vm = &mut *self.vm;
+        vm.host_functions.push(host);
+        let id = vm.host_functions.len() - 1;
+        let saved = vm.current_realm.replace(realm);
+        let f = vm.new_function_object(realm, crate::vm::object::FunctionKind::Host { id }, name, length, false);
+        vm.current_realm = saved.or(Some(realm));
+        Ok(self.push(f.value()))
+    }
+    pub fn call(&mut self, c: ContextId, f: Local, this: Local, args: &[Local]) -> ApiResult<Local> {
+        let fv = self.val(f)?;
+        if !Vm::is_callable(fv) {
+            return Err(Status::InvalidArgument);
+        }
+        let tv = self.val(this)?;
+        let argv = args.iter().map(|&a| self.val(a)).collect::<ApiResult<Vec<Value>>>()?;
+        let r = self.enter(c, |vm| vm.call(fv, tv, &argv))?;
+        Ok(self.push(r))
+    }
+    pub fn construct(&mut self, c: ContextId, f: Local, args: &[Local]) -> ApiResult<Local> {
+        let fv = self.val(f)?;
+        if !Vm::is_constructor(fv) {
+            return Err(Status::InvalidArgument);
+        }
+        let argv = args.iter().map(|&a| self.val(a)).collect::<ApiResult<Vec<Value>>>()?;
+        let r = self.enter(c, |vm| vm.construct(fv, &argv, fv))?;
+        Ok(self.push(r))
+    }
+
+    // ----- exceptions -----
+    /// Makes `v` the pending exception; returns `Status::Exception`.
+    pub fn throw(&mut self, c: ContextId, v: Local) -> Status {
+        if self.realm_of(c).is_err() {
+            return Status::InvalidArgument;
+        }
+        match self.val(v) {
+            Ok(v) => {
+                self.vm.pending_exception = Some(v);
+                Status::Exception
+            }
+            Err(s) => s,
+        }
+    }
+    /// Throws a new error of `kind` created in context `c`; returns `Status::Exception`.
+    pub fn throw_error(&mut self, c: ContextId, kind: ErrorKind, message: &str) -> Status {
+        let Ok(realm) = self.realm_of(c) else { return Status::InvalidArgument };
+        let t = match kind {
+            ErrorKind::Error => ErrorType::Error,
+            ErrorKind::TypeError => ErrorType::TypeError,
+            ErrorKind::RangeError => ErrorType::RangeError,
+            ErrorKind::SyntaxError => ErrorType::SyntaxError,
+            ErrorKind::ReferenceError => ErrorType::ReferenceError,
+            ErrorKind::EvalError => ErrorType::EvalError,
+            ErrorKind::UriError => ErrorType::UriError,
+        };
+        let vm = &mut *self.vm;
+        let saved = vm.current_realm.replace(realm);
+        let e = vm.make_error(t, message);
+        vm.current_realm = saved.or(Some(realm));
+        vm.pending_exception = Some(e.value());
+        Status::Exception
+    }
+    pub fn exception_pending(&self) -> bool {
+        self.vm.pending_exception.is_some()
+    }
+    /// Takes (and clears) the pending exception.
+    pub fn take_exception(&mut self) -> Option<Local> {
+        let e = self.vm.pending_exception.take()?;
+        Some(self.push(e))
+    }
+
+    // ----- persistent handles -----
+    pub fn global_new(&mut self, v: Local) -> Option<GlobalId> {
+        let value = self.val(v).ok()?;
+        let id = self.vm.next_global;
+        self.vm.next_global += 1;
+        self.vm.globals.insert(id, GlobalEntry { value, weak: None });
+        Some(GlobalId(id))
+    }
+    /// `None` if `g` is not a live global of this isolate; undefined once a weak
+    /// global's value was collected.
+    pub fn global_get(&mut self, g: GlobalId) -> Option<Local> {
+        let v = self.vm.globals.get(&g.0)?.value;
+        Some(self.push(v))
+    }
+    pub fn global_set_weak(&mut self, g: GlobalId, data: *mut c_void, cb: Option<WeakFinalizer>) -> bool {
+        match self.vm.globals.get_mut(&g.0) {
+            Some(e) => {
+                e.weak = Some((data as usize, cb));
+                true
+            }
+            None => false,
+        }
+    }
+    pub fn global_free(&mut self, g: GlobalId) -> bool {
+        self.vm.globals.remove(&g.0).is_some()
+    }
+
+    // ----- jobs, GC, statistics -----
+    pub fn run_microtasks(&mut self) -> ApiResult<()> {
+        let st = self.state_status();
+        if st != Status::Ok {
+            return Err(st);
+        }
+        let Some(&realm) = self.vm.realms.values().next() else { return Ok(()) };
+        let c = ContextId(realm.id);
+        while let Some(job) = self.vm.jobs.pop_front() {
+            self.enter(c, |vm| vm.call(job.func, Value::UNDEFINED, &job.args))?;
+        }
+        Ok(())
+    }
+    /// A full collection; also callable from a host function while JS runs
+    /// (finalizers then wait until the VM is left).
+    pub fn collect_garbage(&mut self) {
+        self.vm.collect_garbage();
+        if self.vm.frames.is_empty() {
+            self.vm.run_finalizers();
+        }
+    }
+
+    /// The bytecode listing of a script (`sable --print-bytecode`).
+    pub fn disassemble(&mut self, src: &str) -> Result<String, String> {
+        compiler::disassemble_script(&mut self.vm, src).map_err(|e| e.message)
+    }
+
+    /// A short display form of a value for the REPL (strings quoted).
+    pub fn inspect(&mut self, c: ContextId, v: Local) -> String {
+        if let Some(s) = self.string_to_utf8(v) {
+            return format!("{s:?}");
+        }
+        match self.to_string(c, v) {
+            Ok(s) => self.string_to_utf8(s).unwrap_or_default(),
+            Err(_) => {
+                self.take_exception();
+                "[object]".to_string()
+            }
+        }
+    }
+    pub fn heap_statistics(&self) -> HeapStatistics {
+        self.vm.statistics()
+    }
+}
+
+/// A property key from the embedder, resolved inside the VM.
+enum PropertyKeyInput {
+    Value(Value),
+    Name(String),
+    Index(u32),
+}
+
+impl PropertyKeyInput {
+    fn resolve(self, vm: &mut Vm) -> JsResult<PropertyKey> {
+        match self {
+            PropertyKeyInput::Value(v) => vm.to_property_key(v),
+            PropertyKeyInput::Name(s) => Ok(vm.key_from_str(&s)),
+            PropertyKeyInput::Index(i) if i != u32::MAX => Ok(PropertyKey::Index(i)),
+            PropertyKeyInput::Index(i) => Ok(vm.key_from_str(&i.to_string())),
+        }
+    }
+}
+
+impl TerminateHandle {
+    /// Stops running JS as soon as possible (any thread). The running call
+    /// returns `Status::Terminated`; further calls do too until cancelled.
+    pub fn terminate(&self) {
+        self.0.terminate();
+    }
+    /// Runs `cb` on the isolate's thread at the next safepoint (any thread).
+    pub fn request_interrupt(&self, cb: Box<dyn FnOnce(&mut Isolate) + Send>) {
+        self.0.request_interrupt(Box::new(move |vm: &mut Vm| {
+            // SAFETY: as in function_new: a non-owning Isolate view of this Vm.
+            let mut iso = ManuallyDrop::new(Isolate { vm: unsafe { Box::from_raw(vm as *mut Vm) } });
+            cb(&mut iso);
+        }));
+    }
+}

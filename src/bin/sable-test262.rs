@@ -1,0 +1,755 @@
+//! `sable-test262`: runs the test262 suite following INTERPRETING.md, one fresh
+//! isolate per test, on all cores, with a per-test timeout (terminate_execution)
+//! and heap limit. Tests run in-process inside worker processes that the
+//! supervisor feeds one test at a time, so a crash or a native hang costs only
+//! that test. Summaries per directory and feature, a JSON report, and the
+//! expectations ratchet (`tests/test262/expectations.txt`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sable::api::{ContextId, Isolate, IsolateParams, Status, TerminateHandle, ValueType};
+use sable::host::{describe_exception, install_262, install_globals, start_print_capture, take_print_capture};
+
+// ----- options -----
+
+struct Options {
+    suite: PathBuf,
+    prefixes: Vec<String>,
+    features: Vec<String>,
+    json: Option<PathBuf>,
+    gc_stress: bool,
+    update: bool,
+    check: bool,
+    jobs: usize,
+    timeout: Duration,
+    heap_limit_mb: usize,
+    expectations: PathBuf,
+    skip_features: PathBuf,
+    verbose: bool,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: sable-test262 [--suite DIR] [PATH_PREFIX...] [--feature F] [--json FILE] [--gc-stress]\n\
+         \x20                    [--check] [--update-expectations] [--jobs N] [--timeout SECS] [--heap-limit MB] [-v]\n\
+         PATH_PREFIX is relative to the suite, e.g. test/language/expressions (default: test/language, test/built-ins, test/annexB)"
+    );
+    std::process::exit(2)
+}
+
+fn parse_options(args: &[String]) -> Options {
+    let default_suite = std::env::var("SABLE_TEST262_DIR").unwrap_or_else(|_| "../shared/test262".into());
+    let mut o = Options {
+        suite: PathBuf::from(default_suite),
+        prefixes: Vec::new(),
+        features: Vec::new(),
+        json: None,
+        gc_stress: false,
+        update: false,
+        check: false,
+        jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        timeout: Duration::from_secs(10),
+        heap_limit_mb: 512,
+        expectations: PathBuf::from("tests/test262/expectations.txt"),
+        skip_features: PathBuf::from("tests/test262/skip-features.txt"),
+        verbose: false,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut next = || it.next().cloned().unwrap_or_else(|| usage());
+        match a.as_str() {
+            "--suite" => o.suite = PathBuf::from(next()),
+            "--feature" => o.features.push(next()),
+            "--json" => o.json = Some(PathBuf::from(next())),
+            "--gc-stress" => o.gc_stress = true,
+            "--update-expectations" => o.update = true,
+            "--check" => o.check = true,
+            "--jobs" => o.jobs = next().parse().unwrap_or_else(|_| usage()),
+            "--timeout" => o.timeout = Duration::from_secs(next().parse().unwrap_or_else(|_| usage())),
+            "--heap-limit" => o.heap_limit_mb = next().parse().unwrap_or_else(|_| usage()),
+            "--expectations" => o.expectations = PathBuf::from(next()),
+            "--skip-features" => o.skip_features = PathBuf::from(next()),
+            "-v" | "--verbose" => o.verbose = true,
+            "-h" | "--help" => usage(),
+            s if s.starts_with('-') => usage(),
+            s => o.prefixes.push(s.trim_end_matches('/').to_string()),
+        }
+    }
+    o
+}
+
+// ----- test metadata -----
+
+#[derive(Default, Clone)]
+struct Meta {
+    includes: Vec<String>,
+    flags: Vec<String>,
+    features: Vec<String>,
+    negative_phase: Option<String>,
+    negative_type: Option<String>,
+}
+
+impl Meta {
+    fn has_flag(&self, f: &str) -> bool {
+        self.flags.iter().any(|x| x == f)
+    }
+}
+
+fn parse_list(value: &str) -> Vec<String> {
+    let v = value.trim();
+    if let Some(inner) = v.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        return inner.split(',').map(|s| s.trim().trim_matches('"').trim_matches('\'').to_string()).filter(|s| !s.is_empty()).collect();
+    }
+    if v.is_empty() { Vec::new() } else { vec![v.to_string()] }
+}
+
+/// Parses the YAML frontmatter between `/*---` and `---*/` (the subset test262 uses).
+fn parse_meta(source: &str) -> Meta {
+    let mut meta = Meta::default();
+    let Some(start) = source.find("/*---") else { return meta };
+    let Some(len) = source[start..].find("---*/") else { return meta };
+    let yaml = &source[start + 5..start + len];
+    let mut current: Option<String> = None;
+    let mut in_negative = false;
+    for line in yaml.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let indented = line.starts_with(' ') || line.starts_with('\t');
+        if let Some(item) = trimmed.strip_prefix("- ") {
+            let item = item.trim().to_string();
+            match current.as_deref() {
+                Some("includes") => meta.includes.push(item),
+                Some("flags") => meta.flags.push(item),
+                Some("features") => meta.features.push(item),
+                _ => {}
+            }
+            continue;
+        }
+        if indented && in_negative {
+            if let Some(v) = trimmed.strip_prefix("phase:") {
+                meta.negative_phase = Some(v.trim().to_string());
+            } else if let Some(v) = trimmed.strip_prefix("type:") {
+                meta.negative_type = Some(v.trim().to_string());
+            }
+            continue;
+        }
+        if indented {
+            continue;
+        }
+        in_negative = false;
+        let Some((key, value)) = trimmed.split_once(':') else { continue };
+        current = Some(key.trim().to_string());
+        match key.trim() {
+            "includes" => meta.includes.extend(parse_list(value)),
+            "flags" => meta.flags.extend(parse_list(value)),
+            "features" => meta.features.extend(parse_list(value)),
+            "negative" => in_negative = true,
+            _ => {}
+        }
+    }
+    meta
+}
+
+// ----- running one test (worker side) -----
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Mode {
+    Sloppy,
+    Strict,
+    Module,
+    Raw,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Sloppy => "sloppy",
+            Mode::Strict => "strict",
+            Mode::Module => "module",
+            Mode::Raw => "raw",
+        }
+    }
+    fn parse(s: &str) -> Option<Mode> {
+        Some(match s {
+            "sloppy" => Mode::Sloppy,
+            "strict" => Mode::Strict,
+            "module" => Mode::Module,
+            "raw" => Mode::Raw,
+            _ => return None,
+        })
+    }
+}
+
+fn modes_for(meta: &Meta) -> Vec<Mode> {
+    if meta.has_flag("raw") {
+        vec![Mode::Raw]
+    } else if meta.has_flag("module") {
+        vec![Mode::Module]
+    } else if meta.has_flag("onlyStrict") {
+        vec![Mode::Strict]
+    } else if meta.has_flag("noStrict") {
+        vec![Mode::Sloppy]
+    } else {
+        vec![Mode::Sloppy, Mode::Strict]
+    }
+}
+
+/// Watchdog state shared with the timer thread: the running isolate's handle and deadline.
+type Watch = Arc<Mutex<Option<(Instant, TerminateHandle)>>>;
+
+struct Worker {
+    suite: PathBuf,
+    harness: HashMap<String, String>,
+    heap_limit: usize,
+    watch: Watch,
+    timeout: Duration,
+}
+
+/// The constructor name of a thrown value (`e.constructor.name`), if any.
+fn error_name(iso: &mut Isolate, c: ContextId, e: sable::api::Local) -> Option<String> {
+    if !matches!(iso.type_of(e), Some(ValueType::Object) | Some(ValueType::Function)) {
+        return None;
+    }
+    let ctor = iso.get_named(c, e, "constructor").ok()?;
+    if iso.type_of(ctor) != Some(ValueType::Function) {
+        return None;
+    }
+    let n = iso.get_named(c, ctor, "name").ok()?;
+    iso.string_to_utf8(n)
+}
+
+impl Worker {
+    fn harness_file(&mut self, name: &str) -> Result<String, String> {
+        if let Some(s) = self.harness.get(name) {
+            return Ok(s.clone());
+        }
+        let p = self.suite.join("harness").join(name);
+        let s = std::fs::read_to_string(&p).map_err(|e| format!("cannot read harness {}: {e}", p.display()))?;
+        self.harness.insert(name.to_string(), s.clone());
+        Ok(s)
+    }
+
+    /// Runs one test in one mode; Ok(()) = pass, Err(message) = fail.
+    fn run(&mut self, rel: &str, mode: Mode) -> Result<(), String> {
+        let path = self.suite.join(rel);
+        let source = std::fs::read_to_string(&path).map_err(|e| format!("cannot read test: {e}"))?;
+        let meta = parse_meta(&source);
+        if mode == Mode::Module {
+            return Err("modules are not supported yet".into());
+        }
+        let mut prelude = Vec::new();
+        if mode != Mode::Raw {
+            prelude.push("assert.js".to_string());
+            prelude.push("sta.js".to_string());
+            if meta.has_flag("async") {
+                prelude.push("doneprintHandle.js".to_string());
+            }
+            prelude.extend(meta.includes.iter().cloned());
+        }
+        let mut harness_sources = Vec::new();
+        for h in &prelude {
+            harness_sources.push((h.clone(), self.harness_file(h)?));
+        }
+        let text = if mode == Mode::Strict { format!("\"use strict\";\n{source}") } else { source };
+
+        let params = IsolateParams { heap_limit_bytes: self.heap_limit, ..Default::default() };
+        let mut iso = Isolate::new(&params).map_err(|s| format!("isolate: {s:?}"))?;
+        let c = iso.context_new().map_err(|s| format!("context: {s:?}"))?;
+        install_globals(&mut iso, c, false).map_err(|s| format!("host setup: {s:?}"))?;
+        install_262(&mut iso, c).map_err(|s| format!("host setup: {s:?}"))?;
+        *self.watch.lock().unwrap() = Some((Instant::now() + self.timeout, iso.terminate_handle()));
+        start_print_capture();
+        let result = self.run_in(&mut iso, c, rel, &text, &meta, &harness_sources);
+        let printed = take_print_capture();
+        *self.watch.lock().unwrap() = None;
+        let result = result?;
+        let _ = result;
+        if meta.has_flag("async") {
+            if printed.iter().any(|l| l == "Test262:AsyncTestComplete") {
+                return Ok(());
+            }
+            if let Some(f) = printed.iter().find(|l| l.starts_with("Test262:AsyncTestFailure:")) {
+                return Err(f.clone());
+            }
+            return Err("async test did not report completion".into());
+        }
+        Ok(())
+    }
+
+    fn run_in(&mut self, iso: &mut Isolate, c: ContextId, rel: &str, text: &str, meta: &Meta, harness: &[(String, String)]) -> Result<(), String> {
+        let status_msg = |s: Status| match s {
+            Status::Terminated => "timeout: execution terminated".to_string(),
+            Status::OutOfMemory => "out of memory (heap limit)".to_string(),
+            other => format!("status {other:?}"),
+        };
+        for (name, src) in harness {
+            match iso.eval(c, src, Some(name)) {
+                Ok(_) => {}
+                Err(Status::Exception) => {
+                    let (h, _) = describe_exception(iso, c).unwrap_or_default();
+                    return Err(format!("harness {name}: {h}"));
+                }
+                Err(s) => return Err(format!("harness {name}: {}", status_msg(s))),
+            }
+        }
+        let expect_phase = meta.negative_phase.as_deref();
+        let expect_type = meta.negative_type.as_deref();
+        let script = match iso.compile(c, text, Some(rel)) {
+            Ok(s) => s,
+            Err(Status::Exception) => {
+                let e = iso.take_exception().unwrap();
+                let name = error_name(iso, c, e).unwrap_or_default();
+                let msg = iso.to_string(c, e).ok().and_then(|s| iso.string_to_utf8(s)).unwrap_or_default();
+                if expect_phase == Some("parse") || expect_phase == Some("resolution") {
+                    if Some(name.as_str()) == expect_type {
+                        return Ok(());
+                    }
+                    return Err(format!("expected {} at parse, got {msg}", expect_type.unwrap_or("?")));
+                }
+                return Err(format!("parse error: {msg}"));
+            }
+            Err(s) => return Err(status_msg(s)),
+        };
+        if expect_phase == Some("parse") || expect_phase == Some("resolution") {
+            return Err(format!("expected {} at parse, but the script compiled", expect_type.unwrap_or("?")));
+        }
+        let outcome = iso.run_compiled(c, script);
+        let outcome = match outcome {
+            Ok(_) => iso.run_microtasks().map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(()) => {
+                if expect_phase == Some("runtime") {
+                    return Err(format!("expected {} at runtime, but no exception was thrown", expect_type.unwrap_or("?")));
+                }
+                Ok(())
+            }
+            Err(Status::Exception) => {
+                let e = iso.take_exception().unwrap();
+                let name = error_name(iso, c, e).unwrap_or_default();
+                let msg = match iso.to_string(c, e) {
+                    Ok(s) => iso.string_to_utf8(s).unwrap_or_default(),
+                    Err(_) => {
+                        iso.take_exception();
+                        format!("{name} (unprintable)")
+                    }
+                };
+                if expect_phase == Some("runtime") && Some(name.as_str()) == expect_type {
+                    return Ok(());
+                }
+                Err(msg)
+            }
+            Err(s) => Err(status_msg(s)),
+        }
+    }
+}
+
+fn sanitize(s: &str) -> String {
+    let one_line: String = s.chars().map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c }).collect();
+    one_line.chars().take(300).collect()
+}
+
+/// Worker process: reads "path\tmode" lines, answers "pass" or "fail\tmessage" lines.
+fn worker_main(opts: &Options) -> ExitCode {
+    let watch: Watch = Arc::new(Mutex::new(None));
+    let w2 = watch.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(20));
+        if let Some((deadline, h)) = w2.lock().unwrap().as_ref() {
+            if Instant::now() > *deadline {
+                h.terminate();
+            }
+        }
+    });
+    let mut worker = Worker { suite: opts.suite.clone(), harness: HashMap::new(), heap_limit: opts.heap_limit_mb << 20, watch, timeout: opts.timeout };
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        let Some((rel, mode)) = line.split_once('\t') else { continue };
+        let Some(mode) = Mode::parse(mode) else { continue };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run(rel, mode)));
+        let reply = match r {
+            Ok(Ok(())) => "pass".to_string(),
+            Ok(Err(m)) => format!("fail\t{}", sanitize(&m)),
+            Err(p) => {
+                let m = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+                format!("fail\tcrash: panic: {}", sanitize(&m))
+            }
+        };
+        if writeln!(out, "{reply}").and_then(|_| out.flush()).is_err() {
+            break;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+// ----- supervisor -----
+
+#[derive(Clone)]
+struct Job {
+    rel: String,
+    mode: Mode,
+}
+
+#[derive(Clone)]
+struct Outcome {
+    rel: String,
+    mode: Option<Mode>,
+    pass: bool,
+    skipped: bool,
+    message: String,
+}
+
+struct WorkerProc {
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<String>,
+}
+
+fn spawn_worker(opts: &Options) -> std::io::Result<WorkerProc> {
+    let exe = std::env::current_exe()?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("--worker")
+        .arg("--suite")
+        .arg(&opts.suite)
+        .arg("--timeout")
+        .arg(opts.timeout.as_secs().to_string())
+        .arg("--heap-limit")
+        .arg(opts.heap_limit_mb.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if opts.gc_stress {
+        cmd.env("SABLE_GC_STRESS", "1");
+    }
+    let mut child = cmd.spawn()?;
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            match line {
+                Ok(l) => {
+                    if tx.send(l).is_err() {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    });
+    Ok(WorkerProc { child, stdin, lines: rx })
+}
+
+fn collect_tests(opts: &Options) -> Vec<String> {
+    let roots: Vec<String> = if opts.prefixes.is_empty() {
+        vec!["test/language".into(), "test/built-ins".into(), "test/annexB".into()]
+    } else {
+        opts.prefixes.clone()
+    };
+    let mut out = Vec::new();
+    for r in roots {
+        let p = opts.suite.join(&r);
+        if p.is_file() {
+            out.push(r);
+            continue;
+        }
+        let mut stack = vec![p];
+        while let Some(dir) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+            for e in rd.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "js") && !path.to_string_lossy().contains("_FIXTURE") {
+                    if let Ok(rel) = path.strip_prefix(&opts.suite) {
+                        out.push(rel.to_string_lossy().into_owned());
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Reads `feature  # reason` lines.
+fn read_skip_features(path: &Path) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    if let Ok(text) = std::fs::read_to_string(path) {
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (f, reason) = line.split_once('#').unwrap_or((line, ""));
+            m.insert(f.trim().to_string(), reason.trim().to_string());
+        }
+    }
+    m
+}
+
+/// Reads `path mode | message` lines into (path, mode) keys.
+fn read_expectations(path: &Path) -> BTreeMap<(String, String), String> {
+    let mut m = BTreeMap::new();
+    if let Ok(text) = std::fs::read_to_string(path) {
+        for line in text.lines() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (left, msg) = line.split_once(" | ").unwrap_or((line, ""));
+            let mut parts = left.split_whitespace();
+            if let (Some(p), Some(mode)) = (parts.next(), parts.next()) {
+                m.insert((p.to_string(), mode.to_string()), msg.to_string());
+            }
+        }
+    }
+    m
+}
+
+fn json_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    pass: usize,
+    fail: usize,
+    skip: usize,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Outcome) {
+        if o.skipped {
+            self.skip += 1;
+        } else if o.pass {
+            self.pass += 1;
+        } else {
+            self.fail += 1;
+        }
+    }
+    fn rate(&self) -> f64 {
+        let run = self.pass + self.fail;
+        if run == 0 { 0.0 } else { 100.0 * self.pass as f64 / run as f64 }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let worker_mode = args.iter().any(|a| a == "--worker");
+    let args: Vec<String> = args.into_iter().filter(|a| a != "--worker").collect();
+    let opts = parse_options(&args);
+    if worker_mode {
+        return worker_main(&opts);
+    }
+    if !opts.suite.join("harness/assert.js").is_file() {
+        eprintln!("sable-test262: no test262 suite at {} (set SABLE_TEST262_DIR or --suite)", opts.suite.display());
+        return ExitCode::from(2);
+    }
+    let started = Instant::now();
+    let skip = read_skip_features(&opts.skip_features);
+    let tests = collect_tests(&opts);
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut metas: HashMap<String, Meta> = HashMap::new();
+    let mut jobs: Vec<Job> = Vec::new();
+    for rel in &tests {
+        let Ok(src) = std::fs::read_to_string(opts.suite.join(rel)) else { continue };
+        let meta = parse_meta(&src);
+        if !opts.features.is_empty() && !meta.features.iter().any(|f| opts.features.contains(f)) {
+            continue;
+        }
+        if let Some(f) = meta.features.iter().find(|f| skip.contains_key(*f)) {
+            outcomes.push(Outcome { rel: rel.clone(), mode: None, pass: false, skipped: true, message: format!("feature {f}: {}", skip[f]) });
+        } else {
+            for m in modes_for(&meta) {
+                jobs.push(Job { rel: rel.clone(), mode: m });
+            }
+        }
+        metas.insert(rel.clone(), meta);
+    }
+    let total_jobs = jobs.len();
+    eprintln!("sable-test262: {} files, {} runs, {} skipped files, {} workers", tests.len(), total_jobs, outcomes.len(), opts.jobs);
+
+    let queue = Arc::new(Mutex::new(jobs.into_iter().rev().collect::<Vec<Job>>()));
+    let results = Arc::new(Mutex::new(Vec::<Outcome>::new()));
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let opts = Arc::new(opts);
+    let mut handles = Vec::new();
+    for _ in 0..opts.jobs.max(1) {
+        let (queue, results, opts, done) = (queue.clone(), results.clone(), opts.clone(), done.clone());
+        handles.push(std::thread::spawn(move || {
+            let mut proc_: Option<WorkerProc> = None;
+            loop {
+                let Some(job) = queue.lock().unwrap().pop() else { break };
+                if proc_.is_none() {
+                    proc_ = spawn_worker(&opts).ok();
+                }
+                let Some(p) = proc_.as_mut() else {
+                    results.lock().unwrap().push(Outcome { rel: job.rel, mode: Some(job.mode), pass: false, skipped: false, message: "crash: cannot start worker".into() });
+                    continue;
+                };
+                let sent = writeln!(p.stdin, "{}\t{}", job.rel, job.mode.name()).and_then(|_| p.stdin.flush());
+                let reply = if sent.is_ok() { p.lines.recv_timeout(opts.timeout + Duration::from_secs(20)).ok() } else { None };
+                let outcome = match reply {
+                    Some(l) if l == "pass" => Outcome { rel: job.rel, mode: Some(job.mode), pass: true, skipped: false, message: String::new() },
+                    Some(l) => Outcome { rel: job.rel, mode: Some(job.mode), pass: false, skipped: false, message: l.strip_prefix("fail\t").unwrap_or(&l).to_string() },
+                    None => {
+                        // The worker crashed or hung in native code: kill it and start a new one.
+                        let mut dead = proc_.take().unwrap();
+                        let _ = dead.child.kill();
+                        let status = dead.child.wait().ok();
+                        let why = match status.and_then(|s| s.code()) {
+                            Some(code) => format!("crash: worker exited with status {code}"),
+                            None => "crash: worker killed (signal or hang)".to_string(),
+                        };
+                        Outcome { rel: job.rel, mode: Some(job.mode), pass: false, skipped: false, message: why }
+                    }
+                };
+                results.lock().unwrap().push(outcome);
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if opts.verbose || n % 5000 == 0 {
+                    eprintln!("  {n}/{total_jobs}");
+                }
+            }
+            if let Some(mut p) = proc_ {
+                drop(p.stdin);
+                let _ = p.child.wait();
+            }
+        }));
+    }
+    for h in handles {
+        let _ = h.join();
+    }
+    outcomes.extend(results.lock().unwrap().drain(..));
+    outcomes.sort_by(|a, b| (&a.rel, a.mode).cmp(&(&b.rel, b.mode)));
+    let elapsed = started.elapsed();
+    let opts = Arc::try_unwrap(opts).ok().unwrap();
+
+    // Summaries.
+    let mut by_dir: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_feature: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut total = Tally::default();
+    for o in &outcomes {
+        total.add(o);
+        let parts: Vec<&str> = o.rel.split('/').collect();
+        if parts.len() > 2 {
+            by_dir.entry(parts[1].to_string()).or_default().add(o);
+        }
+        if parts.len() > 3 {
+            by_dir.entry(format!("{}/{}", parts[1], parts[2])).or_default().add(o);
+        }
+        if let Some(m) = metas.get(&o.rel) {
+            for f in &m.features {
+                by_feature.entry(f.clone()).or_default().add(o);
+            }
+        }
+    }
+    println!("{:<48} {:>7} {:>7} {:>7} {:>7}", "directory", "pass", "fail", "skip", "rate");
+    for (d, t) in &by_dir {
+        if !d.contains('/') {
+            println!("{:<48} {:>7} {:>7} {:>7} {:>6.1}%", d, t.pass, t.fail, t.skip, t.rate());
+            for (d2, t2) in by_dir.range(format!("{d}/")..format!("{d}0")) {
+                println!("  {:<46} {:>7} {:>7} {:>7} {:>6.1}%", d2, t2.pass, t2.fail, t2.skip, t2.rate());
+            }
+        }
+    }
+    if opts.verbose {
+        println!("\n{:<48} {:>7} {:>7} {:>7}", "feature", "pass", "fail", "skip");
+        for (f, t) in &by_feature {
+            println!("{:<48} {:>7} {:>7} {:>7}", f, t.pass, t.fail, t.skip);
+        }
+    }
+    println!("\ntotal: {} passed, {} failed, {} skipped ({:.1}% of run tests) in {:.1}s", total.pass, total.fail, total.skip, total.rate(), elapsed.as_secs_f64());
+
+    if let Some(path) = &opts.json {
+        let mut s = String::from("{\"tests\":[\n");
+        for (i, o) in outcomes.iter().enumerate() {
+            let outcome = if o.skipped { "skip" } else if o.pass { "pass" } else { "fail" };
+            s.push_str(&format!(
+                "{{\"path\":\"{}\",\"mode\":\"{}\",\"outcome\":\"{}\",\"message\":\"{}\"}}{}\n",
+                json_escape(&o.rel),
+                o.mode.map_or("-", |m| m.name()),
+                outcome,
+                json_escape(&o.message),
+                if i + 1 < outcomes.len() { "," } else { "" }
+            ));
+        }
+        s.push_str(&format!("],\"summary\":{{\"pass\":{},\"fail\":{},\"skip\":{},\"seconds\":{:.1}}},\n\"features\":{{", total.pass, total.fail, total.skip, elapsed.as_secs_f64()));
+        let feats: Vec<String> = by_feature.iter().map(|(f, t)| format!("\"{}\":{{\"pass\":{},\"fail\":{},\"skip\":{}}}", json_escape(f), t.pass, t.fail, t.skip)).collect();
+        s.push_str(&feats.join(","));
+        s.push_str("}}\n");
+        if let Err(e) = std::fs::write(path, s) {
+            eprintln!("sable-test262: cannot write {}: {e}", path.display());
+        }
+    }
+
+    let failures: BTreeMap<(String, String), String> = outcomes
+        .iter()
+        .filter(|o| !o.pass && !o.skipped)
+        .map(|o| ((o.rel.clone(), o.mode.map_or("-", |m| m.name()).to_string()), o.message.clone()))
+        .collect();
+    if opts.update {
+        let mut s = String::from("# test262 tests expected to fail: path mode | first error line. Regenerate with\n# cargo run --release --bin sable-test262 -- --update-expectations\n");
+        for ((p, m), msg) in &failures {
+            s.push_str(&format!("{p} {m} | {msg}\n"));
+        }
+        if let Err(e) = std::fs::write(&opts.expectations, s) {
+            eprintln!("sable-test262: cannot write {}: {e}", opts.expectations.display());
+            return ExitCode::from(1);
+        }
+        eprintln!("sable-test262: wrote {} expected failures to {}", failures.len(), opts.expectations.display());
+        return ExitCode::SUCCESS;
+    }
+    if opts.check {
+        let expected = read_expectations(&opts.expectations);
+        let ran: HashSet<(String, String)> = outcomes
+            .iter()
+            .filter(|o| !o.skipped)
+            .map(|o| (o.rel.clone(), o.mode.map_or("-", |m| m.name()).to_string()))
+            .collect();
+        let mut newly_failing = Vec::new();
+        let mut newly_passing = Vec::new();
+        for (k, msg) in &failures {
+            if !expected.contains_key(k) {
+                newly_failing.push(format!("{} {} | {}", k.0, k.1, msg));
+            }
+        }
+        for k in expected.keys() {
+            if ran.contains(k) && !failures.contains_key(k) {
+                newly_passing.push(format!("{} {}", k.0, k.1));
+            }
+        }
+        for l in &newly_failing {
+            println!("NEW FAILURE: {l}");
+        }
+        for l in &newly_passing {
+            println!("NOW PASSING (remove from expectations): {l}");
+        }
+        if !newly_failing.is_empty() || !newly_passing.is_empty() {
+            println!("test262 ratchet: {} new failures, {} new passes; the expectations must be exact (see --update-expectations)", newly_failing.len(), newly_passing.len());
+            return ExitCode::from(1);
+        }
+        println!("test262 ratchet: results match {}", opts.expectations.display());
+    }
+    ExitCode::SUCCESS
+}

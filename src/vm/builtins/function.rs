@@ -1,0 +1,148 @@
+//! Function constructor and Function.prototype (call, apply, bind, toString, @@hasInstance).
+
+use crate::vm::heap::Gc;
+use crate::vm::interp::CallArgs;
+use crate::vm::isolate::Vm;
+use crate::vm::object::{attrs, FunctionKind, JsObject, JsString, PropertyKey};
+use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::value::Value;
+use crate::vm::JsResult;
+
+pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
+    let c = super::make_constructor(vm, realm, "Function", function_ctor, 1, Intrinsic::FunctionPrototype, Intrinsic::Function);
+    let _ = c;
+    let p = realm.proto(Intrinsic::FunctionPrototype);
+    vm.define_method(p, "call", call, 1);
+    vm.define_method(p, "apply", apply, 2);
+    vm.define_method(p, "bind", bind, 1);
+    vm.define_method(p, "toString", to_string, 0);
+    let hi = vm.symbols.has_instance;
+    vm.define_symbol_method(p, hi, "[Symbol.hasInstance]", has_instance, 1, 0);
+    let thrower = realm.intrinsic(Intrinsic::ThrowTypeError);
+    for name in ["caller", "arguments"] {
+        let key = PropertyKey::Atom(vm.atom(name));
+        let pair = crate::vm::object::AccessorPair::new(&mut vm.heap, thrower, thrower);
+        p.put_named(&mut vm.heap, key, pair.value(), attrs::CONFIGURABLE | attrs::ACCESSOR);
+    }
+}
+
+/// Function.prototype itself: accepts any arguments and returns undefined.
+pub fn function_prototype_call(_vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(Value::UNDEFINED)
+}
+
+/// %ThrowTypeError%.
+pub fn throw_type_error(vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
+    Err(vm.type_error("'caller', 'callee', and 'arguments' properties may not be accessed on strict mode functions or the arguments objects for calls to them"))
+}
+
+/// `new Function(p1, ..., body)`: compiled as a function expression in the global scope.
+fn function_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let n = a.args.len();
+    let mut params = Vec::new();
+    for &p in a.args.iter().take(n.saturating_sub(1)) {
+        params.push(vm.to_string(p)?.to_rust_string());
+    }
+    let body = if n > 0 { vm.to_string(a.args[n - 1])?.to_rust_string() } else { String::new() };
+    let src = format!("(function anonymous({}\n) {{\n{}\n}})", params.join(","), body);
+    let realm = a.callee.function().unwrap().realm;
+    let code = match crate::vm::compiler::compile_eval(vm, &src, false) {
+        Ok(c) => c,
+        Err(e) => return Err(vm.syntax_error(&e.message)),
+    };
+    let f = vm.run_script(realm, code)?;
+    if a.is_construct() {
+        if let Some(fo) = JsObject::from_value(f) {
+            let proto = vm.prototype_from_constructor(a.new_target, Intrinsic::FunctionPrototype)?;
+            if proto != fo.proto() {
+                vm.set_prototype_of(fo, proto)?;
+            }
+        }
+    }
+    Ok(f)
+}
+
+fn call(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if !Vm::is_callable(a.this) {
+        return Err(vm.type_error("Function.prototype.call called on a non-function"));
+    }
+    let rest = if a.args.is_empty() { &[][..] } else { &a.args[1..] };
+    vm.call(a.this, a.arg(0), rest)
+}
+
+fn apply(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if !Vm::is_callable(a.this) {
+        return Err(vm.type_error("Function.prototype.apply was called on a non-function"));
+    }
+    let list = if a.arg(1).is_nullish() { Vec::new() } else { vm.list_from_array_like(a.arg(1))? };
+    let mark = vm.temp_roots.len();
+    vm.temp_roots.extend_from_slice(&list);
+    let r = vm.call(a.this, a.arg(0), &list);
+    vm.temp_roots.truncate(mark);
+    r
+}
+
+fn bind(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let target = a.this;
+    let Some(t) = JsObject::from_value(target).filter(|o| o.is_callable()) else {
+        return Err(vm.type_error("Bind must be called on a function"));
+    };
+    let bound_args: Vec<Value> = a.args.iter().skip(1).copied().collect();
+    let lkey = PropertyKey::Atom(vm.names.length);
+    let mut len = 0.0;
+    if vm.get_own_property(t, lkey).is_some() {
+        let l = vm.get(t, lkey, target)?;
+        if l.is_number() {
+            let d = l.as_number();
+            len = if d == f64::INFINITY {
+                d
+            } else if d == f64::NEG_INFINITY || d.is_nan() {
+                0.0
+            } else {
+                (d.trunc() - bound_args.len() as f64).max(0.0)
+            };
+        }
+    }
+    let nkey = PropertyKey::Atom(vm.names.name);
+    let name = vm.get(t, nkey, target)?;
+    let name = match Gc::<JsString>::try_from_value(name) {
+        Some(s) => format!("bound {}", s.to_rust_string()),
+        None => "bound ".to_string(),
+    };
+    let realm = vm.realm();
+    let ctor = Vm::is_constructor(target);
+    let f = vm.new_function_object(realm, FunctionKind::Bound { target, this: a.arg(0), args: bound_args }, &name, 0, ctor);
+    f.put_named(&mut vm.heap, lkey, Value::number(len), attrs::CONFIGURABLE);
+    let proto = t.proto();
+    if proto != f.proto() {
+        f.set_proto_raw(&mut vm.heap, proto, vm.null_root_shape);
+    }
+    Ok(f.value())
+}
+
+fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let Some(f) = JsObject::from_value(a.this).filter(|o| o.is_callable()) else {
+        return Err(vm.type_error("Function.prototype.toString requires that 'this' be a Function"));
+    };
+    let text = match &f.function().unwrap().kind {
+        FunctionKind::Bytecode { code, .. } => {
+            let (s, e) = code.span;
+            code.source.text.get(s as usize..e as usize).map(str::to_string)
+        }
+        _ => None,
+    };
+    let text = match text {
+        Some(t) => t,
+        None => {
+            let nkey = PropertyKey::Atom(vm.names.name);
+            let n = f.get_own_named(nkey).map(|p| p.value).and_then(Gc::<JsString>::try_from_value);
+            let n = n.map(|s| s.to_rust_string()).unwrap_or_default();
+            format!("function {n}() {{ [native code] }}")
+        }
+    };
+    Ok(vm.string_value(&text))
+}
+
+fn has_instance(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(Value::bool(vm.ordinary_has_instance(a.this, a.arg(0))?))
+}

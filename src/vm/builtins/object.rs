@@ -1,0 +1,500 @@
+//! Object constructor, Object.prototype, and property-descriptor conversions.
+
+use super::make_constructor;
+use crate::vm::heap::Gc;
+use crate::vm::interp::CallArgs;
+use crate::vm::isolate::Vm;
+use crate::vm::object::{attrs, JsObject, JsString, ObjectKind, PropertyKey};
+use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::runtime::PropertyDescriptor;
+use crate::vm::value::Value;
+use crate::vm::JsResult;
+
+pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
+    let c = make_constructor(vm, realm, "Object", object_ctor, 1, Intrinsic::ObjectPrototype, Intrinsic::Object);
+    let statics: &[(&str, crate::vm::object::NativeFn, u32)] = &[
+        ("getPrototypeOf", get_prototype_of, 1),
+        ("setPrototypeOf", set_prototype_of, 2),
+        ("create", create, 2),
+        ("defineProperty", define_property, 3),
+        ("defineProperties", define_properties, 2),
+        ("getOwnPropertyDescriptor", get_own_property_descriptor, 2),
+        ("getOwnPropertyDescriptors", get_own_property_descriptors, 1),
+        ("getOwnPropertyNames", get_own_property_names, 1),
+        ("getOwnPropertySymbols", get_own_property_symbols, 1),
+        ("keys", keys, 1),
+        ("values", values, 1),
+        ("entries", entries, 1),
+        ("freeze", freeze, 1),
+        ("seal", seal, 1),
+        ("preventExtensions", prevent_extensions, 1),
+        ("isFrozen", is_frozen, 1),
+        ("isSealed", is_sealed, 1),
+        ("isExtensible", is_extensible, 1),
+        ("assign", assign, 2),
+        ("is", is, 2),
+        ("hasOwn", has_own, 2),
+        ("fromEntries", from_entries, 1),
+    ];
+    for &(name, f, len) in statics {
+        vm.define_method(c, name, f, len);
+    }
+    let p = realm.proto(Intrinsic::ObjectPrototype);
+    let methods: &[(&str, crate::vm::object::NativeFn, u32)] = &[
+        ("hasOwnProperty", has_own_property, 1),
+        ("isPrototypeOf", is_prototype_of, 1),
+        ("propertyIsEnumerable", property_is_enumerable, 1),
+        ("toString", to_string, 0),
+        ("toLocaleString", to_locale_string, 0),
+        ("valueOf", value_of, 0),
+    ];
+    for &(name, f, len) in methods {
+        vm.define_method(p, name, f, len);
+    }
+    let key = PropertyKey::Atom(vm.names.proto);
+    vm.define_accessor(p, key, Some(proto_getter), Some(proto_setter), "__proto__");
+}
+
+fn object_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if a.is_construct() && a.new_target != a.callee.value() {
+        let proto = vm.prototype_from_constructor(a.new_target, Intrinsic::ObjectPrototype)?;
+        return Ok(vm.new_object_with_proto(proto, ObjectKind::Ordinary).value());
+    }
+    let v = a.arg(0);
+    if v.is_nullish() {
+        return Ok(vm.new_object().value());
+    }
+    Ok(vm.to_object(v)?.value())
+}
+
+/// ToPropertyDescriptor.
+pub fn to_property_descriptor(vm: &mut Vm, v: Value) -> JsResult<PropertyDescriptor> {
+    let Some(o) = JsObject::from_value(v) else {
+        let d = vm.display_string(v);
+        return Err(vm.type_error(&format!("Property description must be an object: {d}")));
+    };
+    let mut d = PropertyDescriptor::default();
+    let n = &vm.names;
+    let (ke, kc, kv, kw, kg, ks) = (n.enumerable, n.configurable, n.value, n.writable, n.get, n.set);
+    if vm.has_property(o, PropertyKey::Atom(ke))? {
+        d.enumerable = Some(Vm::to_boolean(vm.get(o, PropertyKey::Atom(ke), v)?));
+    }
+    if vm.has_property(o, PropertyKey::Atom(kc))? {
+        d.configurable = Some(Vm::to_boolean(vm.get(o, PropertyKey::Atom(kc), v)?));
+    }
+    if vm.has_property(o, PropertyKey::Atom(kv))? {
+        d.value = Some(vm.get(o, PropertyKey::Atom(kv), v)?);
+    }
+    if vm.has_property(o, PropertyKey::Atom(kw))? {
+        d.writable = Some(Vm::to_boolean(vm.get(o, PropertyKey::Atom(kw), v)?));
+    }
+    if vm.has_property(o, PropertyKey::Atom(kg))? {
+        let g = vm.get(o, PropertyKey::Atom(kg), v)?;
+        if !g.is_undefined() && !Vm::is_callable(g) {
+            let s = vm.display_string(g);
+            return Err(vm.type_error(&format!("Getter must be a function: {s}")));
+        }
+        d.get = Some(g);
+    }
+    if vm.has_property(o, PropertyKey::Atom(ks))? {
+        let s = vm.get(o, PropertyKey::Atom(ks), v)?;
+        if !s.is_undefined() && !Vm::is_callable(s) {
+            let t = vm.display_string(s);
+            return Err(vm.type_error(&format!("Setter must be a function: {t}")));
+        }
+        d.set = Some(s);
+    }
+    if d.is_accessor() && d.is_data() {
+        return Err(vm.type_error("Invalid property descriptor. Cannot both specify accessors and a value or writable attribute"));
+    }
+    Ok(d)
+}
+
+/// FromPropertyDescriptor.
+pub fn from_property_descriptor(vm: &mut Vm, d: Option<PropertyDescriptor>) -> Value {
+    let Some(d) = d else { return Value::UNDEFINED };
+    let o = vm.new_object();
+    let n = &vm.names;
+    let (kv, kw, kg, ks, ke, kc) = (n.value, n.writable, n.get, n.set, n.enumerable, n.configurable);
+    if let Some(v) = d.value {
+        o.put_named(&mut vm.heap, PropertyKey::Atom(kv), v, attrs::DEFAULT);
+    }
+    if let Some(w) = d.writable {
+        o.put_named(&mut vm.heap, PropertyKey::Atom(kw), Value::bool(w), attrs::DEFAULT);
+    }
+    if let Some(g) = d.get {
+        o.put_named(&mut vm.heap, PropertyKey::Atom(kg), g, attrs::DEFAULT);
+    }
+    if let Some(s) = d.set {
+        o.put_named(&mut vm.heap, PropertyKey::Atom(ks), s, attrs::DEFAULT);
+    }
+    if let Some(e) = d.enumerable {
+        o.put_named(&mut vm.heap, PropertyKey::Atom(ke), Value::bool(e), attrs::DEFAULT);
+    }
+    if let Some(c) = d.configurable {
+        o.put_named(&mut vm.heap, PropertyKey::Atom(kc), Value::bool(c), attrs::DEFAULT);
+    }
+    o.value()
+}
+
+fn require_object(vm: &mut Vm, v: Value, what: &str) -> JsResult<Gc<JsObject>> {
+    JsObject::from_value(v).ok_or_else(|| vm.type_error(&format!("{what} called on non-object")))
+}
+
+fn get_prototype_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let o = vm.to_object(a.arg(0))?;
+    vm.get_prototype_of(o)
+}
+
+fn set_prototype_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (o, proto) = (a.arg(0), a.arg(1));
+    if o.is_nullish() {
+        return Err(vm.type_error("Object.setPrototypeOf called on null or undefined"));
+    }
+    if !proto.is_null() && !JsObject::is_object(proto) {
+        let d = vm.display_string(proto);
+        return Err(vm.type_error(&format!("Object prototype may only be an Object or null: {d}")));
+    }
+    if let Some(obj) = JsObject::from_value(o) {
+        if !vm.set_prototype_of(obj, proto)? {
+            return Err(vm.type_error("Cyclic __proto__ value or object is not extensible"));
+        }
+    }
+    Ok(o)
+}
+
+fn create(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let proto = a.arg(0);
+    if !proto.is_null() && !JsObject::is_object(proto) {
+        let d = vm.display_string(proto);
+        return Err(vm.type_error(&format!("Object prototype may only be an Object or null: {d}")));
+    }
+    let o = vm.new_object_with_proto(proto, ObjectKind::Ordinary);
+    if !a.arg(1).is_undefined() {
+        object_define_properties(vm, o, a.arg(1))?;
+    }
+    Ok(o.value())
+}
+
+fn define_property(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let o = require_object(vm, a.arg(0), "Object.defineProperty")?;
+    let key = vm.to_property_key(a.arg(1))?;
+    let desc = to_property_descriptor(vm, a.arg(2))?;
+    vm.define_property_or_throw(o, key, desc)?;
+    Ok(o.value())
+}
+
+pub fn object_define_properties(vm: &mut Vm, o: Gc<JsObject>, props: Value) -> JsResult<()> {
+    let p = vm.to_object(props)?;
+    let mut descs = Vec::new();
+    for key in vm.own_property_keys(p)? {
+        if let Some(own) = vm.get_own_property(p, key) {
+            if own.attrs & attrs::ENUMERABLE != 0 {
+                let dv = vm.get(p, key, p.value())?;
+                vm.temp_roots.push(dv);
+                let d = to_property_descriptor(vm, dv);
+                vm.temp_roots.pop();
+                descs.push((key, d?));
+            }
+        }
+    }
+    for (key, d) in descs {
+        vm.define_property_or_throw(o, key, d)?;
+    }
+    Ok(())
+}
+
+fn define_properties(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let o = require_object(vm, a.arg(0), "Object.defineProperties")?;
+    object_define_properties(vm, o, a.arg(1))?;
+    Ok(o.value())
+}
+
+fn get_own_property_descriptor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let o = vm.to_object(a.arg(0))?;
+    let key = vm.to_property_key(a.arg(1))?;
+    let d = vm.get_own_property_descriptor(o, key);
+    Ok(from_property_descriptor(vm, d))
+}
+
+fn get_own_property_descriptors(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let o = vm.to_object(a.arg(0))?;
+    let out = vm.new_object();
+    for key in vm.own_property_keys(o)? {
+        let d = vm.get_own_property_descriptor(o, key);
+        let dv = from_property_descriptor(vm, d);
+        if !dv.is_undefined() {
+            vm.create_data_property_or_throw(out, key, dv)?;
+        }
+    }
+    Ok(out.value())
+}
+
+fn own_keys_filtered(vm: &mut Vm, v: Value, symbols: bool) -> JsResult<Value> {
+    let o = vm.to_object(v)?;
+    let keys = vm.own_property_keys(o)?;
+    let arr = vm.new_array(0);
+    let mut i = 0;
+    for k in keys {
+        if k.is_symbol() == symbols {
+            let kv = vm.key_to_value(k);
+            vm.create_data_property_or_throw(arr, PropertyKey::Index(i), kv)?;
+            i += 1;
+        }
+    }
+    Ok(arr.value())
+}
+
+fn get_own_property_names(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    own_keys_filtered(vm, a.arg(0), false)
+}
+fn get_own_property_symbols(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    own_keys_filtered(vm, a.arg(0), true)
+}
+
+#[derive(Clone, Copy)]
+enum EnumKind {
+    Keys,
+    Values,
+    Entries,
+}
+
+fn enumerable_own(vm: &mut Vm, v: Value, kind: EnumKind) -> JsResult<Value> {
+    let o = vm.to_object(v)?;
+    let arr = vm.new_array(0);
+    let mut i = 0;
+    for k in vm.own_property_keys(o)? {
+        if k.is_symbol() {
+            continue;
+        }
+        let Some(p) = vm.get_own_property(o, k) else { continue };
+        if p.attrs & attrs::ENUMERABLE == 0 {
+            continue;
+        }
+        let kv = vm.key_to_value(k);
+        let item = match kind {
+            EnumKind::Keys => kv,
+            EnumKind::Values => vm.get(o, k, o.value())?,
+            EnumKind::Entries => {
+                let val = vm.get(o, k, o.value())?;
+                vm.array_from(&[kv, val]).value()
+            }
+        };
+        vm.create_data_property_or_throw(arr, PropertyKey::Index(i), item)?;
+        i += 1;
+    }
+    Ok(arr.value())
+}
+
+fn keys(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    enumerable_own(vm, a.arg(0), EnumKind::Keys)
+}
+fn values(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    enumerable_own(vm, a.arg(0), EnumKind::Values)
+}
+fn entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    enumerable_own(vm, a.arg(0), EnumKind::Entries)
+}
+
+/// SetIntegrityLevel (frozen when `freeze`, else sealed).
+pub fn set_integrity_level(vm: &mut Vm, o: Gc<JsObject>, freeze: bool) -> JsResult<bool> {
+    vm.prevent_extensions(o)?;
+    for k in vm.own_property_keys(o)? {
+        let desc = if freeze {
+            match vm.get_own_property(o, k) {
+                Some(p) if !p.is_accessor() => PropertyDescriptor { configurable: Some(false), writable: Some(false), ..Default::default() },
+                Some(_) => PropertyDescriptor { configurable: Some(false), ..Default::default() },
+                None => continue,
+            }
+        } else {
+            PropertyDescriptor { configurable: Some(false), ..Default::default() }
+        };
+        vm.define_property_or_throw(o, k, desc)?;
+    }
+    Ok(true)
+}
+
+fn test_integrity_level(vm: &mut Vm, o: Gc<JsObject>, frozen: bool) -> JsResult<bool> {
+    if o.extensible {
+        return Ok(false);
+    }
+    for k in vm.own_property_keys(o)? {
+        if let Some(p) = vm.get_own_property(o, k) {
+            if p.attrs & attrs::CONFIGURABLE != 0 {
+                return Ok(false);
+            }
+            if frozen && !p.is_accessor() && p.attrs & attrs::WRITABLE != 0 {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
+fn freeze(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if let Some(o) = JsObject::from_value(a.arg(0)) {
+        set_integrity_level(vm, o, true)?;
+    }
+    Ok(a.arg(0))
+}
+fn seal(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if let Some(o) = JsObject::from_value(a.arg(0)) {
+        set_integrity_level(vm, o, false)?;
+    }
+    Ok(a.arg(0))
+}
+fn prevent_extensions(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if let Some(o) = JsObject::from_value(a.arg(0)) {
+        vm.prevent_extensions(o)?;
+    }
+    Ok(a.arg(0))
+}
+fn is_frozen(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    match JsObject::from_value(a.arg(0)) {
+        Some(o) => Ok(Value::bool(test_integrity_level(vm, o, true)?)),
+        None => Ok(Value::TRUE),
+    }
+}
+fn is_sealed(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    match JsObject::from_value(a.arg(0)) {
+        Some(o) => Ok(Value::bool(test_integrity_level(vm, o, false)?)),
+        None => Ok(Value::TRUE),
+    }
+}
+fn is_extensible(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(Value::bool(JsObject::from_value(a.arg(0)).is_some_and(|o| o.extensible)))
+}
+
+fn assign(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let to = vm.to_object(a.arg(0))?;
+    for &src in a.args.iter().skip(1) {
+        if src.is_nullish() {
+            continue;
+        }
+        let from = vm.to_object(src)?;
+        for k in vm.own_property_keys(from)? {
+            if let Some(p) = vm.get_own_property(from, k) {
+                if p.attrs & attrs::ENUMERABLE != 0 {
+                    let v = vm.get(from, k, from.value())?;
+                    vm.put_v(to.value(), k, v, true)?;
+                }
+            }
+        }
+    }
+    Ok(to.value())
+}
+
+fn is(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(Value::bool(Vm::same_value(a.arg(0), a.arg(1))))
+}
+
+fn has_own(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let o = vm.to_object(a.arg(0))?;
+    let k = vm.to_property_key(a.arg(1))?;
+    Ok(Value::bool(vm.get_own_property(o, k).is_some()))
+}
+
+fn from_entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let iterable = a.arg(0);
+    if iterable.is_nullish() {
+        return Err(vm.type_error("Object.fromEntries requires an iterable"));
+    }
+    let out = vm.new_object();
+    let (it, next) = crate::vm::interp::ops::get_iterator(vm, iterable)?;
+    while let Some(entry) = crate::vm::interp::ops::iterator_step(vm, it, next)? {
+        let Some(e) = JsObject::from_value(entry) else {
+            let _ = crate::vm::interp::ops::iterator_close(vm, it);
+            return Err(vm.type_error("Iterator value is not an entry object"));
+        };
+        let k = vm.get(e, PropertyKey::Index(0), entry)?;
+        let v = vm.get(e, PropertyKey::Index(1), entry)?;
+        let pk = vm.to_property_key(k)?;
+        vm.create_data_property_or_throw(out, pk, v)?;
+    }
+    Ok(out.value())
+}
+
+fn has_own_property(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let k = vm.to_property_key(a.arg(0))?;
+    let o = vm.to_object(a.this)?;
+    Ok(Value::bool(vm.get_own_property(o, k).is_some()))
+}
+
+fn is_prototype_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let Some(mut v) = JsObject::from_value(a.arg(0)) else { return Ok(Value::FALSE) };
+    let o = vm.to_object(a.this)?;
+    loop {
+        match JsObject::from_value(v.proto()) {
+            None => return Ok(Value::FALSE),
+            Some(p) if p == o => return Ok(Value::TRUE),
+            Some(p) => v = p,
+        }
+    }
+}
+
+fn property_is_enumerable(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let k = vm.to_property_key(a.arg(0))?;
+    let o = vm.to_object(a.this)?;
+    Ok(Value::bool(vm.get_own_property(o, k).is_some_and(|p| p.attrs & attrs::ENUMERABLE != 0)))
+}
+
+/// Object.prototype.toString.
+pub fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let t = a.this;
+    if t.is_undefined() {
+        return Ok(vm.string_value("[object Undefined]"));
+    }
+    if t.is_null() {
+        return Ok(vm.string_value("[object Null]"));
+    }
+    let o = vm.to_object(t)?;
+    let builtin = match &o.kind {
+        ObjectKind::Array { .. } => "Array",
+        ObjectKind::Function(_) => "Function",
+        ObjectKind::Error => "Error",
+        ObjectKind::Boolean(_) => "Boolean",
+        ObjectKind::Number(_) => "Number",
+        ObjectKind::String(_) => "String",
+        ObjectKind::Date(_) => "Date",
+        ObjectKind::Arguments => "Arguments",
+        _ => "Object",
+    };
+    let key = PropertyKey::Symbol(vm.symbols.to_string_tag);
+    let tag = vm.get(o, key, o.value())?;
+    let name = match Gc::<JsString>::try_from_value(tag) {
+        Some(s) => s.to_rust_string(),
+        None => builtin.to_string(),
+    };
+    Ok(vm.string_value(&format!("[object {name}]")))
+}
+
+fn to_locale_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let key = PropertyKey::Atom(vm.names.to_string);
+    let f = vm.get_v(a.this, key)?;
+    vm.call(f, a.this, &[])
+}
+
+fn value_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(vm.to_object(a.this)?.value())
+}
+
+fn proto_getter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let o = vm.to_object(a.this)?;
+    vm.get_prototype_of(o)
+}
+
+fn proto_setter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if a.this.is_nullish() {
+        return Err(vm.type_error("Object.prototype.__proto__ called on null or undefined"));
+    }
+    let proto = a.arg(0);
+    if !proto.is_null() && !JsObject::is_object(proto) {
+        return Ok(Value::UNDEFINED);
+    }
+    if let Some(o) = JsObject::from_value(a.this) {
+        if !vm.set_prototype_of(o, proto)? {
+            return Err(vm.type_error("Cyclic __proto__ value"));
+        }
+    }
+    Ok(Value::UNDEFINED)
+}

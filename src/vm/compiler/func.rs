@@ -1,0 +1,589 @@
+//! Programs, functions, arrows and classes: prologues (parameters, defaults,
+//! destructuring, rest, `arguments`, hoisted declarations), global
+//! declaration instantiation for scripts, and class definitions (methods,
+//! accessors, fields, static blocks, synthesised constructors).
+
+use oxc_ast::ast::*;
+use oxc_span::Span;
+use oxc_syntax::scope::ScopeId;
+
+use crate::vm::bytecode::{Code, NO_REG, Op, Reg};
+use crate::vm::heap::Gc;
+use crate::vm::value::Value;
+
+use super::builder::FuncState;
+use super::expr::NameHint;
+use super::pattern::Tgt;
+use super::scope::{BKind, BindKey, Loc, ScopeCtx};
+use super::{Compiler, Res, STRICT_PREFIX, TopMode, syntax_error, unsupported};
+
+/// What kind of function body is being compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FnKind {
+    Normal,
+    /// Object literal and class methods, getters and setters.
+    Method,
+    /// A class constructor.
+    Ctor { derived: bool },
+}
+
+/// A class element evaluated by a synthesised initialiser function.
+enum FieldItem<'a> {
+    Field(&'a PropertyDefinition<'a>, Option<Loc>),
+    Block(&'a StaticBlock<'a>),
+}
+
+impl<'a> Compiler<'a, '_> {
+    // ----- function state stack -----
+
+    pub(crate) fn begin_function(&mut self, strict: bool) {
+        let level = self.f.env_level;
+        let new = FuncState::new(level, strict);
+        let old = std::mem::replace(&mut self.f, new);
+        self.outer.push(old);
+    }
+
+    pub(crate) fn end_function(&mut self, name: &str, span: (u32, u32), length: u32) -> Gc<Code> {
+        let parent = self.outer.pop().expect("function state stack");
+        let f = std::mem::replace(&mut self.f, parent);
+        let name = self.vm.atom(name).value();
+        let parts = f.finish(name, self.source.clone(), span, length);
+        Code::alloc(&mut self.vm.heap, parts)
+    }
+
+    fn emit_closure(&mut self, code: Gc<Code>) {
+        let c = self.f.add_unique_const(code.value());
+        self.f.emit(Op::CreateClosure(c));
+    }
+
+    // ----- programs -----
+
+    pub(crate) fn compile_program(&mut self, program: &'a Program<'a>) -> Res<Gc<Code>> {
+        let root = self.scoping.root_scope_id();
+        let strict = self.scoping.scope_flags(root).is_strict_mode() || program.has_use_strict_directive();
+        self.f = FuncState::new(0, strict);
+        self.f.flags.is_script = true;
+        let completion = self.f.alloc()?;
+        self.f.completion = Some(completion);
+        let mut ps = self.pending_scope();
+        self.declare_scope_bindings(root, &mut ps)?;
+        let _sc = self.open_scope(ps);
+        self.global_declarations(program)?;
+        self.hoist_functions(&program.body, true)?;
+        // Directive prologues are expression statements too.
+        let skip = usize::from(self.strict_prefix);
+        if let Some(d) = program.directives.iter().skip(skip).last() {
+            let v = self.string_value(d.expression.value.as_str(), d.expression.lone_surrogates);
+            let c = self.f.add_const(v);
+            self.f.emit(Op::LdaConst(c));
+            self.f.emit(Op::Star(completion));
+        }
+        self.stmts(&program.body)?;
+        self.f.emit(Op::Ldar(completion));
+        self.f.emit(Op::Return);
+        let f = std::mem::replace(&mut self.f, FuncState::new(0, false));
+        let name = match self.mode {
+            TopMode::Script => Value::UNDEFINED,
+            TopMode::Eval { .. } => Value::UNDEFINED,
+        };
+        let start = if self.strict_prefix { STRICT_PREFIX.len() as u32 } else { 0 };
+        let parts = f.finish(name, self.source.clone(), (start, self.text.len() as u32), 0);
+        Ok(Code::alloc(&mut self.vm.heap, parts))
+    }
+
+    /// Top-level function declarations of a statement list (looking through labels).
+    fn top_functions(stmts: &'a [Statement<'a>]) -> impl Iterator<Item = &'a Function<'a>> {
+        stmts.iter().filter_map(|s| {
+            let mut s = s;
+            while let Statement::LabeledStatement(l) = s {
+                s = &l.body;
+            }
+            match s {
+                Statement::FunctionDeclaration(f) => Some(&**f),
+                _ => None,
+            }
+        })
+    }
+
+    /// DeclareGlobalLex / DeclareGlobalVar for the global bindings of a script or sloppy eval.
+    fn global_declarations(&mut self, program: &'a Program<'a>) -> Res<()> {
+        let root = self.scoping.root_scope_id();
+        let top_fns: std::collections::HashSet<_> = Self::top_functions(&program.body)
+            .filter_map(|f| f.id.as_ref().and_then(|id| id.symbol_id.get()))
+            .collect();
+        let mut syms: Vec<_> = self.scoping.get_bindings(root).values().copied().collect();
+        syms.sort_unstable();
+        let mut lex = Vec::new();
+        let mut vars = Vec::new();
+        for sym in syms {
+            let Some(info) = self.binding_info(sym) else { continue };
+            if info.loc != Loc::Global {
+                continue;
+            }
+            let name = self.scoping.symbol_name(sym).to_string();
+            if info.kind.lexical() {
+                lex.push((name, info.kind == BKind::Const));
+            } else if !top_fns.contains(&sym) {
+                vars.push(name);
+            }
+        }
+        for (name, is_const) in lex {
+            let c = self.str_const(&name);
+            self.f.emit(Op::DeclareGlobalLex { name: c, is_const });
+        }
+        for name in vars {
+            let c = self.str_const(&name);
+            self.f.emit(Op::DeclareGlobalVar(c));
+        }
+        Ok(())
+    }
+
+    /// Creates the closures of the function declarations of a statement list at scope entry.
+    pub(crate) fn hoist_functions(&mut self, stmts: &'a [Statement<'a>], top: bool) -> Res<()> {
+        for func in Self::top_functions(stmts) {
+            let Some(id) = &func.id else { continue };
+            let code = self.compile_function(func, None, FnKind::Normal, None)?;
+            self.emit_closure(code);
+            let sym = id.symbol_id.get().unwrap();
+            let info = self.binding_info(sym);
+            if top && info.is_some_and(|i| i.loc == Loc::Global) {
+                let c = self.str_const(id.name.as_str());
+                self.f.emit_at(Op::DeclareGlobalFunction(c), func.span.start);
+            } else {
+                self.store_symbol(sym, id.name.as_str(), id.span.start, true)?;
+            }
+        }
+        Ok(())
+    }
+
+    // ----- functions -----
+
+    pub(crate) fn function_expr(&mut self, func: &'a Function<'a>, name: Option<&str>) -> Res<()> {
+        let code = self.compile_function(func, name, FnKind::Normal, None)?;
+        self.emit_closure(code);
+        Ok(())
+    }
+
+    pub(crate) fn arrow_expr(&mut self, a: &'a ArrowFunctionExpression<'a>, name: Option<&str>) -> Res<()> {
+        if a.r#async {
+            return Err(unsupported("async function", a.span.start));
+        }
+        let scope = a.scope_id.get().unwrap();
+        let strict = self.f.strict() || self.scoping.scope_flags(scope).is_strict_mode();
+        self.begin_function(strict);
+        self.f.flags.arrow = true;
+        let (length, _sc) = self.prologue(scope, &a.params, None, true)?;
+        match &a.body {
+            ArrowFunctionBody::FunctionBody(body) => {
+                self.hoist_functions(&body.statements, false)?;
+                self.stmts(&body.statements)?;
+                self.f.emit(Op::LdaUndefined);
+                self.f.emit(Op::Return);
+            }
+            other => {
+                let e = other.as_expression().expect("arrow expression body");
+                self.expr(e)?;
+                self.f.emit(Op::Return);
+            }
+        }
+        let code = self.end_function(name.unwrap_or(""), (a.span.start, a.span.end), length);
+        self.emit_closure(code);
+        Ok(())
+    }
+
+    /// Compiles a function (declaration, expression, method or constructor) to a Code.
+    /// `span` overrides the source span (methods: the whole method definition).
+    pub(crate) fn compile_function(
+        &mut self,
+        func: &'a Function<'a>,
+        name: Option<&str>,
+        kind: FnKind,
+        span: Option<Span>,
+    ) -> Res<Gc<Code>> {
+        if func.generator {
+            return Err(unsupported("generator function", func.span.start));
+        }
+        if func.r#async {
+            return Err(unsupported("async function", func.span.start));
+        }
+        let Some(body) = &func.body else {
+            return Err(syntax_error("function body expected", func.span.start));
+        };
+        let scope = func.scope_id.get().unwrap();
+        let strict = self.f.strict() || self.scoping.scope_flags(scope).is_strict_mode();
+        self.begin_function(strict);
+        match kind {
+            FnKind::Normal => {}
+            FnKind::Method => self.f.flags.method = true,
+            FnKind::Ctor { derived } => {
+                self.f.flags.class_constructor = true;
+                self.f.flags.derived = derived;
+            }
+        }
+        let self_name = if func.r#type == FunctionType::FunctionExpression {
+            func.id.as_ref().and_then(|id| id.symbol_id.get().map(|s| (s, id.name.as_str())))
+        } else {
+            None
+        };
+        let (length, _sc) = self.prologue(scope, &func.params, self_name, false)?;
+        self.hoist_functions(&body.statements, false)?;
+        self.stmts(&body.statements)?;
+        self.f.emit(Op::LdaUndefined);
+        self.f.emit(Op::Return);
+        let fname = match (&func.id, name) {
+            (Some(id), _) => id.name.as_str(),
+            (None, Some(n)) => n,
+            (None, None) => "",
+        };
+        let span = span.unwrap_or(func.span);
+        let span = self.trim_static(span);
+        Ok(self.end_function(fname, (span.start, span.end), length))
+    }
+
+    /// Source text of a static class member excludes the `static` keyword.
+    fn trim_static(&self, span: Span) -> Span {
+        let text = &self.text[span.start as usize..span.end as usize];
+        if let Some(rest) = text.strip_prefix("static") {
+            let trimmed = rest.trim_start();
+            if trimmed.len() < rest.len() && !trimmed.starts_with('(') {
+                return Span::new(span.end - trimmed.len() as u32, span.end);
+            }
+        }
+        span
+    }
+
+    /// Function prologue: places parameters and the function scope's bindings,
+    /// creates `arguments`, the self-name binding, and evaluates defaults,
+    /// destructuring and rest parameters. Returns the JS `length`.
+    fn prologue(
+        &mut self,
+        scope: ScopeId,
+        params: &'a FormalParameters<'a>,
+        self_name: Option<(oxc_syntax::symbol::SymbolId, &str)>,
+        arrow: bool,
+    ) -> Res<(u32, ScopeCtx)> {
+        let n = params.items.len() as u32;
+        self.f.nparams = n;
+        self.f.alloc_n(n)?;
+        let length = params.items.iter().position(|p| p.initializer.is_some()).unwrap_or(params.items.len()) as u32;
+        let mut ps = self.pending_scope();
+        let mut copies: Vec<(Reg, Loc)> = Vec::new();
+        for (i, p) in params.items.iter().enumerate() {
+            match &p.pattern {
+                BindingPattern::BindingIdentifier(id) => {
+                    let key = BindKey::Sym(id.symbol_id.get().unwrap());
+                    if self.captured.contains(&key) {
+                        let loc = match self.binds.get(&key) {
+                            Some(b) => b.loc,
+                            None => self.place(key, BKind::Param, &mut ps)?,
+                        };
+                        if p.initializer.is_none() {
+                            copies.push((i as Reg, loc));
+                        }
+                    } else {
+                        self.binds.insert(key, super::scope::BindInfo { loc: Loc::Reg(i as Reg), kind: BKind::Param });
+                    }
+                }
+                pat => {
+                    for id in pat.get_binding_identifiers() {
+                        let key = BindKey::Sym(id.symbol_id.get().unwrap());
+                        if !self.binds.contains_key(&key) {
+                            self.place(key, BKind::Param, &mut ps)?;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(rest) = &params.rest {
+            for id in rest.rest.argument.get_binding_identifiers() {
+                let key = BindKey::Sym(id.symbol_id.get().unwrap());
+                if !self.binds.contains_key(&key) {
+                    self.place(key, BKind::Param, &mut ps)?;
+                }
+            }
+        }
+        let args_key = BindKey::Args(scope);
+        let has_args = !arrow && self.args_used.contains(&scope);
+        if has_args {
+            self.place(args_key, BKind::Arguments, &mut ps)?;
+            self.f.flags.needs_arguments = true;
+        }
+        let mut self_loc = None;
+        if let Some((sym, _)) = self_name {
+            let key = BindKey::Sym(sym);
+            if !self.binds.contains_key(&key) && !self.scoping.get_resolved_reference_ids(sym).is_empty() {
+                self_loc = Some(self.place(key, BKind::FnName, &mut ps)?);
+            }
+        }
+        self.declare_scope_bindings(scope, &mut ps)?;
+        let sc = self.open_scope(ps);
+        for (r, loc) in copies {
+            self.f.emit(Op::Ldar(r));
+            self.store_loc_raw(loc);
+        }
+        if has_args {
+            self.f.emit(Op::CreateArguments);
+            let loc = self.binds[&args_key].loc;
+            self.store_loc_raw(loc);
+        }
+        if let Some(loc) = self_loc {
+            self.f.emit(Op::LdaFunction);
+            self.store_loc_raw(loc);
+        }
+        for (i, p) in params.items.iter().enumerate() {
+            let simple = matches!(p.pattern, BindingPattern::BindingIdentifier(_)) && p.initializer.is_none();
+            if simple {
+                continue;
+            }
+            self.f.emit(Op::Ldar(i as Reg));
+            if let Some(init) = &p.initializer {
+                let hint = match &p.pattern {
+                    BindingPattern::BindingIdentifier(id) => Some(id.name.as_str()),
+                    _ => None,
+                };
+                let l = self.f.new_label();
+                self.f.jump_if_not_undefined(l);
+                self.expr_named(init, hint)?;
+                self.f.bind(l);
+            }
+            self.destructure(Tgt::Pat(&p.pattern, true))?;
+        }
+        if let Some(rest) = &params.rest {
+            self.f.emit(Op::CreateRestArray(n as u16));
+            self.destructure(Tgt::Pat(&rest.rest.argument, true))?;
+        }
+        Ok((length, sc))
+    }
+
+    fn store_loc_raw(&mut self, loc: Loc) {
+        match loc {
+            Loc::Reg(r) => {
+                self.f.emit(Op::Star(r));
+            }
+            Loc::Env { level, slot } => {
+                let depth = (self.f.env_level - level) as u16;
+                self.f.emit(Op::StaEnv { depth, slot });
+            }
+            Loc::Global => unreachable!("parameters are never global"),
+        }
+    }
+
+    fn load_loc_raw(&mut self, loc: Loc) {
+        match loc {
+            Loc::Reg(r) => {
+                self.f.emit(Op::Ldar(r));
+            }
+            Loc::Env { level, slot } => {
+                let depth = (self.f.env_level - level) as u16;
+                self.f.emit(Op::LdaEnv { depth, slot });
+            }
+            Loc::Global => unreachable!("hidden slots are never global"),
+        }
+    }
+
+    // ----- classes -----
+
+    /// Compiles a class definition; acc = the constructor. `decl` is the binding of a
+    /// class declaration (initialised when the inner class binding would be).
+    pub(crate) fn class(
+        &mut self,
+        class: &'a Class<'a>,
+        name_hint: Option<&str>,
+        decl: Option<&'a BindingIdentifier<'a>>,
+    ) -> Res<()> {
+        if let Some(d) = class.decorators.first() {
+            return Err(unsupported("decorators", d.span.start));
+        }
+        let name = match (&class.id, name_hint) {
+            (Some(id), _) => id.name.as_str(),
+            (None, Some(n)) => n,
+            (None, None) => "",
+        };
+        for el in &class.body.body {
+            match el {
+                ClassElement::MethodDefinition(m) if matches!(m.key, PropertyKey::PrivateIdentifier(_)) => {
+                    return Err(syntax_error("private class members are not supported yet", m.span.start));
+                }
+                ClassElement::PropertyDefinition(p) if matches!(p.key, PropertyKey::PrivateIdentifier(_)) => {
+                    return Err(syntax_error("private class members are not supported yet", p.span.start));
+                }
+                ClassElement::AccessorProperty(a) => return Err(unsupported("accessor property", a.span.start)),
+                _ => {}
+            }
+        }
+        let scope = class.scope_id.get().unwrap();
+        let mut ps = self.pending_scope();
+        self.declare_scope_bindings(scope, &mut ps)?;
+        // Computed field keys are evaluated with the class and read by the field initialisers.
+        let mut key_slots = Vec::new();
+        for el in &class.body.body {
+            if let ClassElement::PropertyDefinition(p) = el {
+                if p.computed {
+                    key_slots.push(Some(self.place_hidden_env_slot(&mut ps)));
+                    continue;
+                }
+            }
+            key_slots.push(None);
+        }
+        let sc = self.open_scope(ps);
+        let parent = match &class.heritage {
+            Some(h) => {
+                self.expr(&h.expression)?;
+                let r = self.f.alloc()?;
+                self.f.emit(Op::Star(r));
+                r
+            }
+            None => NO_REG,
+        };
+        let derived = class.heritage.is_some();
+        let proto = self.f.alloc()?;
+        let ctor = self.f.alloc()?;
+        let ctor_def = class.body.body.iter().find_map(|el| match el {
+            ClassElement::MethodDefinition(m) if m.kind == MethodDefinitionKind::Constructor => Some(m),
+            _ => None,
+        });
+        let code = match ctor_def {
+            Some(m) => self.compile_function(&m.value, Some(name), FnKind::Ctor { derived }, Some(class.span))?,
+            None => self.default_constructor(derived, name, class.span),
+        };
+        let code_c = self.f.add_unique_const(code.value());
+        self.f.emit_at(Op::CreateClass { code: code_c, parent, proto }, class.span.start);
+        self.f.emit(Op::Star(ctor));
+        let mut instance = Vec::new();
+        let mut statics = Vec::new();
+        for (idx, el) in class.body.body.iter().enumerate() {
+            let m = self.f.mark();
+            match el {
+                ClassElement::MethodDefinition(md) => {
+                    if md.kind == MethodDefinitionKind::Constructor {
+                        continue;
+                    }
+                    let target = if md.r#static { ctor } else { proto };
+                    let key = self.f.alloc()?;
+                    let kname = self.prop_key(&md.key, md.computed)?;
+                    self.f.emit(Op::Star(key));
+                    let code = self.compile_function(&md.value, kname.as_deref(), FnKind::Method, Some(md.span))?;
+                    self.emit_closure(code);
+                    self.f.emit(Op::SetHomeObject(target));
+                    let kind = match md.kind {
+                        MethodDefinitionKind::Get => 1,
+                        MethodDefinitionKind::Set => 2,
+                        _ => 0,
+                    };
+                    self.f.emit(Op::DefineMethod { obj: target, key, kind, enumerable: false });
+                }
+                ClassElement::PropertyDefinition(p) => {
+                    let slot = key_slots[idx];
+                    if let Some(loc) = slot {
+                        self.prop_key(&p.key, true)?;
+                        self.store_loc_raw(loc);
+                    }
+                    if p.r#static {
+                        statics.push(FieldItem::Field(p, slot));
+                    } else {
+                        instance.push(FieldItem::Field(p, slot));
+                    }
+                }
+                ClassElement::StaticBlock(b) => statics.push(FieldItem::Block(b)),
+                ClassElement::TSIndexSignature(_) => {}
+                ClassElement::AccessorProperty(a) => return Err(unsupported("accessor property", a.span.start)),
+            }
+            self.f.release(m);
+        }
+        if !instance.is_empty() {
+            let code = self.field_initializer(&instance, class.span)?;
+            self.emit_closure(code);
+            self.f.emit(Op::SetHomeObject(proto));
+            self.f.emit(Op::SetClassFields(ctor));
+        }
+        // The class binding is initialised before static elements run.
+        if let Some(id) = &class.id {
+            if let Some(sym) = id.symbol_id.get() {
+                if self.binding_info(sym).is_some_and(|b| b.kind == BKind::ClassInner) {
+                    self.f.emit(Op::Ldar(ctor));
+                    self.store_symbol(sym, id.name.as_str(), id.span.start, true)?;
+                }
+            }
+        }
+        if let Some(d) = decl {
+            self.f.emit(Op::Ldar(ctor));
+            self.store_binding_ident(d, true)?;
+        }
+        if !statics.is_empty() {
+            let code = self.field_initializer(&statics, class.span)?;
+            self.emit_closure(code);
+            self.f.emit(Op::SetHomeObject(ctor));
+            let fr = self.f.alloc()?;
+            self.f.emit(Op::Star(fr));
+            self.f.emit_at(Op::Call { callee: fr, this: ctor, args: fr, argc: 0 }, class.span.start);
+        }
+        self.f.emit(Op::Ldar(ctor));
+        self.exit_scope(sc);
+        Ok(())
+    }
+
+    fn default_constructor(&mut self, derived: bool, name: &str, span: Span) -> Gc<Code> {
+        self.begin_function(true);
+        self.f.flags.class_constructor = true;
+        self.f.flags.derived = derived;
+        if derived {
+            let r = self.f.alloc().expect("one register");
+            self.f.emit(Op::CreateRestArray(0));
+            self.f.emit(Op::Star(r));
+            self.f.emit(Op::SuperCallSpread { args: r });
+        }
+        self.f.emit(Op::LdaUndefined);
+        self.f.emit(Op::Return);
+        self.end_function(name, (span.start, span.end), 0)
+    }
+
+    /// A method-like function defining fields on `this` (and running static blocks).
+    fn field_initializer(&mut self, items: &[FieldItem<'a>], span: Span) -> Res<Gc<Code>> {
+        self.begin_function(true);
+        self.f.flags.method = true;
+        let this = self.f.alloc()?;
+        self.emit_this();
+        self.f.emit(Op::Star(this));
+        for item in items {
+            let m = self.f.mark();
+            match item {
+                FieldItem::Field(p, slot) => match slot {
+                    Some(loc) => {
+                        let key = self.f.alloc()?;
+                        self.load_loc_raw(*loc);
+                        self.f.emit(Op::Star(key));
+                        match &p.value {
+                            Some(v) => self.expr_hint(v, NameHint::Key(key))?,
+                            None => {
+                                self.f.emit(Op::LdaUndefined);
+                            }
+                        }
+                        self.f.emit_at(Op::DefineKeyed { obj: this, key }, p.span.start);
+                    }
+                    None => {
+                        let Some((c, name)) = self.static_key(&p.key, false)? else {
+                            return Err(syntax_error("invalid field name", p.span.start));
+                        };
+                        match &p.value {
+                            Some(v) => self.expr_named(v, name.as_deref())?,
+                            None => {
+                                self.f.emit(Op::LdaUndefined);
+                            }
+                        }
+                        self.f.emit_at(Op::DefineNamed { obj: this, name: c }, p.span.start);
+                    }
+                },
+                FieldItem::Block(b) => {
+                    let sc = self.enter_scope(b.scope_id.get().unwrap())?;
+                    self.hoist_functions(&b.body, false)?;
+                    self.stmts(&b.body)?;
+                    self.exit_scope(sc);
+                }
+            }
+            self.f.release(m);
+        }
+        self.f.emit(Op::LdaUndefined);
+        self.f.emit(Op::Return);
+        Ok(self.end_function("", (span.start, span.end), 0))
+    }
+}

@@ -1,0 +1,205 @@
+//! Bytecode compiler: turns JavaScript source (parsed by oxc) into [`Code`] cells.
+//!
+//! Pipeline: oxc parser -> oxc semantic analysis (scopes, symbols, early errors)
+//! -> capture analysis ([`scope`]) -> one [`builder::FuncState`] per function,
+//! filled by the statement ([`stmt`]), expression ([`expr`]), function/class
+//! ([`func`]) and destructuring ([`pattern`]) generators.
+//!
+//! Bindings that are only referenced from their own function live in
+//! registers; bindings referenced from nested functions live in heap
+//! environments (PushEnv/PopEnv). Top-level `var`/function declarations of a
+//! script are global object properties and top-level lexical declarations are
+//! global lexical bindings (resolved by name at run time).
+
+mod builder;
+mod expr;
+mod func;
+mod pattern;
+mod scope;
+mod stmt;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::Program;
+use oxc_parser::{ParseOptions, Parser};
+use oxc_semantic::{AstNodes, Scoping, SemanticBuilder};
+use oxc_span::SourceType;
+use oxc_syntax::reference::ReferenceId;
+use oxc_syntax::scope::ScopeId;
+use oxc_syntax::symbol::SymbolId;
+
+use crate::vm::bytecode::{Code, Source};
+use crate::vm::heap::Gc;
+use crate::vm::isolate::Vm;
+
+use builder::FuncState;
+use scope::{BindInfo, BindKey, Region};
+
+/// The kind of error a compilation failure is reported as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompileErrorKind {
+    SyntaxError,
+    ReferenceError,
+}
+
+/// A compilation failure: parse errors, early errors and unsupported features.
+#[derive(Clone, Debug)]
+pub struct CompileError {
+    pub kind: CompileErrorKind,
+    pub message: String,
+    /// Byte offset in the source text.
+    pub offset: u32,
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.kind {
+            CompileErrorKind::SyntaxError => "SyntaxError",
+            CompileErrorKind::ReferenceError => "ReferenceError",
+        };
+        write!(f, "{kind}: {}", self.message)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+pub(crate) type Res<T> = Result<T, CompileError>;
+
+pub(crate) fn syntax_error(message: impl Into<String>, offset: u32) -> CompileError {
+    CompileError { kind: CompileErrorKind::SyntaxError, message: message.into(), offset }
+}
+
+/// "<feature> is not supported yet".
+pub(crate) fn unsupported(feature: &str, offset: u32) -> CompileError {
+    syntax_error(format!("{feature} is not supported yet"), offset)
+}
+
+/// How the top level of the compiled program binds its declarations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TopMode {
+    /// A classic script: var/function -> global object, let/const/class -> global lexical.
+    Script,
+    /// Indirect eval: var/function -> global object unless strict; lexical -> local.
+    Eval { strict: bool },
+}
+
+/// Compiles a classic script. The returned Code has flags.is_script; running it with
+/// `this` = global object returns the script's completion value (value of the last
+/// expression statement executed, undefined if none), like eval does.
+pub fn compile_script(vm: &mut Vm, text: &str, name: &str) -> Result<Gc<Code>, CompileError> {
+    compile_top(vm, text, name, TopMode::Script, false)
+}
+
+/// Indirect eval: like compile_script; `strict` forces strict mode.
+pub fn compile_eval(vm: &mut Vm, text: &str, strict: bool) -> Result<Gc<Code>, CompileError> {
+    compile_top(vm, text, "eval", TopMode::Eval { strict }, strict)
+}
+
+/// Compiles a module (not supported yet: always a SyntaxError).
+pub fn compile_module(_vm: &mut Vm, _text: &str, _name: &str) -> Result<Gc<Code>, CompileError> {
+    Err(syntax_error("modules are not supported yet", 0))
+}
+
+/// The bytecode listing of a script (`sable --print-bytecode`).
+pub fn disassemble_script(vm: &mut Vm, text: &str) -> Result<String, CompileError> {
+    let code = compile_script(vm, text, "<script>")?;
+    Ok(code.disassemble())
+}
+
+/// Prepended to strict eval code.
+pub(crate) const STRICT_PREFIX: &str = "'use strict';";
+
+fn compile_top(vm: &mut Vm, text: &str, name: &str, mode: TopMode, force_strict: bool) -> Res<Gc<Code>> {
+    let allocator = Allocator::default();
+    // oxc has no "strict script" source type: strict eval code gets a directive prefix
+    // (on the same line, so line numbers are unchanged).
+    let owned;
+    let text = if force_strict {
+        owned = format!("{STRICT_PREFIX}{text}");
+        owned.as_str()
+    } else {
+        text
+    };
+    let options = ParseOptions { parse_regular_expression: true, ..ParseOptions::default() };
+    let ret = Parser::new(&allocator, text, SourceType::script()).with_options(options).parse();
+    if let Some(d) = ret.diagnostics.errors().next() {
+        return Err(syntax_error(d.message.to_string(), d.labels.first().map_or(0, |l| l.offset())));
+    }
+    if ret.panicked {
+        return Err(syntax_error("Unexpected token", 0));
+    }
+    let program = allocator.alloc(ret.program);
+    let sem = SemanticBuilder::new().with_check_syntax_error(true).with_build_nodes(true).build(program);
+    if let Some(d) = sem.diagnostics.errors().next() {
+        return Err(syntax_error(d.message.to_string(), d.labels.first().map_or(0, |l| l.offset())));
+    }
+    let semantic = sem.semantic;
+    let source = Rc::new(Source::new(name.to_string(), text.to_string()));
+    let mut c = Compiler::new(vm, program, semantic.scoping(), semantic.nodes(), source, mode);
+    c.strict_prefix = force_strict;
+    c.analyze();
+    c.compile_program(program)
+}
+
+/// State shared by the whole compilation of one script.
+pub(crate) struct Compiler<'a, 's> {
+    pub(crate) vm: &'s mut Vm,
+    pub(crate) text: &'a str,
+    pub(crate) source: Rc<Source>,
+    pub(crate) scoping: &'s Scoping,
+    pub(crate) nodes: &'s AstNodes<'a>,
+    pub(crate) mode: TopMode,
+    /// Bindings referenced from a function other than their own.
+    pub(crate) captured: HashSet<BindKey>,
+    /// Unresolved `arguments` references -> the function scope providing them.
+    pub(crate) args_of_ref: HashMap<ReferenceId, ScopeId>,
+    /// Function scopes whose `arguments` object is referenced.
+    pub(crate) args_used: HashSet<ScopeId>,
+    /// Where each binding lives (filled at scope entry).
+    pub(crate) binds: HashMap<BindKey, BindInfo>,
+    /// Lexical bindings known to be initialised at the current point (TDZ elision).
+    pub(crate) initialized: HashSet<SymbolId>,
+    /// > 0 while compiling code where TDZ elision is unsafe (switch case bodies).
+    pub(crate) no_tdz_elide: u32,
+    pub(crate) region_cache: HashMap<ScopeId, Option<Region>>,
+    /// The source starts with [`STRICT_PREFIX`] (not part of the completion value).
+    pub(crate) strict_prefix: bool,
+    /// The function being compiled.
+    pub(crate) f: FuncState,
+    /// Enclosing functions being compiled.
+    pub(crate) outer: Vec<FuncState>,
+}
+
+impl<'a, 's> Compiler<'a, 's> {
+    fn new(
+        vm: &'s mut Vm,
+        program: &'a Program<'a>,
+        scoping: &'s Scoping,
+        nodes: &'s AstNodes<'a>,
+        source: Rc<Source>,
+        mode: TopMode,
+    ) -> Self {
+        Compiler {
+            vm,
+            text: program.source_text,
+            source,
+            scoping,
+            nodes,
+            mode,
+            captured: HashSet::new(),
+            args_of_ref: HashMap::new(),
+            args_used: HashSet::new(),
+            binds: HashMap::new(),
+            initialized: HashSet::new(),
+            no_tdz_elide: 0,
+            region_cache: HashMap::new(),
+            strict_prefix: false,
+            f: FuncState::new(0, false),
+            outer: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,557 @@
+//! Statements: declarations, control flow (loops, labels, switch,
+//! try/catch/finally) and the routing of break/continue/return through
+//! environments, `finally` blocks and for-of iterator closing.
+
+use oxc_ast::ast::*;
+use oxc_span::GetSpan;
+
+use crate::vm::bytecode::Op;
+
+use super::builder::{Ctl, Jump, Label};
+use super::pattern::Tgt;
+use super::{Compiler, Res, syntax_error, unsupported};
+
+impl<'a> Compiler<'a, '_> {
+    pub(crate) fn stmts(&mut self, list: &'a [Statement<'a>]) -> Res<()> {
+        for s in list {
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    /// Statements whose completion value is `undefined` unless their body produces one.
+    fn reset_completion(&mut self) {
+        if let Some(c) = self.f.completion {
+            self.f.emit(Op::LdaUndefined);
+            self.f.emit(Op::Star(c));
+        }
+    }
+
+    pub(crate) fn stmt(&mut self, s: &'a Statement<'a>) -> Res<()> {
+        match s {
+            Statement::BlockStatement(b) => self.block(b),
+            Statement::BreakStatement(b) => {
+                let t = self.find_target(b.label.as_ref().map(|l| l.name.as_str()), false, b.span.start)?;
+                self.jump_out(Jump::Break(t), self.f.ctl.len())
+            }
+            Statement::ContinueStatement(c) => {
+                let t = self.find_target(c.label.as_ref().map(|l| l.name.as_str()), true, c.span.start)?;
+                self.jump_out(Jump::Continue(t), self.f.ctl.len())
+            }
+            Statement::DebuggerStatement(d) => {
+                self.f.emit_at(Op::Debugger, d.span.start);
+                Ok(())
+            }
+            Statement::DoWhileStatement(d) => self.do_while(d, Vec::new()),
+            Statement::EmptyStatement(_) => Ok(()),
+            Statement::ExpressionStatement(e) => {
+                self.expr(&e.expression)?;
+                if let Some(c) = self.f.completion {
+                    self.f.emit(Op::Star(c));
+                }
+                Ok(())
+            }
+            Statement::ForInStatement(f) => self.for_in(f, Vec::new()),
+            Statement::ForOfStatement(f) => self.for_of(f, Vec::new()),
+            Statement::ForStatement(f) => self.for_loop(f, Vec::new()),
+            Statement::IfStatement(i) => self.if_stmt(i),
+            Statement::LabeledStatement(l) => self.labeled(l, Vec::new()),
+            Statement::ReturnStatement(r) => {
+                match &r.argument {
+                    Some(e) => self.expr(e)?,
+                    None => {
+                        self.f.emit(Op::LdaUndefined);
+                    }
+                }
+                self.f.cur_pos = r.span.start;
+                self.jump_out(Jump::Return, self.f.ctl.len())
+            }
+            Statement::SwitchStatement(s) => self.switch(s, Vec::new()),
+            Statement::ThrowStatement(t) => {
+                self.expr(&t.argument)?;
+                self.f.emit_at(Op::Throw, t.span.start);
+                Ok(())
+            }
+            Statement::TryStatement(t) => self.try_stmt(t),
+            Statement::WhileStatement(w) => self.while_loop(w, Vec::new()),
+            Statement::WithStatement(w) => Err(unsupported("with statement", w.span.start)),
+            Statement::VariableDeclaration(d) => self.var_decl(d),
+            // Hoisted to the start of the enclosing scope.
+            Statement::FunctionDeclaration(_) => Ok(()),
+            Statement::ClassDeclaration(c) => {
+                self.class(c, None, c.id.as_ref())?;
+                Ok(())
+            }
+            Statement::ImportDeclaration(_)
+            | Statement::ExportAllDeclaration(_)
+            | Statement::ExportDefaultDeclaration(_)
+            | Statement::ExportNamedDeclaration(_) => Err(syntax_error("modules are not supported yet", s.span().start)),
+            _ => Err(unsupported("TypeScript syntax", s.span().start)),
+        }
+    }
+
+    pub(crate) fn block(&mut self, b: &'a BlockStatement<'a>) -> Res<()> {
+        let sc = self.enter_scope(b.scope_id.get().unwrap())?;
+        self.hoist_functions(&b.body, false)?;
+        self.stmts(&b.body)?;
+        self.exit_scope(sc);
+        Ok(())
+    }
+
+    pub(crate) fn var_decl(&mut self, d: &'a VariableDeclaration<'a>) -> Res<()> {
+        if matches!(d.kind, VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing) {
+            return Err(unsupported("using declaration", d.span.start));
+        }
+        for decl in &d.declarations {
+            match &decl.init {
+                Some(init) => {
+                    let hint = match &decl.id {
+                        BindingPattern::BindingIdentifier(id) => Some(id.name.as_str()),
+                        _ => None,
+                    };
+                    self.expr_named(init, hint)?;
+                }
+                None => {
+                    if d.kind == VariableDeclarationKind::Var {
+                        continue;
+                    }
+                    self.f.emit(Op::LdaUndefined);
+                }
+            }
+            self.destructure(Tgt::Pat(&decl.id, true))?;
+        }
+        Ok(())
+    }
+
+    fn if_stmt(&mut self, i: &'a IfStatement<'a>) -> Res<()> {
+        self.reset_completion();
+        self.expr(&i.test)?;
+        let else_l = self.f.new_label();
+        self.f.jump_if_false(else_l);
+        self.stmt(&i.consequent)?;
+        match &i.alternate {
+            Some(alt) => {
+                let end = self.f.new_label();
+                self.f.jump(end);
+                self.f.bind(else_l);
+                self.stmt(alt)?;
+                self.f.bind(end);
+            }
+            None => self.f.bind(else_l),
+        }
+        Ok(())
+    }
+
+    fn labeled(&mut self, l: &'a LabeledStatement<'a>, mut labels: Vec<String>) -> Res<()> {
+        labels.push(l.label.name.to_string());
+        match &l.body {
+            Statement::LabeledStatement(inner) => self.labeled(inner, labels),
+            Statement::ForStatement(f) => self.for_loop(f, labels),
+            Statement::ForInStatement(f) => self.for_in(f, labels),
+            Statement::ForOfStatement(f) => self.for_of(f, labels),
+            Statement::WhileStatement(w) => self.while_loop(w, labels),
+            Statement::DoWhileStatement(d) => self.do_while(d, labels),
+            body => {
+                let brk = self.f.new_label();
+                self.f.ctl.push(Ctl::Target { labels, is_loop: false, labelled_only: true, brk, cont: None });
+                self.stmt(body)?;
+                self.f.ctl.pop();
+                self.f.bind(brk);
+                Ok(())
+            }
+        }
+    }
+
+    fn find_target(&self, label: Option<&str>, is_continue: bool, offset: u32) -> Res<usize> {
+        for i in (0..self.f.ctl.len()).rev() {
+            if let Ctl::Target { labels, is_loop, labelled_only, .. } = &self.f.ctl[i] {
+                match label {
+                    Some(l) => {
+                        if labels.iter().any(|x| x == l) {
+                            if is_continue && !is_loop {
+                                return Err(syntax_error(format!("Illegal continue statement: '{l}' does not denote an iteration statement"), offset));
+                            }
+                            return Ok(i);
+                        }
+                    }
+                    None => {
+                        if (is_continue && *is_loop) || (!is_continue && !labelled_only) {
+                            return Ok(i);
+                        }
+                    }
+                }
+            }
+        }
+        Err(syntax_error(if is_continue { "Illegal continue statement" } else { "Illegal break statement" }, offset))
+    }
+
+    /// Leaves nested constructs down to control index `from` towards the jump's target.
+    pub(crate) fn jump_out(&mut self, j: Jump, from: usize) -> Res<()> {
+        let mut i = from;
+        while i > 0 {
+            i -= 1;
+            let tramp = self.f.new_label();
+            match &mut self.f.ctl[i] {
+                Ctl::Env => {
+                    self.f.emit(Op::PopEnv);
+                }
+                Ctl::Target { brk, cont, .. } => {
+                    let (brk, cont) = (*brk, *cont);
+                    match j {
+                        Jump::Break(t) if t == i => {
+                            self.f.jump(brk);
+                            return Ok(());
+                        }
+                        Jump::Continue(t) if t == i => {
+                            self.f.jump(cont.expect("continue target is a loop"));
+                            return Ok(());
+                        }
+                        _ => {}
+                    }
+                }
+                Ctl::Finally { kind, val, entry, pending } => {
+                    let (kind, val, entry) = (*kind, *val, *entry);
+                    let k = match pending.iter().position(|p| *p == j) {
+                        Some(k) => k,
+                        None => {
+                            pending.push(j);
+                            pending.len() - 1
+                        }
+                    };
+                    if j == Jump::Return {
+                        self.f.emit(Op::Star(val));
+                    }
+                    self.f.emit(Op::LdaInt(k as i32 + 2));
+                    self.f.emit(Op::Star(kind));
+                    self.f.jump(entry);
+                    return Ok(());
+                }
+                Ctl::IterClose { val, pending, .. } => {
+                    let val = *val;
+                    pending.push((tramp, j));
+                    if j == Jump::Return {
+                        self.f.emit(Op::Star(val));
+                    }
+                    self.f.jump(tramp);
+                    return Ok(());
+                }
+            }
+        }
+        match j {
+            Jump::Return => {
+                self.f.emit(Op::Return);
+                Ok(())
+            }
+            _ => Err(syntax_error("internal compiler error: jump target not found", self.f.cur_pos)),
+        }
+    }
+
+    fn loop_target(&mut self, labels: Vec<String>, brk: Label, cont: Label) -> usize {
+        self.f.ctl.push(Ctl::Target { labels, is_loop: true, labelled_only: false, brk, cont: Some(cont) });
+        self.f.ctl.len() - 1
+    }
+
+    fn while_loop(&mut self, w: &'a WhileStatement<'a>, labels: Vec<String>) -> Res<()> {
+        self.reset_completion();
+        let head = self.f.here();
+        let brk = self.f.new_label();
+        self.expr(&w.test)?;
+        self.f.jump_if_false(brk);
+        self.loop_target(labels, brk, head);
+        self.stmt(&w.body)?;
+        self.f.ctl.pop();
+        self.f.jump(head);
+        self.f.bind(brk);
+        Ok(())
+    }
+
+    fn do_while(&mut self, d: &'a DoWhileStatement<'a>, labels: Vec<String>) -> Res<()> {
+        self.reset_completion();
+        let top = self.f.here();
+        let cont = self.f.new_label();
+        let brk = self.f.new_label();
+        self.loop_target(labels, brk, cont);
+        self.stmt(&d.body)?;
+        self.f.ctl.pop();
+        self.f.bind(cont);
+        self.expr(&d.test)?;
+        self.f.jump_if_true(top);
+        self.f.bind(brk);
+        Ok(())
+    }
+
+    fn for_loop(&mut self, f: &'a ForStatement<'a>, labels: Vec<String>) -> Res<()> {
+        self.reset_completion();
+        let sc = self.enter_scope(f.scope_id.get().unwrap())?;
+        let mut per_iteration = false;
+        match &f.init {
+            Some(ForStatementInit::VariableDeclaration(d)) => {
+                per_iteration = sc.pushed_env && d.kind.is_lexical();
+                self.var_decl(d)?;
+            }
+            Some(init) => {
+                let e = init.as_expression().expect("for init expression");
+                self.expr(e)?;
+            }
+            None => {}
+        }
+        if per_iteration {
+            self.f.emit(Op::CopyEnv);
+        }
+        let head = self.f.here();
+        let brk = self.f.new_label();
+        let cont = self.f.new_label();
+        if let Some(test) = &f.test {
+            self.expr(test)?;
+            self.f.jump_if_false(brk);
+        }
+        self.loop_target(labels, brk, cont);
+        self.stmt(&f.body)?;
+        self.f.ctl.pop();
+        self.f.bind(cont);
+        if per_iteration {
+            self.f.emit(Op::CopyEnv);
+        }
+        if let Some(update) = &f.update {
+            self.expr(update)?;
+        }
+        self.f.jump(head);
+        self.f.bind(brk);
+        self.exit_scope(sc);
+        Ok(())
+    }
+
+    /// Binds the per-iteration value (in acc) to the left side of a for-in/of head.
+    fn for_head_bind(&mut self, left: &'a ForStatementLeft<'a>) -> Res<()> {
+        match left {
+            ForStatementLeft::VariableDeclaration(d) => {
+                if matches!(d.kind, VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing) {
+                    return Err(unsupported("using declaration", d.span.start));
+                }
+                let decl = &d.declarations[0];
+                self.destructure(Tgt::Pat(&decl.id, true))
+            }
+            _ => {
+                let t = left.as_assignment_target().expect("for head target");
+                self.destructure(Tgt::Target(t))
+            }
+        }
+    }
+
+    fn for_in(&mut self, f: &'a ForInStatement<'a>, labels: Vec<String>) -> Res<()> {
+        self.reset_completion();
+        // Annex B: `for (var x = init in obj)`.
+        if let ForStatementLeft::VariableDeclaration(d) = &f.left {
+            if let Some(decl) = d.declarations.first() {
+                if let Some(init) = &decl.init {
+                    let hint = decl.id.get_binding_identifier().map(|i| i.name.as_str());
+                    self.expr_named(init, hint)?;
+                    self.destructure(Tgt::Pat(&decl.id, true))?;
+                }
+            }
+        }
+        let sc = self.enter_scope(f.scope_id.get().unwrap())?;
+        let m = self.f.mark();
+        let iter = self.f.alloc()?;
+        let exit = self.f.new_label();
+        self.expr(&f.right)?;
+        self.f.jump_if_nullish(exit);
+        self.f.emit_at(Op::ForInPrepare(iter), f.right.span().start);
+        let head = self.f.here();
+        self.f.for_in_next(iter, exit);
+        if sc.pushed_env {
+            self.f.emit(Op::CopyEnv);
+        }
+        self.for_head_bind(&f.left)?;
+        self.loop_target(labels, exit, head);
+        self.stmt(&f.body)?;
+        self.f.ctl.pop();
+        self.f.jump(head);
+        self.f.bind(exit);
+        self.f.release(m);
+        self.exit_scope(sc);
+        Ok(())
+    }
+
+    fn for_of(&mut self, f: &'a ForOfStatement<'a>, labels: Vec<String>) -> Res<()> {
+        if f.r#await {
+            return Err(unsupported("for await", f.span.start));
+        }
+        self.reset_completion();
+        let sc = self.enter_scope(f.scope_id.get().unwrap())?;
+        let m = self.f.mark();
+        self.expr(&f.right)?;
+        let iter = self.f.alloc_n(2)?;
+        let val = self.f.alloc()?;
+        let exc = self.f.alloc()?;
+        let saved = self.f.alloc()?;
+        self.f.emit_at(Op::GetIterator(iter), f.right.span().start);
+        self.f.emit(Op::SaveEnv(saved));
+        self.f.ctl.push(Ctl::IterClose { val, pending: Vec::new() });
+        let brk_close = self.f.new_label();
+        let exit = self.f.new_label();
+        let head = self.f.new_label();
+        self.loop_target(labels, brk_close, head);
+        self.f.bind(head);
+        self.f.iterator_step(iter, exit);
+        let body_start = self.f.here();
+        if sc.pushed_env {
+            self.f.emit(Op::CopyEnv);
+        }
+        self.for_head_bind(&f.left)?;
+        self.stmt(&f.body)?;
+        let body_end = self.f.here();
+        self.f.jump(head);
+        self.f.ctl.pop();
+        let Some(Ctl::IterClose { pending, .. }) = self.f.ctl.pop() else { unreachable!() };
+        // Exception in the body: close the iterator (ignoring its errors), rethrow.
+        let handler = self.f.here();
+        self.f.emit(Op::RestoreEnv(saved));
+        self.f.emit(Op::Star(exc));
+        let close_start = self.f.here();
+        self.f.emit(Op::IteratorClose(iter));
+        let close_end = self.f.here();
+        let rethrow = self.f.here();
+        self.f.emit(Op::Ldar(exc));
+        self.f.emit(Op::Throw);
+        self.f.add_handler(close_start, close_end, rethrow);
+        self.f.add_handler(body_start, body_end, handler);
+        // break: close and leave.
+        self.f.bind(brk_close);
+        self.f.emit(Op::IteratorClose(iter));
+        self.f.jump(exit);
+        // Jumps further out (outer break/continue, return).
+        for (l, j) in pending {
+            self.f.bind(l);
+            self.f.emit(Op::IteratorClose(iter));
+            if j == Jump::Return {
+                self.f.emit(Op::Ldar(val));
+            }
+            self.jump_out(j, self.f.ctl.len())?;
+        }
+        self.f.bind(exit);
+        self.f.release(m);
+        self.exit_scope(sc);
+        Ok(())
+    }
+
+    fn switch(&mut self, s: &'a SwitchStatement<'a>, labels: Vec<String>) -> Res<()> {
+        self.reset_completion();
+        let m = self.f.mark();
+        self.expr(&s.discriminant)?;
+        let d = self.f.alloc()?;
+        self.f.emit(Op::Star(d));
+        let sc = self.enter_scope(s.scope_id.get().unwrap())?;
+        self.no_tdz_elide += 1;
+        for case in &s.cases {
+            self.hoist_functions(&case.consequent, false)?;
+        }
+        let brk = self.f.new_label();
+        self.f.ctl.push(Ctl::Target { labels, is_loop: false, labelled_only: false, brk, cont: None });
+        let case_labels: Vec<Label> = s.cases.iter().map(|_| self.f.new_label()).collect();
+        let mut default = None;
+        for (i, case) in s.cases.iter().enumerate() {
+            match &case.test {
+                Some(t) => {
+                    self.expr(t)?;
+                    self.f.emit(Op::StrictEq(d));
+                    self.f.jump_if_true(case_labels[i]);
+                }
+                None => default = Some(case_labels[i]),
+            }
+        }
+        self.f.jump(default.unwrap_or(brk));
+        for (i, case) in s.cases.iter().enumerate() {
+            self.f.bind(case_labels[i]);
+            self.stmts(&case.consequent)?;
+        }
+        self.f.ctl.pop();
+        self.f.bind(brk);
+        self.no_tdz_elide -= 1;
+        self.exit_scope(sc);
+        self.f.release(m);
+        Ok(())
+    }
+
+    fn try_stmt(&mut self, t: &'a TryStatement<'a>) -> Res<()> {
+        self.reset_completion();
+        let m = self.f.mark();
+        let saved = self.f.alloc()?;
+        self.f.emit(Op::SaveEnv(saved));
+        let mut fin = None;
+        if t.finalizer.is_some() {
+            let kind = self.f.alloc()?;
+            let val = self.f.alloc()?;
+            let entry = self.f.new_label();
+            self.f.ctl.push(Ctl::Finally { kind, val, entry, pending: Vec::new() });
+            fin = Some((kind, val, entry));
+        }
+        let try_start = self.f.here();
+        self.block(&t.block)?;
+        if let Some(catch) = &t.handler {
+            let try_end = self.f.here();
+            let after = self.f.new_label();
+            self.f.jump(after);
+            let handler = self.f.here();
+            self.f.emit(Op::RestoreEnv(saved));
+            self.catch_clause(catch)?;
+            self.f.add_handler(try_start, try_end, handler);
+            self.f.bind(after);
+        }
+        if let Some((kind, val, entry)) = fin {
+            let region_end = self.f.here();
+            self.f.emit(Op::LdaInt(0));
+            self.f.emit(Op::Star(kind));
+            self.f.jump(entry);
+            let handler = self.f.here();
+            self.f.emit(Op::RestoreEnv(saved));
+            self.f.emit(Op::Star(val));
+            self.f.emit(Op::LdaInt(1));
+            self.f.emit(Op::Star(kind));
+            self.f.add_handler(try_start, region_end, handler);
+            self.f.bind(entry);
+            let Some(Ctl::Finally { pending, .. }) = self.f.ctl.pop() else { unreachable!() };
+            // The completion value of try/finally is that of the try/catch part.
+            let saved_completion = self.f.completion.take();
+            let finalizer = t.finalizer.as_ref().unwrap();
+            self.block(finalizer)?;
+            self.f.completion = saved_completion;
+            for (k, j) in pending.into_iter().enumerate() {
+                let next = self.f.new_label();
+                self.f.emit(Op::LdaInt(k as i32 + 2));
+                self.f.emit(Op::StrictEq(kind));
+                self.f.jump_if_false(next);
+                if j == Jump::Return {
+                    self.f.emit(Op::Ldar(val));
+                }
+                self.jump_out(j, self.f.ctl.len())?;
+                self.f.bind(next);
+            }
+            let done = self.f.new_label();
+            self.f.emit(Op::LdaInt(1));
+            self.f.emit(Op::StrictEq(kind));
+            self.f.jump_if_false(done);
+            self.f.emit(Op::Ldar(val));
+            self.f.emit(Op::Throw);
+            self.f.bind(done);
+        }
+        self.f.release(m);
+        Ok(())
+    }
+
+    /// The catch clause; acc = the exception.
+    fn catch_clause(&mut self, c: &'a CatchClause<'a>) -> Res<()> {
+        let m = self.f.mark();
+        let exc = self.f.alloc()?;
+        self.f.emit(Op::Star(exc));
+        let sc = self.enter_scope(c.scope_id.get().unwrap())?;
+        if let Some(param) = &c.param {
+            self.f.emit(Op::Ldar(exc));
+            self.destructure(Tgt::Pat(&param.pattern, true))?;
+        }
+        self.block(&c.body)?;
+        self.exit_scope(sc);
+        self.f.release(m);
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+//! `Gc<T>`: a copyable pointer to a cell. Cells never move, so it is a raw address.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+use std::ptr::NonNull;
+
+use super::{Cell, CellHeader};
+use crate::vm::value::Value;
+
+/// A pointer to a live heap cell of type `T`.
+///
+/// Liveness: a `Gc` held in a Rust local is kept alive by conservative stack
+/// scanning; one stored in Rust heap memory must be reachable from a root some
+/// other way (a traced cell field, a handle, a global).
+#[repr(transparent)]
+pub struct Gc<T>(NonNull<T>);
+
+impl<T> Clone for Gc<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Gc<T> {}
+impl<T> PartialEq for Gc<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<T> Eq for Gc<T> {}
+impl<T> Hash for Gc<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+impl<T: Cell> fmt::Debug for Gc<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Gc<{}>({:p})", T::NAME, self.0)
+    }
+}
+
+impl<T> Gc<T> {
+    /// # Safety
+    /// `p` must point to a live, initialised cell of type `T`.
+    #[inline]
+    pub unsafe fn from_raw(p: NonNull<T>) -> Gc<T> {
+        Gc(p)
+    }
+    #[inline]
+    pub fn as_ptr(self) -> *mut T {
+        self.0.as_ptr()
+    }
+    #[inline]
+    pub fn header(self) -> *mut CellHeader {
+        self.0.as_ptr() as *mut CellHeader
+    }
+    #[inline]
+    pub fn value(self) -> Value {
+        Value::from_cell(self.header())
+    }
+    #[inline]
+    pub fn ptr_eq(self, other: Gc<T>) -> bool {
+        self.0 == other.0
+    }
+    /// Mutable access to the cell.
+    ///
+    /// The isolate is single-threaded and cells never move; callers keep the
+    /// borrow short and never hold two `&mut` to the same cell at once.
+    #[allow(clippy::mut_from_ref)]
+    #[inline]
+    pub fn m(&self) -> &mut T {
+        // SAFETY: see the doc comment; the cell is live while this Gc is reachable.
+        unsafe { &mut *self.0.as_ptr() }
+    }
+}
+
+impl<T: Cell> Gc<T> {
+    /// Reinterprets a Value whose cell kind the caller has checked to be `T`.
+    #[inline]
+    pub fn from_value(v: Value) -> Gc<T> {
+        debug_assert!(v.is_cell());
+        // SAFETY: v is a cell value; the caller checked its type.
+        unsafe { Gc(NonNull::new_unchecked(v.as_cell() as *mut T)) }
+    }
+    /// The cell as `T` if its vtable says so.
+    #[inline]
+    pub fn try_from_value(v: Value) -> Option<Gc<T>> {
+        if v.is_cell() {
+            // SAFETY: v points at a live cell header.
+            let vt = unsafe { (*v.as_cell()).vtable() };
+            if std::ptr::eq(vt.trace as *const (), T::VTABLE.trace as *const ()) || vt.name == T::NAME {
+                return Some(Self::from_value(v));
+            }
+        }
+        None
+    }
+}
+
+impl<T> Deref for Gc<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the cell is live while this Gc is reachable (see type docs).
+        unsafe { self.0.as_ref() }
+    }
+}

@@ -1,0 +1,583 @@
+//! The garbage-collected heap: aligned 256 KiB pages of one size class each,
+//! V8-named spaces, non-moving mark-sweep, and conservative native-stack scanning.
+//!
+//! Every cell starts with a [`CellHeader`] pointing at a static [`VTable`]
+//! (kind, name, trace, drop). Marking is precise over the heap through
+//! [`Trace`]; the same `trace` reports named edges to heap-snapshot writers.
+//! Mark and allocation bits live in the page header, so a conservative word can
+//! be checked (is it in one of our pages, inside an allocated cell?) without
+//! touching cell memory.
+
+mod conservative;
+mod gc_ref;
+
+pub use conservative::{current_stack_position, scan_native_stack};
+pub use gc_ref::Gc;
+
+use std::collections::HashSet;
+use std::ptr::NonNull;
+
+use super::value::Value;
+use crate::api::HostAllocator;
+
+pub const PAGE_SIZE: usize = 256 * 1024;
+const PAGE_MASK: usize = !(PAGE_SIZE - 1);
+/// Cells larger than this get a mapping of their own in `large_object_space`.
+pub const LARGE_OBJECT_THRESHOLD: usize = 64 * 1024;
+const MAX_CELLS_PER_PAGE: usize = PAGE_SIZE / 16;
+const BITMAP_WORDS: usize = MAX_CELLS_PER_PAGE / 64;
+const PAGE_MAGIC: u64 = 0x5AB1_E0F0_9A6E_0001;
+const POISON_BYTE: u8 = 0xDB;
+
+/// Size classes (bytes). Cells are rounded up to the next class.
+const SIZE_CLASSES: [usize; 30] = [
+    16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 1024, 1280,
+    1536, 2048, 3072, 4096, 6144, 8192, 16384, 24576, 32768, 65536,
+];
+
+/// What a cell is; the GC does not care, the VM and snapshot writer do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CellKind {
+    Free,
+    String,
+    Symbol,
+    Object,
+    Shape,
+    Env,
+    Code,
+    Accessor,
+    Realm,
+    Internal,
+}
+
+/// Per-type operations of a cell, one static instance per Rust cell type.
+pub struct VTable {
+    pub kind: CellKind,
+    pub name: &'static str,
+    pub trace: unsafe fn(*const CellHeader, &mut dyn Visitor),
+    pub drop: unsafe fn(*mut CellHeader),
+}
+
+#[repr(C)]
+pub struct CellHeader {
+    vtable: &'static VTable,
+}
+
+impl CellHeader {
+    pub const fn new(vtable: &'static VTable) -> CellHeader {
+        CellHeader { vtable }
+    }
+    #[inline]
+    pub fn kind(&self) -> CellKind {
+        self.vtable.kind
+    }
+    #[inline]
+    pub fn vtable(&self) -> &'static VTable {
+        self.vtable
+    }
+}
+
+/// The kind of a reference between cells, as heap snapshots name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    Context,
+    Element,
+    Property,
+    Internal,
+    Hidden,
+    Shortcut,
+    Weak,
+}
+
+/// The name of an edge: a string, an element index, or nothing.
+#[derive(Clone, Copy, Debug)]
+pub enum EdgeName<'a> {
+    Str(&'a str),
+    Index(u32),
+    Value(Value),
+    None,
+}
+
+/// Receives the outgoing references of a cell.
+pub trait Visitor {
+    fn edge(&mut self, kind: EdgeKind, name: EdgeName<'_>, target: Value);
+}
+
+/// Reports every outgoing reference of a cell (the GC and the snapshot writer share it).
+pub trait Trace {
+    fn trace(&self, v: &mut dyn Visitor);
+}
+
+/// A Rust type that lives in the GC heap. Implement with [`impl_cell!`].
+///
+/// # Safety
+/// The type must be `#[repr(C)]` with a `CellHeader` as its first field
+/// initialised with `Self::VTABLE`.
+pub unsafe trait Cell: Trace + Sized {
+    const KIND: CellKind;
+    const NAME: &'static str;
+    const VTABLE: VTable = VTable { kind: Self::KIND, name: Self::NAME, trace: trace_cell::<Self>, drop: drop_cell::<Self> };
+}
+
+unsafe fn trace_cell<T: Cell>(p: *const CellHeader, v: &mut dyn Visitor) {
+    // SAFETY: the vtable is only installed on cells of type T.
+    unsafe { (*(p as *const T)).trace(v) }
+}
+unsafe fn drop_cell<T: Cell>(p: *mut CellHeader) {
+    // SAFETY: the vtable is only installed on cells of type T; called once at sweep.
+    unsafe { std::ptr::drop_in_place(p as *mut T) }
+}
+
+/// Declares a cell type: `impl_cell!(JsObject, CellKind::Object, "Object");`
+#[macro_export]
+macro_rules! impl_cell {
+    ($t:ty, $kind:expr, $name:expr) => {
+        // SAFETY: the type is #[repr(C)] with a CellHeader first (checked by its constructor).
+        unsafe impl $crate::vm::heap::Cell for $t {
+            const KIND: $crate::vm::heap::CellKind = $kind;
+            const NAME: &'static str = $name;
+        }
+    };
+}
+
+/// The header for a new cell of type `T`.
+pub const fn header_for<T: Cell>() -> CellHeader {
+    CellHeader { vtable: &<T as CellVTableHolder>::VT }
+}
+
+trait CellVTableHolder {
+    const VT: VTable;
+}
+impl<T: Cell> CellVTableHolder for T {
+    const VT: VTable = T::VTABLE;
+}
+
+static FREE_VTABLE: VTable = VTable { kind: CellKind::Free, name: "(free)", trace: |_, _| {}, drop: |_| {} };
+
+/// A freed cell on a page's free list.
+#[repr(C)]
+struct FreeCell {
+    header: CellHeader,
+    next: *mut FreeCell,
+}
+
+/// V8's space names, used by statistics and snapshots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Space {
+    ReadOnly = 0,
+    New = 1,
+    Old = 2,
+    Code = 3,
+    Map = 4,
+    Large = 5,
+}
+
+pub const SPACE_NAMES: [&str; 6] =
+    ["read_only_space", "new_space", "old_space", "code_space", "map_space", "large_object_space"];
+
+#[repr(C)]
+struct PageHeader {
+    magic: u64,
+    space: Space,
+    cell_size: usize,
+    first_cell: usize,
+    cell_count: usize,
+    /// Cells at index >= bump were never allocated.
+    bump: usize,
+    free_list: *mut FreeCell,
+    live_cells: usize,
+    mapping_size: usize,
+    mark: [u64; BITMAP_WORDS],
+    alloc: [u64; BITMAP_WORDS],
+}
+
+impl PageHeader {
+    #[inline]
+    fn test(bits: &[u64; BITMAP_WORDS], i: usize) -> bool {
+        bits[i / 64] & (1 << (i % 64)) != 0
+    }
+    #[inline]
+    fn set(bits: &mut [u64; BITMAP_WORDS], i: usize) {
+        bits[i / 64] |= 1 << (i % 64);
+    }
+    #[inline]
+    fn clear(bits: &mut [u64; BITMAP_WORDS], i: usize) {
+        bits[i / 64] &= !(1 << (i % 64));
+    }
+    fn cell_addr(&self, i: usize) -> usize {
+        self as *const _ as usize + self.first_cell + i * self.cell_size
+    }
+}
+
+const FIRST_CELL_OFFSET: usize = (std::mem::size_of::<PageHeader>() + 15) & !15;
+
+/// Byte counts per space.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpaceStats {
+    pub committed: usize,
+    pub used: usize,
+}
+
+/// The heap of one isolate.
+pub struct Heap {
+    /// Pages with free cells per (space, size class index).
+    partial: Vec<Vec<*mut PageHeader>>,
+    pages: HashSet<usize>,
+    all_pages: Vec<*mut PageHeader>,
+    allocator: Option<HostAllocator>,
+    mark_stack: Vec<*const CellHeader>,
+    pub stats: [SpaceStats; 6],
+    /// Bytes allocated since the last collection (reported as `new_space`).
+    pub allocated_since_gc: usize,
+    /// Memory owned by cells outside pages (Vec buffers), counted against the limit.
+    pub external_bytes: usize,
+    pub limit: usize,
+    next_gc: usize,
+    pub stress: bool,
+    pub gc_count: u64,
+    pub peak_malloced: usize,
+}
+
+const NUM_CLASSES: usize = SIZE_CLASSES.len();
+const PAGED_SPACES: [Space; 3] = [Space::Old, Space::Code, Space::Map];
+
+fn class_index(size: usize) -> usize {
+    SIZE_CLASSES.iter().position(|&c| c >= size).expect("size above the large-object threshold")
+}
+
+fn space_slot(space: Space) -> usize {
+    match space {
+        Space::Code => 1,
+        Space::Map => 2,
+        _ => 0,
+    }
+}
+
+impl Heap {
+    pub fn new(limit: usize, allocator: Option<HostAllocator>, stress: bool) -> Heap {
+        Heap {
+            partial: vec![Vec::new(); NUM_CLASSES * PAGED_SPACES.len()],
+            pages: HashSet::new(),
+            all_pages: Vec::new(),
+            allocator,
+            mark_stack: Vec::new(),
+            stats: Default::default(),
+            allocated_since_gc: 0,
+            external_bytes: 0,
+            limit,
+            next_gc: 8 << 20,
+            stress,
+            gc_count: 0,
+            peak_malloced: 0,
+        }
+    }
+
+    /// Bytes counted against the heap limit.
+    pub fn used_bytes(&self) -> usize {
+        self.stats.iter().map(|s| s.used).sum::<usize>() + self.external_bytes
+    }
+    pub fn committed_bytes(&self) -> usize {
+        self.stats.iter().map(|s| s.committed).sum()
+    }
+    /// True when a collection should run at the next safepoint.
+    #[inline]
+    pub fn wants_gc(&self) -> bool {
+        self.stress || self.used_bytes() > self.next_gc
+    }
+    pub fn over_limit(&self) -> bool {
+        self.used_bytes() > self.limit
+    }
+    /// Would allocating `extra` more bytes exceed the hard limit?
+    pub fn would_exceed(&self, extra: usize) -> bool {
+        self.used_bytes().saturating_add(extra) > self.limit
+    }
+
+    fn map_pages(&mut self, size: usize) -> *mut u8 {
+        let p = match self.allocator {
+            // SAFETY: host-provided allocator called with a valid size and alignment.
+            Some(a) => unsafe { (a.alloc)(a.user, size, PAGE_SIZE) as *mut u8 },
+            None => {
+                let mut p: *mut libc::c_void = std::ptr::null_mut();
+                // SAFETY: posix_memalign with a power-of-two alignment writes p or fails.
+                let rc = unsafe { libc::posix_memalign(&mut p, PAGE_SIZE, size) };
+                if rc != 0 { std::ptr::null_mut() } else { p as *mut u8 }
+            }
+        };
+        assert!(!p.is_null(), "the system could not provide {size} bytes for the JS heap");
+        p
+    }
+
+    fn unmap_pages(&mut self, p: *mut u8, size: usize) {
+        match self.allocator {
+            // SAFETY: p came from the same host allocator with this size and alignment.
+            Some(a) => unsafe { (a.free)(a.user, p as *mut _, size, PAGE_SIZE) },
+            // SAFETY: p came from posix_memalign.
+            None => unsafe { libc::free(p as *mut _) },
+        }
+    }
+
+    fn new_page(&mut self, space: Space, cell_size: usize, mapping_size: usize) -> *mut PageHeader {
+        let base = self.map_pages(mapping_size);
+        let cell_count = if space == Space::Large { 1 } else { (PAGE_SIZE - FIRST_CELL_OFFSET) / cell_size };
+        let hdr = base as *mut PageHeader;
+        // SAFETY: base is a fresh, aligned mapping at least FIRST_CELL_OFFSET bytes long.
+        unsafe {
+            hdr.write(PageHeader {
+                magic: PAGE_MAGIC,
+                space,
+                cell_size,
+                first_cell: FIRST_CELL_OFFSET,
+                cell_count,
+                bump: 0,
+                free_list: std::ptr::null_mut(),
+                live_cells: 0,
+                mapping_size,
+                mark: [0; BITMAP_WORDS],
+                alloc: [0; BITMAP_WORDS],
+            });
+        }
+        self.pages.insert(base as usize);
+        self.all_pages.push(hdr);
+        self.stats[space as usize].committed += mapping_size;
+        hdr
+    }
+
+    /// Allocates raw, uninitialised memory for a cell of `size` bytes in `space`.
+    /// The caller must write a valid `CellHeader` before the next safepoint.
+    pub fn alloc_raw(&mut self, space: Space, size: usize) -> NonNull<u8> {
+        let size = size.max(16);
+        self.allocated_since_gc += size;
+        if size > LARGE_OBJECT_THRESHOLD {
+            let mapping = (FIRST_CELL_OFFSET + size + PAGE_SIZE - 1) & PAGE_MASK;
+            let hdr = self.new_page(Space::Large, size, mapping);
+            // SAFETY: hdr is the header we just wrote.
+            unsafe {
+                (*hdr).bump = 1;
+                (*hdr).live_cells = 1;
+                PageHeader::set(&mut (*hdr).alloc, 0);
+                self.stats[Space::Large as usize].used += size;
+                return NonNull::new_unchecked((*hdr).cell_addr(0) as *mut u8);
+            }
+        }
+        let class = class_index(size);
+        let cell_size = SIZE_CLASSES[class];
+        let slot = space_slot(space) * NUM_CLASSES + class;
+        let space = PAGED_SPACES[space_slot(space)];
+        loop {
+            let page = match self.partial[slot].last() {
+                Some(&p) => p,
+                None => {
+                    let p = self.new_page(space, cell_size, PAGE_SIZE);
+                    self.partial[slot].push(p);
+                    p
+                }
+            };
+            // SAFETY: every page in `partial` is a live page header of this heap.
+            let page = unsafe { &mut *page };
+            let index;
+            if !page.free_list.is_null() {
+                let cell = page.free_list;
+                // SAFETY: free-list entries are FreeCells written by sweep.
+                page.free_list = unsafe { (*cell).next };
+                index = (cell as usize - page.cell_addr(0)) / cell_size;
+            } else if page.bump < page.cell_count {
+                index = page.bump;
+                page.bump += 1;
+            } else {
+                self.partial[slot].pop();
+                continue;
+            }
+            PageHeader::set(&mut page.alloc, index);
+            page.live_cells += 1;
+            self.stats[space as usize].used += cell_size;
+            // SAFETY: the address lies inside the page's cell area.
+            return unsafe { NonNull::new_unchecked(page.cell_addr(index) as *mut u8) };
+        }
+    }
+
+    /// Allocates a cell holding `value`.
+    pub fn alloc<T: Cell>(&mut self, space: Space, value: T) -> Gc<T> {
+        let p = self.alloc_raw(space, std::mem::size_of::<T>()).cast::<T>();
+        // SAFETY: p is fresh memory of at least size_of::<T>() bytes, 16-aligned.
+        unsafe {
+            p.as_ptr().write(value);
+            Gc::from_raw(p)
+        }
+    }
+
+    // ----- marking -----
+
+    #[inline]
+    fn page_of(addr: usize) -> *mut PageHeader {
+        (addr & PAGE_MASK) as *mut PageHeader
+    }
+
+    /// Marks a cell known to be live and valid (precise reference).
+    #[inline]
+    pub fn mark_cell(&mut self, cell: *const CellHeader) {
+        let page = Self::page_of(cell as usize);
+        // SAFETY: a precise reference always points into one of our pages.
+        unsafe {
+            let index = (cell as usize - (*page).cell_addr(0)) / (*page).cell_size;
+            if PageHeader::test(&(*page).mark, index) {
+                return;
+            }
+            PageHeader::set(&mut (*page).mark, index);
+        }
+        self.mark_stack.push(cell);
+    }
+
+    #[inline]
+    pub fn mark_value(&mut self, v: Value) {
+        if v.is_cell() {
+            self.mark_cell(v.as_cell());
+        }
+    }
+
+    /// Marks the cell `word` points into, if it is an allocated cell of this heap.
+    pub fn mark_conservative(&mut self, word: usize) {
+        if word < 0x10000 {
+            return;
+        }
+        let base = word & PAGE_MASK;
+        if !self.pages.contains(&base) {
+            return;
+        }
+        let page = base as *mut PageHeader;
+        // SAFETY: base is one of our live pages.
+        unsafe {
+            let first = (*page).cell_addr(0);
+            if word < first {
+                return;
+            }
+            let index = (word - first) / (*page).cell_size;
+            if index >= (*page).bump || !PageHeader::test(&(*page).alloc, index) {
+                return;
+            }
+            self.mark_cell((*page).cell_addr(index) as *const CellHeader);
+        }
+    }
+
+    /// Traces everything reachable from what was marked so far.
+    pub fn drain_mark_stack(&mut self) {
+        struct Marker<'h>(&'h mut Heap);
+        impl Visitor for Marker<'_> {
+            #[inline]
+            fn edge(&mut self, _k: EdgeKind, _n: EdgeName<'_>, target: Value) {
+                self.0.mark_value(target);
+            }
+        }
+        while let Some(cell) = self.mark_stack.pop() {
+            // SAFETY: only live, initialised cells are pushed.
+            unsafe {
+                let trace = (*cell).vtable.trace;
+                trace(cell, &mut Marker(self));
+            }
+        }
+    }
+
+    /// Is this cell marked in the current cycle? (For weak processing.)
+    pub fn is_marked(&self, cell: *const CellHeader) -> bool {
+        let page = Self::page_of(cell as usize);
+        // SAFETY: cell is a valid cell pointer of this heap.
+        unsafe {
+            let index = (cell as usize - (*page).cell_addr(0)) / (*page).cell_size;
+            PageHeader::test(&(*page).mark, index)
+        }
+    }
+
+    /// Frees every unmarked cell (running its drop) and clears the mark bits.
+    pub fn sweep(&mut self) {
+        let mut dead_large = Vec::new();
+        for i in 0..NUM_CLASSES * PAGED_SPACES.len() {
+            self.partial[i].clear();
+        }
+        for &page_ptr in &self.all_pages {
+            // SAFETY: all_pages holds our live page headers.
+            let page = unsafe { &mut *page_ptr };
+            for index in 0..page.bump {
+                if PageHeader::test(&page.alloc, index) && !PageHeader::test(&page.mark, index) {
+                    let cell = page.cell_addr(index) as *mut CellHeader;
+                    // SAFETY: an allocated, unmarked cell is garbage; drop it once.
+                    unsafe {
+                        ((*cell).vtable.drop)(cell);
+                        if self.stress {
+                            std::ptr::write_bytes(cell as *mut u8, POISON_BYTE, page.cell_size);
+                        }
+                        if page.space != Space::Large {
+                            let free = cell as *mut FreeCell;
+                            free.write(FreeCell { header: CellHeader::new(&FREE_VTABLE), next: page.free_list });
+                            page.free_list = free;
+                        }
+                    }
+                    PageHeader::clear(&mut page.alloc, index);
+                    page.live_cells -= 1;
+                    self.stats[page.space as usize].used -= page.cell_size;
+                }
+            }
+            page.mark = [0; BITMAP_WORDS];
+            if page.space == Space::Large {
+                if page.live_cells == 0 {
+                    dead_large.push(page_ptr);
+                }
+            } else if !page.free_list.is_null() || page.bump < page.cell_count {
+                let class = class_index(page.cell_size);
+                self.partial[space_slot(page.space) * NUM_CLASSES + class].push(page_ptr);
+            }
+        }
+        for page in dead_large {
+            // SAFETY: page is a dead large-object mapping; nothing references it.
+            let size = unsafe { (*page).mapping_size };
+            self.pages.remove(&(page as usize));
+            self.all_pages.retain(|&p| p != page);
+            self.stats[Space::Large as usize].committed -= size;
+            self.unmap_pages(page as *mut u8, size);
+        }
+        self.allocated_since_gc = 0;
+        self.gc_count += 1;
+        let used = self.used_bytes();
+        self.next_gc = (used * 2).max(8 << 20).min(self.limit.max(1) / 4 * 3 + used / 4);
+        self.next_gc = self.next_gc.max(used + (1 << 20));
+    }
+
+    /// Raises the limit (near-heap-limit callbacks).
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
+    }
+
+    /// Visits every allocated cell (heap snapshots, statistics).
+    pub fn for_each_cell(&self, mut f: impl FnMut(*const CellHeader, Space, usize)) {
+        for &page_ptr in &self.all_pages {
+            // SAFETY: all_pages holds our live page headers.
+            let page = unsafe { &*page_ptr };
+            for index in 0..page.bump {
+                if PageHeader::test(&page.alloc, index) {
+                    f(page.cell_addr(index) as *const CellHeader, page.space, page.cell_size);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        let pages = std::mem::take(&mut self.all_pages);
+        for page_ptr in pages {
+            // SAFETY: every allocated cell is dropped once, then the page is released.
+            unsafe {
+                let page = &mut *page_ptr;
+                debug_assert_eq!(page.magic, PAGE_MAGIC);
+                for index in 0..page.bump {
+                    if PageHeader::test(&page.alloc, index) {
+                        let cell = page.cell_addr(index) as *mut CellHeader;
+                        ((*cell).vtable.drop)(cell);
+                    }
+                }
+                let size = page.mapping_size;
+                self.unmap_pages(page_ptr as *mut u8, size);
+            }
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! The VM state of one isolate: heap, atoms, realms, the VM register stack and
+//! frames, handles and globals, the job queue, limits, termination, and the
+//! garbage-collection entry point that enumerates the roots.
+
+use std::collections::{HashMap, VecDeque};
+use std::ffi::c_void;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use parking_lot::Mutex;
+
+use super::heap::{scan_native_stack, current_stack_position, Gc, Heap};
+use super::interp::{CallArgs, Frame};
+use super::object::string::AtomTable;
+use super::object::{JsObject, JsString, Shape, Symbol};
+use super::runtime::names::{Names, WellKnownSymbols};
+use super::runtime::realm::Realm;
+use super::value::Value;
+use super::{JsResult, Unwind};
+use crate::api::HostAllocator;
+
+/// Heap statistics with the fields of Node's `v8.getHeapStatistics()`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HeapStatistics {
+    pub total_heap_size: usize,
+    pub total_heap_size_executable: usize,
+    pub total_physical_size: usize,
+    pub total_available_size: usize,
+    pub used_heap_size: usize,
+    pub heap_size_limit: usize,
+    pub malloced_memory: usize,
+    pub peak_malloced_memory: usize,
+    pub does_zap_garbage: usize,
+    pub number_of_native_contexts: usize,
+    pub number_of_detached_contexts: usize,
+    pub total_global_handles_size: usize,
+    pub used_global_handles_size: usize,
+    pub external_memory: usize,
+}
+
+pub const DEFAULT_HEAP_LIMIT: usize = 4 << 30;
+pub const DEFAULT_NATIVE_STACK_LIMIT: usize = 1 << 20;
+/// VM register stack capacity in values (fixed at creation, never moves).
+pub const VM_STACK_VALUES: usize = 1 << 20;
+/// Maximum JS frame depth before "Maximum call stack size exceeded".
+pub const MAX_FRAMES: usize = 20_000;
+
+/// A callback run on the isolate's thread at the next safepoint.
+pub type InterruptFn = Box<dyn FnOnce(&mut Vm) + Send>;
+
+/// Shared with other threads: termination and interrupt requests.
+#[derive(Clone)]
+pub struct TerminateHandle {
+    pub(crate) shared: Arc<SharedFlags>,
+}
+
+pub struct SharedFlags {
+    /// Set when anything needs the isolate's attention at a safepoint.
+    pub attention: AtomicBool,
+    pub terminate: AtomicBool,
+    pub interrupts: Mutex<Vec<InterruptFn>>,
+}
+
+impl TerminateHandle {
+    pub fn terminate(&self) {
+        self.shared.terminate.store(true, Ordering::SeqCst);
+        self.shared.attention.store(true, Ordering::SeqCst);
+    }
+    pub fn request_interrupt(&self, f: InterruptFn) {
+        self.shared.interrupts.lock().push(f);
+        self.shared.attention.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Whether the isolate can still run code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmState {
+    Usable,
+    OutOfMemory,
+    InternalError,
+}
+
+/// A persistent handle slot.
+pub struct GlobalEntry {
+    pub value: Value,
+    pub weak: Option<(usize, Option<unsafe extern "C" fn(*mut c_void)>)>,
+}
+
+/// A host function body: called with the isolate and the call's arguments.
+pub type HostFn = Box<dyn Fn(&mut Vm, &CallArgs<'_>) -> JsResult<Value>>;
+
+/// A queued job (promise reaction, host job): a function and its arguments.
+pub struct Job {
+    pub func: Value,
+    pub args: [Value; 2],
+}
+
+static NEXT_ISOLATE_ID: AtomicU64 = AtomicU64::new(1);
+
+pub struct Vm {
+    pub id: u64,
+    pub heap: Heap,
+    pub atoms: AtomTable,
+    pub names: Names,
+    pub symbols: WellKnownSymbols,
+    pub null_root_shape: Gc<Shape>,
+    /// Live realms by context id.
+    pub realms: HashMap<u64, Gc<Realm>>,
+    pub next_realm_id: u64,
+    /// Realms created by JS ($262.createRealm) kept alive while reachable.
+    pub current_realm: Option<Gc<Realm>>,
+    pub stack: Box<[Value]>,
+    pub sp: usize,
+    pub frames: Vec<Frame>,
+    pub handles: Vec<Value>,
+    pub globals: HashMap<u64, GlobalEntry>,
+    pub next_global: u64,
+    pub pending_exception: Option<Value>,
+    pub jobs: VecDeque<Job>,
+    pub shared: Arc<SharedFlags>,
+    pub state: VmState,
+    /// True while unwinding a termination (not catchable by JS).
+    pub terminating: bool,
+    /// Address in the outermost native frame that entered the VM (0 = not inside).
+    pub stack_base: usize,
+    pub native_stack_limit_bytes: usize,
+    pub native_stack_limit: usize,
+    pub host_functions: Vec<HostFn>,
+    /// Opaque pointer for the embedding layer (the api::Isolate owning this Vm).
+    pub embedder: *mut c_void,
+    pub symbol_registry: HashMap<Vec<u16>, Gc<Symbol>>,
+    /// Values kept alive by native code in Rust heap memory (see `RootedVec`).
+    pub temp_roots: Vec<Value>,
+    /// Weak-global finalizers waiting to run after a collection.
+    pub pending_finalizers: Vec<(usize, unsafe extern "C" fn(*mut c_void))>,
+    pub print_hook: Option<Box<dyn Fn(&str)>>,
+}
+
+impl Vm {
+    pub fn new(heap_limit: usize, native_stack_limit: usize, allocator: Option<HostAllocator>) -> Box<Vm> {
+        let stress = std::env::var("SABLE_GC_STRESS").is_ok_and(|v| v == "1");
+        let mut heap = Heap::new(if heap_limit == 0 { DEFAULT_HEAP_LIMIT } else { heap_limit }, allocator, stress);
+        let mut atoms = AtomTable::default();
+        let names = Names::new(&mut heap, &mut atoms);
+        let symbols = WellKnownSymbols::new(&mut heap, &mut atoms);
+        let null_root_shape = Shape::new_root(&mut heap, Value::NULL);
+        Box::new(Vm {
+            id: NEXT_ISOLATE_ID.fetch_add(1, Ordering::Relaxed),
+            heap,
+            atoms,
+            names,
+            symbols,
+            null_root_shape,
+            realms: HashMap::new(),
+            next_realm_id: 1,
+            current_realm: None,
+            stack: vec![Value::EMPTY; VM_STACK_VALUES].into_boxed_slice(),
+            sp: 0,
+            frames: Vec::new(),
+            handles: Vec::new(),
+            globals: HashMap::new(),
+            next_global: 1,
+            pending_exception: None,
+            jobs: VecDeque::new(),
+            shared: Arc::new(SharedFlags {
+                attention: AtomicBool::new(false),
+                terminate: AtomicBool::new(false),
+                interrupts: Mutex::new(Vec::new()),
+            }),
+            state: VmState::Usable,
+            terminating: false,
+            stack_base: 0,
+            native_stack_limit_bytes: if native_stack_limit == 0 { DEFAULT_NATIVE_STACK_LIMIT } else { native_stack_limit },
+            native_stack_limit: 0,
+            host_functions: Vec::new(),
+            embedder: std::ptr::null_mut(),
+            symbol_registry: HashMap::new(),
+            temp_roots: Vec::new(),
+            pending_finalizers: Vec::new(),
+            print_hook: None,
+        })
+    }
+
+    pub fn terminate_handle(&self) -> TerminateHandle {
+        TerminateHandle { shared: self.shared.clone() }
+    }
+
+    // ----- entering and leaving the VM from native code -----
+
+    /// Records the outermost native frame (for stack scanning and the native
+    /// stack limit). Returns the previous base to restore with `leave`.
+    #[inline(never)]
+    pub fn enter(&mut self) -> usize {
+        let prev = self.stack_base;
+        if prev == 0 {
+            // Scan from slightly above this frame: frames of later VM calls made by
+            // the same caller start at the same depth as this one. The caller's own
+            // values are in handles (precise roots).
+            let here = current_stack_position();
+            self.stack_base = here + 256;
+            self.native_stack_limit = here.saturating_sub(self.native_stack_limit_bytes);
+        }
+        prev
+    }
+    pub fn leave(&mut self, prev: usize) {
+        if prev == 0 {
+            self.stack_base = 0;
+        }
+    }
+
+    /// Throws RangeError when native re-entry has used up the native stack budget.
+    #[inline]
+    pub fn check_native_stack(&mut self) -> JsResult<()> {
+        if self.stack_base != 0 && current_stack_position() < self.native_stack_limit {
+            return Err(self.range_error("Maximum call stack size exceeded"));
+        }
+        Ok(())
+    }
+
+    // ----- safepoints -----
+
+    /// Called at function entry, loop back-edges and API entries: collects
+    /// garbage when the heap asks, enforces the heap limit, and services
+    /// termination and interrupt requests.
+    #[inline]
+    pub fn safepoint(&mut self) -> JsResult<()> {
+        if self.heap.wants_gc() {
+            self.collect_garbage();
+            if self.heap.over_limit() {
+                return Err(self.out_of_memory());
+            }
+        }
+        if self.shared.attention.load(Ordering::Relaxed) {
+            return self.service_requests();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn service_requests(&mut self) -> JsResult<()> {
+        let interrupts: Vec<InterruptFn> = std::mem::take(&mut *self.shared.interrupts.lock());
+        for f in interrupts {
+            f(self);
+        }
+        if self.shared.terminate.load(Ordering::SeqCst) {
+            self.terminating = true;
+            return Err(Unwind::Terminate);
+        }
+        self.shared.attention.store(false, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Enters the out-of-memory state (uncatchable; the isolate must be disposed).
+    #[cold]
+    pub fn out_of_memory(&mut self) -> Unwind {
+        self.state = VmState::OutOfMemory;
+        self.terminating = true;
+        Unwind::OutOfMemory
+    }
+
+    /// Fails with OOM if allocating `bytes` more would pass the heap limit
+    /// (for large allocations done inside one builtin call).
+    pub fn reserve(&mut self, bytes: usize) -> JsResult<()> {
+        if self.heap.would_exceed(bytes) {
+            self.collect_garbage();
+            if self.heap.would_exceed(bytes) {
+                return Err(self.out_of_memory());
+            }
+        }
+        Ok(())
+    }
+
+    // ----- garbage collection -----
+
+    /// A full, non-moving mark-sweep collection.
+    #[inline(never)]
+    pub fn collect_garbage(&mut self) {
+        self.mark_roots();
+        if self.stack_base != 0 {
+            scan_native_stack(&mut self.heap, self.stack_base);
+        }
+        self.heap.drain_mark_stack();
+        // Weak globals: clear those whose value died and queue their finalizers.
+        let heap = &self.heap;
+        let mut finalize = Vec::new();
+        for g in self.globals.values_mut() {
+            if let Some((data, cb)) = g.weak {
+                if g.value.is_cell() && !heap.is_marked(g.value.as_cell()) {
+                    g.value = Value::UNDEFINED;
+                    g.weak = None;
+                    if let Some(cb) = cb {
+                        finalize.push((data, cb));
+                    }
+                }
+            }
+        }
+        self.pending_finalizers.extend(finalize);
+        self.atoms.sweep(&self.heap);
+        self.heap.sweep();
+        self.recount_external();
+        if !self.pending_finalizers.is_empty() && self.frames.is_empty() {
+            self.run_finalizers();
+        }
+    }
+
+    /// Runs queued weak-global finalizers (only outside JS execution).
+    pub fn run_finalizers(&mut self) {
+        for (data, cb) in std::mem::take(&mut self.pending_finalizers) {
+            // SAFETY: host-provided finalizer with its own data pointer.
+            unsafe { cb(data as *mut c_void) };
+        }
+    }
+
+    fn recount_external(&mut self) {
+        let mut total = 0usize;
+        self.heap.for_each_cell(|cell, _, _| {
+            // SAFETY: for_each_cell yields allocated, initialised cells.
+            if unsafe { (*cell).kind() } == super::heap::CellKind::Object {
+                // SAFETY: kind Object cells are JsObjects.
+                total += unsafe { (*(cell as *const JsObject)).external_size() };
+            }
+        });
+        self.heap.external_bytes = total;
+    }
+
+    fn mark_roots(&mut self) {
+        let heap = &mut self.heap;
+        for &v in &self.stack[..self.sp] {
+            heap.mark_value(v);
+        }
+        for f in &self.frames {
+            f.trace_roots(heap);
+        }
+        for &v in &self.handles {
+            heap.mark_value(v);
+        }
+        for g in self.globals.values() {
+            if g.weak.is_none() {
+                heap.mark_value(g.value);
+            }
+        }
+        for r in self.realms.values() {
+            heap.mark_cell(r.header());
+        }
+        if let Some(r) = self.current_realm {
+            heap.mark_cell(r.header());
+        }
+        if let Some(e) = self.pending_exception {
+            heap.mark_value(e);
+        }
+        for j in &self.jobs {
+            heap.mark_value(j.func);
+            heap.mark_value(j.args[0]);
+            heap.mark_value(j.args[1]);
+        }
+        for &v in &self.temp_roots {
+            heap.mark_value(v);
+        }
+        for s in self.symbol_registry.values() {
+            heap.mark_cell(s.header());
+        }
+        self.names.trace_roots(heap);
+        self.symbols.trace_roots(heap);
+        heap.mark_cell(self.null_root_shape.header());
+    }
+
+    // ----- small helpers used everywhere -----
+
+    pub fn atom(&mut self, s: &str) -> Gc<JsString> {
+        self.atoms.intern_str(&mut self.heap, s)
+    }
+    pub fn string(&mut self, s: &str) -> Gc<JsString> {
+        JsString::from_str(&mut self.heap, s)
+    }
+    pub fn string_value(&mut self, s: &str) -> Value {
+        self.string(s).value()
+    }
+
+    pub fn realm(&self) -> Gc<Realm> {
+        self.current_realm.expect("no current realm")
+    }
+
+    pub fn statistics(&self) -> HeapStatistics {
+        let committed = self.heap.committed_bytes();
+        let used = self.heap.used_bytes();
+        let executable = self.heap.stats[super::heap::Space::Code as usize].committed;
+        HeapStatistics {
+            total_heap_size: committed,
+            total_heap_size_executable: executable,
+            total_physical_size: committed,
+            total_available_size: self.heap.limit.saturating_sub(used),
+            used_heap_size: used,
+            heap_size_limit: self.heap.limit,
+            malloced_memory: self.heap.external_bytes,
+            peak_malloced_memory: self.heap.peak_malloced.max(self.heap.external_bytes),
+            does_zap_garbage: self.heap.stress as usize,
+            number_of_native_contexts: self.realms.len(),
+            number_of_detached_contexts: 0,
+            total_global_handles_size: self.globals.capacity() * std::mem::size_of::<GlobalEntry>(),
+            used_global_handles_size: self.globals.len() * std::mem::size_of::<GlobalEntry>(),
+            external_memory: 0,
+        }
+    }
+}

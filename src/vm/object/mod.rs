@@ -1,0 +1,563 @@
+//! Heap cells of the object model: objects (shape + slots, elements, dictionary
+//! mode), property keys, accessor pairs, environments (heap contexts).
+
+pub mod function;
+pub mod shape;
+pub mod string;
+
+use std::collections::{BTreeMap, HashMap};
+
+pub use function::{FunctionData, FunctionKind, NativeFn};
+pub use shape::{attrs, Shape};
+pub use string::{JsString, StrView, Symbol};
+
+use crate::impl_cell;
+use crate::vm::heap::{header_for, CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor};
+use crate::vm::value::Value;
+
+/// A property key: array index, interned string (atom) or symbol.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum PropertyKey {
+    Index(u32),
+    Atom(Gc<JsString>),
+    Symbol(Gc<Symbol>),
+}
+
+impl PropertyKey {
+    /// The key as a JS value (indices become undefined: use `to_value` in runtime).
+    pub fn to_value_or_undefined(self) -> Value {
+        match self {
+            PropertyKey::Index(_) => Value::UNDEFINED,
+            PropertyKey::Atom(s) => s.value(),
+            PropertyKey::Symbol(s) => s.value(),
+        }
+    }
+    pub fn is_symbol(self) -> bool {
+        matches!(self, PropertyKey::Symbol(_))
+    }
+}
+
+/// A getter/setter pair stored in an accessor property's slot.
+#[repr(C)]
+pub struct AccessorPair {
+    header: CellHeader,
+    pub getter: Value,
+    pub setter: Value,
+}
+impl_cell!(AccessorPair, CellKind::Accessor, "AccessorPair");
+
+impl Trace for AccessorPair {
+    fn trace(&self, v: &mut dyn Visitor) {
+        v.edge(EdgeKind::Internal, EdgeName::Str("getter"), self.getter);
+        v.edge(EdgeKind::Internal, EdgeName::Str("setter"), self.setter);
+    }
+}
+
+impl AccessorPair {
+    pub fn new(heap: &mut Heap, getter: Value, setter: Value) -> Gc<AccessorPair> {
+        heap.alloc(Space::Old, AccessorPair { header: header_for::<AccessorPair>(), getter, setter })
+    }
+}
+
+/// Array-indexed storage, separate from named properties.
+pub enum Elements {
+    /// All elements writable/enumerable/configurable; `Value::HOLE` marks holes.
+    Dense(Vec<Value>),
+    /// Index -> (value or AccessorPair, attrs).
+    Sparse(BTreeMap<u32, (Value, u8)>),
+}
+
+/// Named properties of an object in dictionary mode, in insertion order.
+#[derive(Default)]
+pub struct Dictionary {
+    entries: Vec<Option<(PropertyKey, Value, u8)>>,
+    index: HashMap<PropertyKey, usize>,
+    live: usize,
+}
+
+impl Dictionary {
+    pub fn get(&self, key: PropertyKey) -> Option<(Value, u8)> {
+        self.index.get(&key).map(|&i| {
+            let (_, v, a) = self.entries[i].unwrap();
+            (v, a)
+        })
+    }
+    pub fn insert(&mut self, key: PropertyKey, value: Value, attrs: u8) {
+        if let Some(&i) = self.index.get(&key) {
+            self.entries[i] = Some((key, value, attrs));
+        } else {
+            self.index.insert(key, self.entries.len());
+            self.entries.push(Some((key, value, attrs)));
+            self.live += 1;
+        }
+    }
+    pub fn remove(&mut self, key: PropertyKey) -> bool {
+        match self.index.remove(&key) {
+            Some(i) => {
+                self.entries[i] = None;
+                self.live -= 1;
+                if self.entries.len() > 16 && self.live < self.entries.len() / 2 {
+                    self.compact();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+    fn compact(&mut self) {
+        self.entries.retain(Option::is_some);
+        self.index.clear();
+        for (i, e) in self.entries.iter().enumerate() {
+            self.index.insert(e.unwrap().0, i);
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (PropertyKey, Value, u8)> + '_ {
+        self.entries.iter().flatten().copied()
+    }
+    pub fn len(&self) -> usize {
+        self.live
+    }
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+}
+
+/// What kind of object this is (exotic behaviour and internal slots).
+pub enum ObjectKind {
+    Ordinary,
+    Array { length: u32, length_writable: bool },
+    Function(Box<FunctionData>),
+    Error,
+    Boolean(bool),
+    Number(f64),
+    String(Gc<JsString>),
+    Symbol(Gc<Symbol>),
+    Arguments,
+    Date(f64),
+    /// State of a `for-in` loop: the keys to visit and the next position.
+    ForInIterator { keys: Vec<Value>, next: usize },
+    /// Internal growable list of values (a GC-visible `Vec<Value>`).
+    List(Vec<Value>),
+}
+
+#[repr(C)]
+pub struct JsObject {
+    header: CellHeader,
+    pub shape: Gc<Shape>,
+    pub slots: Vec<Value>,
+    pub dict: Option<Box<Dictionary>>,
+    pub elements: Elements,
+    pub kind: ObjectKind,
+    pub extensible: bool,
+    /// Root shape for objects whose prototype is this object.
+    pub child_root_shape: Option<Gc<Shape>>,
+}
+impl_cell!(JsObject, CellKind::Object, "Object");
+
+impl Trace for JsObject {
+    fn trace(&self, v: &mut dyn Visitor) {
+        v.edge(EdgeKind::Internal, EdgeName::Str("map"), self.shape.value());
+        v.edge(EdgeKind::Property, EdgeName::Str("__proto__"), self.shape.proto);
+        if let Some(d) = &self.dict {
+            for (k, val, _) in d.iter() {
+                trace_property(v, k, val);
+            }
+        } else if !self.slots.is_empty() {
+            for (k, slot, _) in self.shape.entries() {
+                trace_property(v, k, self.slots[slot as usize]);
+            }
+        }
+        match &self.elements {
+            Elements::Dense(e) => {
+                for (i, &val) in e.iter().enumerate() {
+                    if val.is_cell() {
+                        v.edge(EdgeKind::Element, EdgeName::Index(i as u32), val);
+                    }
+                }
+            }
+            Elements::Sparse(m) => {
+                for (&i, &(val, _)) in m {
+                    v.edge(EdgeKind::Element, EdgeName::Index(i), val);
+                }
+            }
+        }
+        if let Some(s) = self.child_root_shape {
+            v.edge(EdgeKind::Internal, EdgeName::Str("child_map"), s.value());
+        }
+        match &self.kind {
+            ObjectKind::Function(f) => f.trace(v),
+            ObjectKind::String(s) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), s.value()),
+            ObjectKind::Symbol(s) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), s.value()),
+            ObjectKind::ForInIterator { keys, .. } | ObjectKind::List(keys) => {
+                for (i, &k) in keys.iter().enumerate() {
+                    v.edge(EdgeKind::Internal, EdgeName::Index(i as u32), k);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn trace_property(v: &mut dyn Visitor, key: PropertyKey, val: Value) {
+    match key {
+        PropertyKey::Atom(s) => {
+            v.edge(EdgeKind::Property, EdgeName::Value(s.value()), val);
+        }
+        PropertyKey::Symbol(s) => {
+            v.edge(EdgeKind::Property, EdgeName::Value(s.value()), val);
+            v.edge(EdgeKind::Hidden, EdgeName::None, s.value());
+        }
+        PropertyKey::Index(i) => v.edge(EdgeKind::Element, EdgeName::Index(i), val),
+    }
+}
+
+/// An own property as stored: a value, or an `AccessorPair` when `attrs` has ACCESSOR.
+#[derive(Clone, Copy, Debug)]
+pub struct OwnProperty {
+    pub value: Value,
+    pub attrs: u8,
+}
+
+impl OwnProperty {
+    pub fn is_accessor(&self) -> bool {
+        self.attrs & attrs::ACCESSOR != 0
+    }
+    pub fn accessor(&self) -> Gc<AccessorPair> {
+        Gc::from_value(self.value)
+    }
+}
+
+impl JsObject {
+    pub fn new(heap: &mut Heap, shape: Gc<Shape>, kind: ObjectKind) -> Gc<JsObject> {
+        heap.alloc(
+            Space::Old,
+            JsObject {
+                header: header_for::<JsObject>(),
+                shape,
+                slots: Vec::new(),
+                dict: None,
+                elements: Elements::Dense(Vec::new()),
+                kind,
+                extensible: true,
+                child_root_shape: None,
+            },
+        )
+    }
+
+    /// Is `v` an object (any JsObject cell)?
+    #[inline]
+    pub fn is_object(v: Value) -> bool {
+        v.cell_kind() == Some(CellKind::Object)
+    }
+    #[inline]
+    pub fn from_value(v: Value) -> Option<Gc<JsObject>> {
+        if Self::is_object(v) { Some(Gc::from_value(v)) } else { None }
+    }
+
+    pub fn proto(&self) -> Value {
+        self.shape.proto
+    }
+
+    /// The root shape for children of `proto` (cached on the prototype object).
+    pub fn root_shape_for(heap: &mut Heap, proto: Value, null_root: Gc<Shape>) -> Gc<Shape> {
+        match JsObject::from_value(proto) {
+            None => null_root,
+            Some(p) => {
+                if let Some(s) = p.child_root_shape {
+                    return s;
+                }
+                let s = Shape::new_root(heap, proto);
+                p.m().child_root_shape = Some(s);
+                s
+            }
+        }
+    }
+
+    pub fn is_callable(&self) -> bool {
+        matches!(self.kind, ObjectKind::Function(_))
+    }
+    pub fn function(&self) -> Option<&FunctionData> {
+        match &self.kind {
+            ObjectKind::Function(f) => Some(f),
+            _ => None,
+        }
+    }
+    pub fn is_array(&self) -> bool {
+        matches!(self.kind, ObjectKind::Array { .. })
+    }
+
+    // ----- named properties -----
+
+    pub fn get_own_named(&self, key: PropertyKey) -> Option<OwnProperty> {
+        if let Some(d) = &self.dict {
+            return d.get(key).map(|(value, attrs)| OwnProperty { value, attrs });
+        }
+        self.shape.lookup(key).map(|(slot, attrs)| OwnProperty { value: self.slots[slot as usize], attrs })
+    }
+
+}
+
+impl Gc<JsObject> {
+    /// Adds or replaces a named property (no checks: the caller validated it).
+    pub fn put_named(self, heap: &mut Heap, key: PropertyKey, value: Value, attrs: u8) {
+        let this = self.m();
+        if let Some(d) = &mut this.dict {
+            d.insert(key, value, attrs);
+            return;
+        }
+        if let Some((slot, old_attrs)) = this.shape.lookup(key) {
+            if old_attrs == attrs {
+                this.slots[slot as usize] = value;
+                return;
+            }
+            self.to_dictionary(heap);
+            this.dict.as_mut().unwrap().insert(key, value, attrs);
+            return;
+        }
+        if this.shape.count >= shape::MAX_FAST_PROPERTIES {
+            self.to_dictionary(heap);
+            this.dict.as_mut().unwrap().insert(key, value, attrs);
+            return;
+        }
+        this.shape = this.shape.add(heap, key, attrs);
+        if this.slots.len() == this.slots.capacity() {
+            heap.external_bytes += 8 * this.slots.capacity().max(4);
+        }
+        this.slots.push(value);
+    }
+
+    /// Overwrites the value of an existing data property's slot.
+    pub fn set_named_value(self, key: PropertyKey, value: Value) -> bool {
+        let this = self.m();
+        if let Some(d) = &mut this.dict {
+            if let Some((_, a)) = d.get(key) {
+                d.insert(key, value, a);
+                return true;
+            }
+            return false;
+        }
+        match this.shape.lookup(key) {
+            Some((slot, _)) => {
+                this.slots[slot as usize] = value;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn delete_named(self, heap: &mut Heap, key: PropertyKey) -> bool {
+        if self.dict.is_none() {
+            if self.shape.lookup(key).is_none() {
+                return false;
+            }
+            self.to_dictionary(heap);
+        }
+        self.m().dict.as_mut().unwrap().remove(key)
+    }
+}
+
+
+impl Gc<JsObject> {
+    /// Moves named properties from shape slots into a dictionary.
+    pub fn to_dictionary(self, heap: &mut Heap) {
+        let this = self.m();
+        if this.dict.is_some() {
+            return;
+        }
+        let mut d = Dictionary::default();
+        for (k, slot, a) in this.shape.entries() {
+            d.insert(k, this.slots[slot as usize], a);
+        }
+        this.slots = Vec::new();
+        this.dict = Some(Box::new(d));
+        let proto = this.shape.proto;
+        let root = match this.shape.parent {
+            None => this.shape,
+            Some(_) => {
+                let mut s = this.shape;
+                while let Some(p) = s.parent {
+                    s = p;
+                }
+                s
+            }
+        };
+        debug_assert!(root.proto == proto);
+        this.shape = root;
+        let _ = heap;
+    }
+}
+
+
+impl Gc<JsObject> {
+    /// Changes the prototype (moves the object to dictionary mode).
+    pub fn set_proto_raw(self, heap: &mut Heap, proto: Value, null_root: Gc<Shape>) {
+        self.to_dictionary(heap);
+        let root = JsObject::root_shape_for(heap, proto, null_root);
+        self.m().shape = root;
+    }
+}
+
+impl JsObject {
+
+    /// Own named keys in insertion order (strings and symbols mixed).
+    pub fn named_keys(&self) -> Vec<(PropertyKey, u8)> {
+        match &self.dict {
+            Some(d) => d.iter().map(|(k, _, a)| (k, a)).collect(),
+            None => self.shape.entries().into_iter().map(|(k, _, a)| (k, a)).collect(),
+        }
+    }
+
+    // ----- elements -----
+
+    pub fn get_own_element(&self, index: u32) -> Option<OwnProperty> {
+        match &self.elements {
+            Elements::Dense(e) => match e.get(index as usize) {
+                Some(&v) if !v.is_hole() => Some(OwnProperty { value: v, attrs: attrs::DEFAULT }),
+                _ => None,
+            },
+            Elements::Sparse(m) => m.get(&index).map(|&(value, attrs)| OwnProperty { value, attrs }),
+        }
+    }
+
+}
+
+impl Gc<JsObject> {
+    /// Stores an element (no checks). Dense storage grows for near-dense writes.
+    pub fn put_element(self, heap: &mut Heap, index: u32, value: Value, attrs: u8) {
+        let this = self.m();
+        if let Elements::Dense(e) = &mut this.elements {
+            let i = index as usize;
+            if attrs == attrs::DEFAULT {
+                if i < e.len() {
+                    e[i] = value;
+                    return;
+                }
+                if i <= e.len() + 64 || i <= e.len() * 2 {
+                    let old_cap = e.capacity();
+                    e.resize(i, Value::HOLE);
+                    e.push(value);
+                    heap.external_bytes += 8 * (e.capacity() - old_cap);
+                    return;
+                }
+            }
+            let mut m = BTreeMap::new();
+            for (j, &v) in e.iter().enumerate() {
+                if !v.is_hole() {
+                    m.insert(j as u32, (v, attrs::DEFAULT));
+                }
+            }
+            this.elements = Elements::Sparse(m);
+        }
+        if let Elements::Sparse(m) = &mut this.elements {
+            heap.external_bytes += 48;
+            m.insert(index, (value, attrs));
+        }
+    }
+}
+
+impl JsObject {
+
+    pub fn delete_element(&mut self, index: u32) -> bool {
+        match &mut self.elements {
+            Elements::Dense(e) => {
+                let i = index as usize;
+                if i < e.len() && !e[i].is_hole() {
+                    if i + 1 == e.len() {
+                        e.pop();
+                    } else {
+                        e[i] = Value::HOLE;
+                    }
+                    true
+                } else {
+                    false
+                }
+            }
+            Elements::Sparse(m) => m.remove(&index).is_some(),
+        }
+    }
+
+    /// Own element indices in ascending order.
+    pub fn element_indices(&self) -> Vec<u32> {
+        match &self.elements {
+            Elements::Dense(e) => {
+                e.iter().enumerate().filter(|(_, v)| !v.is_hole()).map(|(i, _)| i as u32).collect()
+            }
+            Elements::Sparse(m) => m.keys().copied().collect(),
+        }
+    }
+
+    /// Drops elements at or above `len` (array length truncation). Returns false
+    /// if a non-configurable element blocked it (elements above it are kept).
+    pub fn truncate_elements(&mut self, len: u32) -> Result<(), u32> {
+        match &mut self.elements {
+            Elements::Dense(e) => {
+                if (len as usize) < e.len() {
+                    e.truncate(len as usize);
+                }
+                Ok(())
+            }
+            Elements::Sparse(m) => {
+                let keys: Vec<u32> = m.range(len..).map(|(&k, _)| k).collect();
+                for k in keys.into_iter().rev() {
+                    if m[&k].1 & attrs::CONFIGURABLE == 0 {
+                        return Err(k + 1);
+                    }
+                    m.remove(&k);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub fn array_length(&self) -> u32 {
+        match self.kind {
+            ObjectKind::Array { length, .. } => length,
+            _ => 0,
+        }
+    }
+    pub fn set_array_length_raw(&mut self, len: u32) {
+        if let ObjectKind::Array { length, .. } = &mut self.kind {
+            *length = len;
+        }
+    }
+
+    /// Bytes this object owns outside the heap pages (for limit accounting).
+    pub fn external_size(&self) -> usize {
+        let e = match &self.elements {
+            Elements::Dense(e) => e.capacity() * 8,
+            Elements::Sparse(m) => m.len() * 48,
+        };
+        let k = match &self.kind {
+            ObjectKind::ForInIterator { keys, .. } | ObjectKind::List(keys) => keys.capacity() * 8,
+            _ => 0,
+        };
+        self.slots.capacity() * 8 + e + k + self.dict.as_ref().map_or(0, |d| d.entries.capacity() * 64)
+    }
+}
+
+/// A heap context: captured variables of one scope, linked to its parent.
+#[repr(C)]
+pub struct Env {
+    header: CellHeader,
+    pub parent: Option<Gc<Env>>,
+    pub slots: Vec<Value>,
+}
+impl_cell!(Env, CellKind::Env, "Context");
+
+impl Trace for Env {
+    fn trace(&self, v: &mut dyn Visitor) {
+        if let Some(p) = self.parent {
+            v.edge(EdgeKind::Context, EdgeName::Str("previous"), p.value());
+        }
+        for (i, &s) in self.slots.iter().enumerate() {
+            v.edge(EdgeKind::Context, EdgeName::Index(i as u32), s);
+        }
+    }
+}
+
+impl Env {
+    pub fn new(heap: &mut Heap, parent: Option<Gc<Env>>, size: usize) -> Gc<Env> {
+        heap.external_bytes += size * 8;
+        heap.alloc(Space::Old, Env { header: header_for::<Env>(), parent, slots: vec![Value::EMPTY; size] })
+    }
+}

@@ -1,0 +1,142 @@
+//! Shapes (hidden classes): prototype + ordered property keys with attributes
+//! and slot indices, linked by a transition tree. Objects with many or deleted
+//! properties leave the tree for dictionary mode (see `object.rs`).
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+
+use super::PropertyKey;
+use crate::impl_cell;
+use crate::vm::heap::{header_for, CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor};
+use crate::vm::value::Value;
+
+/// Property attribute bits.
+pub mod attrs {
+    pub const WRITABLE: u8 = 1;
+    pub const ENUMERABLE: u8 = 2;
+    pub const CONFIGURABLE: u8 = 4;
+    /// The slot holds an `AccessorPair` instead of a value.
+    pub const ACCESSOR: u8 = 8;
+    /// Writable, enumerable, configurable: what assignment creates.
+    pub const DEFAULT: u8 = WRITABLE | ENUMERABLE | CONFIGURABLE;
+    /// Writable, configurable, not enumerable: builtin methods.
+    pub const HIDDEN: u8 = WRITABLE | CONFIGURABLE;
+}
+
+/// Lookups walk the parent chain below this many properties, else use a table.
+const LINEAR_LOOKUP_MAX: u32 = 8;
+/// Objects with more named properties than this go to dictionary mode.
+pub const MAX_FAST_PROPERTIES: u32 = 128;
+
+#[repr(C)]
+pub struct Shape {
+    header: CellHeader,
+    pub proto: Value,
+    pub parent: Option<Gc<Shape>>,
+    /// The property this shape added to its parent (None for a root shape).
+    pub key: Option<PropertyKey>,
+    pub attrs: u8,
+    /// Number of properties (and slots) of objects with this shape.
+    pub count: u32,
+    transitions: RefCell<HashMap<(PropertyKey, u8), Gc<Shape>>>,
+    table: OnceCell<HashMap<PropertyKey, (u32, u8)>>,
+}
+impl_cell!(Shape, CellKind::Shape, "Shape");
+
+impl Trace for Shape {
+    fn trace(&self, v: &mut dyn Visitor) {
+        v.edge(EdgeKind::Internal, EdgeName::Str("prototype"), self.proto);
+        if let Some(p) = self.parent {
+            v.edge(EdgeKind::Internal, EdgeName::Str("back_pointer"), p.value());
+        }
+        if let Some(k) = self.key {
+            v.edge(EdgeKind::Internal, EdgeName::Str("key"), k.to_value_or_undefined());
+        }
+        for (i, s) in self.transitions.borrow().values().enumerate() {
+            v.edge(EdgeKind::Internal, EdgeName::Index(i as u32), s.value());
+        }
+    }
+}
+
+impl Shape {
+    /// A root shape (no properties) for objects with prototype `proto`.
+    pub fn new_root(heap: &mut Heap, proto: Value) -> Gc<Shape> {
+        heap.alloc(
+            Space::Map,
+            Shape {
+                header: header_for::<Shape>(),
+                proto,
+                parent: None,
+                key: None,
+                attrs: 0,
+                count: 0,
+                transitions: RefCell::new(HashMap::new()),
+                table: OnceCell::new(),
+            },
+        )
+    }
+
+}
+
+impl Gc<Shape> {
+    /// The shape after adding `key` with `attrs` (shared through the transition tree).
+    pub fn add(self, heap: &mut Heap, key: PropertyKey, attrs: u8) -> Gc<Shape> {
+        if let Some(&s) = self.transitions.borrow().get(&(key, attrs)) {
+            return s;
+        }
+        let child = heap.alloc(
+            Space::Map,
+            Shape {
+                header: header_for::<Shape>(),
+                proto: self.proto,
+                parent: Some(self),
+                key: Some(key),
+                attrs,
+                count: self.count + 1,
+                transitions: RefCell::new(HashMap::new()),
+                table: OnceCell::new(),
+            },
+        );
+        self.transitions.borrow_mut().insert((key, attrs), child);
+        child
+    }
+}
+
+impl Shape {
+
+    /// Slot index and attributes of `key`, if present.
+    pub fn lookup(&self, key: PropertyKey) -> Option<(u32, u8)> {
+        if self.count <= LINEAR_LOOKUP_MAX {
+            let mut s: &Shape = self;
+            loop {
+                match s.key {
+                    Some(k) if k == key => return Some((s.count - 1, s.attrs)),
+                    Some(_) => s = s.parent.as_deref().unwrap(),
+                    None => return None,
+                }
+            }
+        }
+        self.table
+            .get_or_init(|| {
+                let mut t = HashMap::with_capacity(self.count as usize);
+                for (k, slot, a) in self.entries() {
+                    t.insert(k, (slot, a));
+                }
+                t
+            })
+            .get(&key)
+            .copied()
+    }
+
+    /// (key, slot, attrs) in insertion order.
+    pub fn entries(&self) -> Vec<(PropertyKey, u32, u8)> {
+        let mut out = Vec::with_capacity(self.count as usize);
+        let mut s: &Shape = self;
+        while let Some(k) = s.key {
+            out.push((k, s.count - 1, s.attrs));
+            s = s.parent.as_deref().unwrap();
+        }
+        out.reverse();
+        out
+    }
+}

@@ -1,0 +1,98 @@
+//! Realms: a global object, global lexical bindings and the intrinsics
+//! (prototypes and constructors) of one context.
+
+use std::collections::HashMap;
+
+use crate::impl_cell;
+use crate::vm::heap::{header_for, CellHeader, CellKind, EdgeKind, EdgeName, Gc, Space, Trace, Visitor};
+use crate::vm::isolate::Vm;
+use crate::vm::object::{JsObject, JsString, ObjectKind};
+use crate::vm::value::Value;
+
+macro_rules! intrinsics {
+    ($($name:ident),* $(,)?) => {
+        /// Well-known intrinsic objects of a realm.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum Intrinsic { $($name,)* }
+        pub const INTRINSIC_COUNT: usize = [$(Intrinsic::$name,)*].len();
+        pub const INTRINSIC_NAMES: [&str; INTRINSIC_COUNT] = [$(stringify!($name),)*];
+    };
+}
+
+intrinsics! {
+    ObjectPrototype, FunctionPrototype, ArrayPrototype, StringPrototype, NumberPrototype,
+    BooleanPrototype, SymbolPrototype, BigIntPrototype, ErrorPrototype, TypeErrorPrototype,
+    RangeErrorPrototype, SyntaxErrorPrototype, ReferenceErrorPrototype, EvalErrorPrototype,
+    UriErrorPrototype, AggregateErrorPrototype, IteratorPrototype, ArrayIteratorPrototype,
+    StringIteratorPrototype, MapIteratorPrototype, SetIteratorPrototype, DatePrototype,
+    RegExpPrototype, PromisePrototype, MapPrototype, SetPrototype, WeakMapPrototype,
+    WeakSetPrototype, ArrayBufferPrototype, GeneratorPrototype,
+    Object, Function, Array, String, Number, Boolean, Symbol, Error, TypeError, RangeError,
+    SyntaxError, ReferenceError, EvalError, UriError, AggregateError, Promise, RegExp, Date,
+    Map, Set, ThrowTypeError, ArrayProtoValues, Eval,
+}
+
+#[repr(C)]
+pub struct Realm {
+    header: CellHeader,
+    pub id: u64,
+    pub global: Gc<JsObject>,
+    pub intrinsics: Vec<Value>,
+    /// Global let/const/class bindings of scripts: name -> (value, is_const).
+    pub global_lex: HashMap<Gc<JsString>, (Value, bool)>,
+    /// Per-realm host data (e.g. the test262 `$262` object), traced.
+    pub host_data: Value,
+}
+impl_cell!(Realm, CellKind::Realm, "system / NativeContext");
+
+impl Trace for Realm {
+    fn trace(&self, v: &mut dyn Visitor) {
+        v.edge(EdgeKind::Internal, EdgeName::Str("global_object"), self.global.value());
+        for (i, &x) in self.intrinsics.iter().enumerate() {
+            v.edge(EdgeKind::Internal, EdgeName::Str(INTRINSIC_NAMES[i]), x);
+        }
+        for (&name, &(val, _)) in &self.global_lex {
+            v.edge(EdgeKind::Context, EdgeName::Value(name.value()), val);
+        }
+        v.edge(EdgeKind::Internal, EdgeName::Str("host_data"), self.host_data);
+    }
+}
+
+impl Realm {
+    #[inline]
+    pub fn intrinsic(&self, i: Intrinsic) -> Value {
+        self.intrinsics[i as usize]
+    }
+    #[inline]
+    pub fn proto(&self, i: Intrinsic) -> Gc<JsObject> {
+        Gc::from_value(self.intrinsics[i as usize])
+    }
+
+    /// Creates a realm with all builtins installed and registers it as live.
+    pub fn create(vm: &mut Vm) -> Gc<Realm> {
+        let id = vm.next_realm_id;
+        vm.next_realm_id += 1;
+        let object_proto = JsObject::new(&mut vm.heap, vm.null_root_shape, ObjectKind::Ordinary);
+        let global_shape = JsObject::root_shape_for(&mut vm.heap, object_proto.value(), vm.null_root_shape);
+        let global = JsObject::new(&mut vm.heap, global_shape, ObjectKind::Ordinary);
+        let mut intrinsics = vec![Value::UNDEFINED; INTRINSIC_COUNT];
+        intrinsics[Intrinsic::ObjectPrototype as usize] = object_proto.value();
+        let realm = vm.heap.alloc(
+            Space::Old,
+            Realm {
+                header: header_for::<Realm>(),
+                id,
+                global,
+                intrinsics,
+                global_lex: HashMap::new(),
+                host_data: Value::UNDEFINED,
+            },
+        );
+        vm.realms.insert(id, realm);
+        let saved = vm.current_realm.replace(realm);
+        crate::vm::builtins::install(vm, realm);
+        vm.current_realm = saved.or(Some(realm));
+        realm
+    }
+}

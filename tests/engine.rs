@@ -1,0 +1,183 @@
+//! End-to-end engine tests through the safe Rust embedding API: language
+//! features, builtins, errors, GC under allocation pressure, and limits.
+
+use sable::api::{ContextId, Isolate, IsolateParams, Status};
+
+fn setup() -> (Isolate, ContextId) {
+    let mut iso = Isolate::new(&IsolateParams::default()).expect("isolate");
+    let c = iso.context_new().expect("context");
+    (iso, c)
+}
+
+/// Evaluates `src` and returns String(result), or "Uncaught <message>" for exceptions.
+fn run(iso: &mut Isolate, c: ContextId, src: &str) -> String {
+    let token = iso.open_scope();
+    let out = match iso.eval(c, src, Some("test.js")) {
+        Ok(v) => {
+            let s = iso.to_string(c, v).expect("ToString of the result");
+            iso.string_to_utf8(s).unwrap()
+        }
+        Err(Status::Exception) => {
+            let e = iso.take_exception().unwrap();
+            let s = iso.to_string(c, e).expect("ToString of the exception");
+            format!("Uncaught {}", iso.string_to_utf8(s).unwrap())
+        }
+        Err(s) => format!("status {s:?}"),
+    };
+    iso.close_scope(token);
+    out
+}
+
+fn eval(src: &str) -> String {
+    let (mut iso, c) = setup();
+    run(&mut iso, c, src)
+}
+
+#[test]
+fn arithmetic_and_strings() {
+    assert_eq!(eval("1 + 2 * 3"), "7");
+    assert_eq!(eval("0.1 + 0.2"), "0.30000000000000004");
+    assert_eq!(eval("2 ** 10 + 7 % 3 - (5 / 2)"), "1022.5");
+    assert_eq!(eval("'a' + 1 + 2"), "a12");
+    assert_eq!(eval("`x=${1 + 1}!`"), "x=2!");
+    assert_eq!(eval("(-8 >> 1) + ',' + (-8 >>> 28) + ',' + (5 & 3) + ',' + (~5)"), "-4,15,1,-6");
+    assert_eq!(eval("2147483647 + 1"), "2147483648");
+    assert_eq!(eval("1/0 + ',' + -1/0 + ',' + (0/0)"), "Infinity,-Infinity,NaN");
+}
+
+#[test]
+fn typeof_and_equality() {
+    assert_eq!(
+        eval("[typeof 1, typeof 'a', typeof true, typeof undefined, typeof null, typeof {}, typeof function(){}, typeof Symbol(), typeof notDefined].join()"),
+        "number,string,boolean,undefined,object,object,function,symbol,undefined"
+    );
+    assert_eq!(eval("[1 == '1', 1 === '1', null == undefined, null === undefined, NaN == NaN].join()"), "true,false,true,false,false");
+}
+
+#[test]
+fn variables_scopes_and_closures() {
+    assert_eq!(eval("var a = 1; let b = 2; const c = 3; a + b + c"), "6");
+    assert_eq!(eval("function mk() { let n = 0; return () => ++n; } const f = mk(); f(); f(); f()"), "3");
+    assert_eq!(
+        eval("var fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); fs.map ? fs[0]() + fs[1]() + fs[2]() : fs[0]() + fs[1]() + fs[2]()"),
+        "3"
+    );
+    assert!(eval("x; let x = 1;").starts_with("Uncaught ReferenceError"));
+    assert!(eval("const k = 1; k = 2;").starts_with("Uncaught TypeError: Assignment to constant variable."));
+    assert_eq!(eval("undefinedName"), "Uncaught ReferenceError: undefinedName is not defined");
+}
+
+#[test]
+fn functions_this_and_new() {
+    assert_eq!(eval("function f(a, b = 10, ...rest) { return a + b + rest.length; } f(1) + f(1, 2, 3, 4)"), "16");
+    assert_eq!(eval("function P(x) { this.x = x; } P.prototype.get = function() { return this.x; }; new P(5).get()"), "5");
+    assert_eq!(eval("var o = { v: 2, m() { return this.v; } }; o.m()"), "2");
+    assert_eq!(eval("function f() { return arguments.length; } f(1, 2, 3)"), "3");
+    assert_eq!(eval("(function () { 'use strict'; return this; })()"), "undefined");
+    assert_eq!(eval("[1,2,3] instanceof Array && 'x' in {x: 1}"), "true");
+}
+
+#[test]
+fn control_flow_and_exceptions() {
+    assert_eq!(eval("let s = 0; for (let i = 0; i < 10; i++) { if (i % 2) continue; s += i; } s"), "20");
+    assert_eq!(eval("let n = 0; outer: for (;;) { while (true) { n++; if (n > 3) break outer; } } n"), "4");
+    assert_eq!(eval("let r = ''; for (const k in {a: 1, b: 2}) r += k; r"), "ab");
+    assert_eq!(eval("let r = 0; for (const v of [1, 2, 3]) r += v; r"), "6");
+    assert_eq!(eval("switch (3) { case 1: 'one'; break; case 3: 'three'; break; default: 'other' }"), "three");
+    assert_eq!(eval("let log = ''; try { throw new Error('boom'); } catch (e) { log += e.message; } finally { log += '!'; } log"), "boom!");
+    assert_eq!(eval("function f() { try { return 1; } finally { g = 2; } } var g = 0; f() + g"), "3");
+    assert_eq!(eval("throw new TypeError('bad')"), "Uncaught TypeError: bad");
+}
+
+#[test]
+fn objects_arrays_and_classes() {
+    assert_eq!(eval("const o = { a: 1, ['b' + 1]: 2, get c() { return 3; } }; o.a + o.b1 + o.c"), "6");
+    assert_eq!(eval("const {a, b: [x, y] = [7, 8], ...rest} = {a: 1, c: 3, d: 4}; a + x + y + Object.keys(rest).join()"), "16c,d");
+    assert_eq!(eval("[1, , 3].length + ',' + [...[1, 2], 3].join('-')"), "3,1-2-3");
+    assert_eq!(
+        eval("class A { constructor(x) { this.x = x; } get twice() { return this.x * 2; } static make() { return new this(4); } } class B extends A { constructor() { super(3); } get twice() { return super.twice + 1; } } B.make === A.make && new B().twice"),
+        "7"
+    );
+    assert_eq!(eval("class C { f = 5; } new C().f"), "5");
+    assert!(eval("class K {} K()").starts_with("Uncaught TypeError"));
+}
+
+#[test]
+fn builtins_core() {
+    assert_eq!(eval("Object.getOwnPropertyNames({b: 1, a: 2, 1: 0}).join()"), "1,b,a");
+    assert_eq!(eval("var o = {}; Object.defineProperty(o, 'x', {value: 1}); o.x = 2; o.x"), "1");
+    assert_eq!(eval("Object.isFrozen(Object.freeze({a: 1}))"), "true");
+    assert_eq!(eval("function f(a, b) { return this.v + a + b; } f.call({v: 1}, 2, 3) + f.apply({v: 1}, [1, 1]) + f.bind({v: 0}, 5)(5)"), "19");
+    assert_eq!(eval("String(Symbol('s'))"), "Symbol(s)");
+    assert_eq!(eval("Object.prototype.toString.call([])"), "[object Array]");
+    assert_eq!(eval("parseInt('  42px') + parseFloat('3.5e1x')"), "77");
+    assert_eq!(eval("(function foo() {}).toString()"), "function foo() {}");
+}
+
+#[test]
+fn error_stack_is_v8_style() {
+    let s = eval("function inner() { throw new Error('deep'); } function outer() { inner(); } try { outer(); } catch (e) { e.stack }");
+    let lines: Vec<&str> = s.lines().collect();
+    assert_eq!(lines[0], "Error: deep");
+    assert!(lines[1].starts_with("    at inner (test.js:1:"), "{s}");
+    assert!(lines[2].starts_with("    at outer (test.js:1:"), "{s}");
+}
+
+#[test]
+fn syntax_errors_are_exceptions() {
+    assert!(eval("let let = 1;").starts_with("Uncaught SyntaxError"));
+    assert!(eval("({)").starts_with("Uncaught SyntaxError"));
+}
+
+#[test]
+fn garbage_is_collected_and_live_data_survives() {
+    let (mut iso, c) = setup();
+    run(&mut iso, c, "var keep = []; for (let i = 0; i < 1000; i++) keep.push({i, s: 'v' + i});");
+    let before = iso.heap_statistics().used_heap_size;
+    run(&mut iso, c, "for (let i = 0; i < 200000; i++) { let t = {a: i, b: [i, i + 1], c: 'x' + i}; }");
+    iso.collect_garbage();
+    let after = iso.heap_statistics().used_heap_size;
+    assert!(after < before + (4 << 20), "garbage not reclaimed: {before} -> {after}");
+    assert_eq!(run(&mut iso, c, "keep.length + ':' + keep[999].s + ':' + keep[500].i"), "1000:v999:500");
+}
+
+#[test]
+fn deep_recursion_is_a_range_error() {
+    let (mut iso, c) = setup();
+    assert_eq!(
+        run(&mut iso, c, "function f() { return f(); } try { f(); } catch (e) { e instanceof RangeError ? e.message : 'wrong' }"),
+        "Maximum call stack size exceeded"
+    );
+    assert_eq!(run(&mut iso, c, "1 + 1"), "2");
+}
+
+#[test]
+fn heap_limit_returns_out_of_memory_and_process_survives() {
+    let params = IsolateParams { heap_limit_bytes: 32 << 20, ..Default::default() };
+    let mut iso = Isolate::new(&params).unwrap();
+    let c = iso.context_new().unwrap();
+    let token = iso.open_scope();
+    let r = iso.eval(c, "let a = []; for (;;) a.push({x: a.length});", None);
+    assert_eq!(r.err(), Some(Status::OutOfMemory));
+    assert!(!iso.is_usable());
+    iso.close_scope(token);
+    drop(iso);
+    let (mut iso2, c2) = setup();
+    assert_eq!(run(&mut iso2, c2, "1 + 1"), "2");
+}
+
+#[test]
+fn terminate_from_another_thread_and_cancel() {
+    let (mut iso, c) = setup();
+    let h = iso.terminate_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        h.terminate();
+    });
+    let token = iso.open_scope();
+    assert_eq!(iso.eval(c, "for (;;) {}", None).err(), Some(Status::Terminated));
+    iso.close_scope(token);
+    t.join().unwrap();
+    iso.cancel_terminate_execution();
+    assert_eq!(run(&mut iso, c, "1 + 1"), "2");
+}
