@@ -144,9 +144,9 @@ static void test_arrays(void) {
   CHECK_OK(sable_set_index(ctx, o, 7, str("seven")));
   CHECK_OK(sable_get_named(ctx, o, "7", &v));
   CHECK(str_is(iso, v, "seven"));
-  /* Typed arrays and strings-as-objects go through the same paths. */
-  sable_value ta = EVAL(ctx, "new Uint8Array([5, 6, 7])");
-  CHECK_OK(sable_get_index(ctx, ta, 1, &v));
+  /* Array-likes made in JS go through the same paths. */
+  sable_value al = EVAL(ctx, "(function () { return arguments; })(5, 6, 7)");
+  CHECK_OK(sable_get_index(ctx, al, 1, &v));
   CHECK(num_of(ctx, v) == 6);
   OK("arrays");
 }
@@ -189,12 +189,22 @@ static void test_prototypes_and_accessors(void) {
   if (s == SABLE_EXCEPTION) CHECK_OK(sable_exception_take(iso, &exc));
   CHECK_OK(sable_get_named(ctx, fz, "k", &v));
   CHECK(num_of(ctx, v) == 1);
+  OK("prototypes and accessors");
+}
 
-  /* Proxies. */
-  sable_value px = EVAL(ctx, "new Proxy({}, { get: (t, k) => 'proxied:' + String(k) })");
+static void test_proxies(void) {
+  sable_value v = NULL;
+  bool b = false;
+  sable_value px = EVAL(ctx,
+                        "globalThis.trapLog = [];"
+                        "new Proxy({}, { get: (t, k) => 'proxied:' + String(k),"
+                        "                has: (t, k) => { trapLog.push('has ' + String(k)); return true; } })");
   CHECK_OK(sable_get_named(ctx, px, "abc", &v));
   CHECK(str_is(iso, v, "proxied:abc"));
-  OK("prototypes and accessors");
+  CHECK_OK(sable_has(ctx, px, str("anything"), &b));
+  CHECK(b);
+  CHECK_JS(ctx, "trapLog.join() === 'has anything'");
+  OK("proxies");
 }
 
 static void test_global_object(void) {
@@ -225,6 +235,7 @@ int main(void) {
   test_arrays();
   test_prototypes_and_accessors();
   test_global_object();
+  test_proxies(); /* last: needs Proxy */
   sable_scope_close(iso, scope);
   sable_isolate_dispose(iso);
   printf("test_objects: all ok\n");

@@ -57,12 +57,12 @@ static void test_typeof(void) {
       {"null", SABLE_TYPE_NULL},
       {"1 < 2", SABLE_TYPE_BOOLEAN},
       {"1.5", SABLE_TYPE_NUMBER},
-      {"10n ** 30n", SABLE_TYPE_BIGINT},
       {"'s'", SABLE_TYPE_STRING},
       {"Symbol('x')", SABLE_TYPE_SYMBOL},
       {"({})", SABLE_TYPE_OBJECT},
       {"[1, 2]", SABLE_TYPE_OBJECT},
-      {"new Date(0)", SABLE_TYPE_OBJECT},
+      {"new Error('e')", SABLE_TYPE_OBJECT},
+      {"Object.create(null)", SABLE_TYPE_OBJECT},
       {"(function () {})", SABLE_TYPE_FUNCTION},
       {"(() => 1)", SABLE_TYPE_FUNCTION},
       {"(class A {})", SABLE_TYPE_FUNCTION},
@@ -80,7 +80,7 @@ static void test_typeof(void) {
   CHECK(!sable_is_array(EVAL(ctx, "({length: 0})")));
   CHECK(!sable_is_array(EVAL(ctx, "'abc'")));
   CHECK(sable_is_promise(EVAL(ctx, "Promise.resolve(1)")));
-  CHECK(sable_is_promise(EVAL(ctx, "(async () => 1)()")));
+  CHECK(sable_is_promise(EVAL(ctx, "Promise.resolve(1).then(x => x)")));
   CHECK(!sable_is_promise(EVAL(ctx, "({then() {}})")));
   CHECK(sable_is_error(EVAL(ctx, "new Error('x')")));
   CHECK(sable_is_error(EVAL(ctx, "new TypeError('x')")));
@@ -102,8 +102,9 @@ static void test_strings(void) {
   CHECK(str_is(iso, us, u));
   sable_value g = sable_context_global(ctx);
   CHECK_OK(sable_set_named(ctx, g, "us", us));
-  /* UTF-16 length: 'héllo wörld — 日本 ' is 15 units, the emoji 2. */
-  CHECK_JS(ctx, "us.length === 17 && us.codePointAt(15) === 0x1F600 && us[1] === '\\u00e9'");
+  /* UTF-16 length: 'héllo wörld — 日本 ' is 17 units, the emoji 2. */
+  CHECK_JS(ctx, "us.length === 19 && us.charCodeAt(17) === 0xD83D && us.charCodeAt(18) === 0xDE00");
+  CHECK_JS(ctx, "us[1] === '\\u00e9' && us[14] === '\\u65e5'");
   /* A JS-made string comes back as the same UTF-8. */
   CHECK(str_is(iso, EVAL(ctx, "'\\u00e9\\u2014\\u{1F600}'"), "\xC3\xA9\xE2\x80\x94\xF0\x9F\x98\x80"));
 
@@ -203,8 +204,6 @@ static void test_conversions(void) {
   /* Symbols and BigInts do not convert to Number. */
   CHECK_STATUS(sable_to_number(ctx, EVAL(ctx, "Symbol()"), &d), SABLE_EXCEPTION);
   CHECK_OK(sable_exception_take(iso, &exc));
-  CHECK_STATUS(sable_to_number(ctx, EVAL(ctx, "1n"), &d), SABLE_EXCEPTION);
-  CHECK_OK(sable_exception_take(iso, &exc));
 
   bool b = true;
   CHECK_OK(sable_to_boolean(ctx, sable_string(iso, "", 0), &b));
@@ -217,8 +216,6 @@ static void test_conversions(void) {
   CHECK(!b);
   CHECK_OK(sable_to_boolean(ctx, EVAL(ctx, "({})"), &b));
   CHECK(b);
-  CHECK_OK(sable_to_boolean(ctx, EVAL(ctx, "0n"), &b));
-  CHECK(!b);
 
   sable_value s = NULL;
   CHECK_OK(sable_to_string(ctx, sable_number(iso, 12.5), &s));
@@ -235,8 +232,6 @@ static void test_conversions(void) {
   CHECK(str_is(iso, s, "1,2,3,x"));
   CHECK_OK(sable_to_string(ctx, EVAL(ctx, "({ toString() { return 'custom'; } })"), &s));
   CHECK(str_is(iso, s, "custom"));
-  CHECK_OK(sable_to_string(ctx, EVAL(ctx, "12345678901234567890n"), &s));
-  CHECK(str_is(iso, s, "12345678901234567890"));
   sable_value before = s;
   CHECK_STATUS(sable_to_string(ctx, EVAL(ctx, "Symbol('s')"), &s), SABLE_EXCEPTION);
   CHECK(s == before);
@@ -260,6 +255,22 @@ static void test_eval_results(void) {
   OK("eval results");
 }
 
+/* BigInt is part of the API (SABLE_TYPE_BIGINT); run last so that a missing
+ * BigInt implementation does not hide the other results. */
+static void test_bigint(void) {
+  CHECK(sable_typeof(EVAL(ctx, "10n ** 30n")) == SABLE_TYPE_BIGINT);
+  double d = 0;
+  sable_value exc = NULL, s = NULL;
+  CHECK_STATUS(sable_to_number(ctx, EVAL(ctx, "1n"), &d), SABLE_EXCEPTION); /* TypeError */
+  CHECK_OK(sable_exception_take(iso, &exc));
+  bool b = true;
+  CHECK_OK(sable_to_boolean(ctx, EVAL(ctx, "0n"), &b));
+  CHECK(!b);
+  CHECK_OK(sable_to_string(ctx, EVAL(ctx, "12345678901234567890n"), &s));
+  CHECK(str_is(iso, s, "12345678901234567890"));
+  OK("bigint");
+}
+
 int main(void) {
   iso = new_isolate();
   ctx = new_context(iso);
@@ -270,6 +281,7 @@ int main(void) {
   test_invalid_utf8();
   test_conversions();
   test_eval_results();
+  test_bigint();
   sable_isolate_dispose(iso);
   printf("test_values: all ok\n");
   return 0;

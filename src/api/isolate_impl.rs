@@ -161,8 +161,7 @@ impl Isolate {
         self.obj(l).is_ok_and(|o| o.is_array())
     }
     pub fn is_promise(&self, l: Local) -> bool {
-        let _ = l;
-        false
+        self.val(l).is_ok_and(crate::vm::builtins::promise::is_promise)
     }
     pub fn is_error(&self, l: Local) -> bool {
         self.obj(l).is_ok_and(|o| matches!(o.kind, ObjectKind::Error))

@@ -13,6 +13,7 @@ struct Options {
     print_bytecode: bool,
     expose_gc: bool,
     test262: bool,
+    heap_limit_mb: usize,
 }
 
 fn usage() -> ! {
@@ -20,13 +21,13 @@ fn usage() -> ! {
         "usage: sable [options] [FILE...] [--module FILE]\n\
          options:\n  -e CODE            evaluate CODE\n  --print-bytecode   print the bytecode of each script instead of running it\n  \
          --gc-stress        collect garbage at every safepoint\n  --expose-gc        install a global gc()\n  \
-         --test262          install the test262 host object $262\n  --module FILE      run FILE as a module\n  -h, --help         this help"
+         --test262          install the test262 host object $262\n  --max-heap-size MB limit the JS heap (out of memory ends the script)\n  --module FILE      run FILE as a module\n  -h, --help         this help"
     );
     std::process::exit(2)
 }
 
 fn parse_args() -> Options {
-    let mut o = Options { files: Vec::new(), eval: Vec::new(), print_bytecode: false, expose_gc: false, test262: false };
+    let mut o = Options { files: Vec::new(), eval: Vec::new(), print_bytecode: false, expose_gc: false, test262: false, heap_limit_mb: 0 };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -38,6 +39,7 @@ fn parse_args() -> Options {
             }
             "--expose-gc" => o.expose_gc = true,
             "--test262" => o.test262 = true,
+            "--max-heap-size" => o.heap_limit_mb = args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| usage()),
             "--module" => o.files.push((args.next().unwrap_or_else(|| usage()), true)),
             "-h" | "--help" => usage(),
             s if s.starts_with('-') => {
@@ -127,7 +129,8 @@ fn repl(iso: &mut Isolate, c: ContextId, opts: &Options) {
 
 fn main() -> ExitCode {
     let opts = parse_args();
-    let mut iso = match Isolate::new(&IsolateParams::default()) {
+    let params = IsolateParams { heap_limit_bytes: opts.heap_limit_mb << 20, ..Default::default() };
+    let mut iso = match Isolate::new(&params) {
         Ok(i) => i,
         Err(s) => {
             eprintln!("sable: cannot create isolate: {s:?}");

@@ -7,11 +7,11 @@
 
 use std::cell::RefCell;
 
-use super::iterator::{create_array_iterator, KIND_ENTRIES, KIND_KEYS, KIND_VALUES};
+use super::iterator::{KIND_ENTRIES, KIND_KEYS, KIND_VALUES, create_array_iterator};
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{attrs, Elements, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey};
+use crate::vm::object::{Elements, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};
@@ -216,10 +216,10 @@ pub(super) fn next_present(o: Gc<JsObject>, start: u64, end: u64) -> Option<u64>
     let mut cur = Some(o);
     while let Some(obj) = cur {
         if start < IDX_LIMIT && start < best {
-            if let ObjectKind::String(s) = &obj.kind {
-                if start < s.len() as u64 {
-                    best = start;
-                }
+            if let ObjectKind::String(s) = &obj.kind
+                && start < s.len() as u64
+            {
+                best = start;
             }
             let hi = best.min(IDX_LIMIT);
             match &obj.elements {
@@ -235,22 +235,22 @@ pub(super) fn next_present(o: Gc<JsObject>, start: u64, end: u64) -> Option<u64>
                     }
                 }
                 Elements::Sparse(m) => {
-                    if let Some((&k, _)) = m.range(start as u32..).next() {
-                        if (k as u64) < best {
-                            best = k as u64;
-                        }
+                    if let Some((&k, _)) = m.range(start as u32..).next()
+                        && (k as u64) < best
+                    {
+                        best = k as u64;
                     }
                 }
             }
         }
         if best > IDX_LIMIT && end > IDX_LIMIT {
             for (k, _) in obj.named_keys() {
-                if let PropertyKey::Atom(a) = k {
-                    if let Some(n) = parse_big_index(&a) {
-                        if n >= start && n < best {
-                            best = n;
-                        }
-                    }
+                if let PropertyKey::Atom(a) = k
+                    && let Some(n) = parse_big_index(&a)
+                    && n >= start
+                    && n < best
+                {
+                    best = n;
                 }
             }
         }
@@ -307,12 +307,13 @@ pub(super) fn prev_present(o: Gc<JsObject>, hi: u64, lo: u64) -> Option<u64> {
         }
         if hi >= IDX_LIMIT {
             for (k, _) in obj.named_keys() {
-                if let PropertyKey::Atom(a) = k {
-                    if let Some(n) = parse_big_index(&a) {
-                        if n >= lo && n <= hi && best.is_none_or(|b| n > b) {
-                            best = Some(n);
-                        }
-                    }
+                if let PropertyKey::Atom(a) = k
+                    && let Some(n) = parse_big_index(&a)
+                    && n >= lo
+                    && n <= hi
+                    && best.is_none_or(|b| n > b)
+                {
+                    best = Some(n);
                 }
             }
         }
@@ -350,10 +351,11 @@ fn array_species_create(vm: &mut Vm, original: Gc<JsObject>, len: u64) -> JsResu
     let mut c = vm.get(original, ckey, original.value())?;
     if Vm::is_constructor(c) {
         let this_realm = vm.realm();
-        if let Some(r) = function_realm(c) {
-            if r != this_realm && c == r.intrinsic(Intrinsic::Array) {
-                c = Value::UNDEFINED;
-            }
+        if let Some(r) = function_realm(c)
+            && r != this_realm
+            && c == r.intrinsic(Intrinsic::Array)
+        {
+            c = Value::UNDEFINED;
         }
     }
     if let Some(co) = JsObject::from_value(c) {
@@ -375,10 +377,10 @@ fn array_species_create(vm: &mut Vm, original: Gc<JsObject>, len: u64) -> JsResu
 
 /// Closes an iterator after an abrupt completion, keeping the original error.
 pub(super) fn close_after_error(vm: &mut Vm, it: Value, err: Unwind) -> Unwind {
-    if let Unwind::Throw(_) = err {
-        if let Err(e @ (Unwind::Terminate | Unwind::OutOfMemory)) = crate::vm::interp::ops::iterator_close(vm, it) {
-            return e;
-        }
+    if let Unwind::Throw(_) = err
+        && let Err(e @ (Unwind::Terminate | Unwind::OutOfMemory)) = crate::vm::interp::ops::iterator_close(vm, it)
+    {
+        return e;
     }
     err
 }
@@ -623,11 +625,72 @@ fn delete_range_descending(vm: &mut Vm, o: Gc<JsObject>, lo: u64, hi: u64) -> Js
     Ok(())
 }
 
+/// True when element moves on `o` can be done directly on its dense vector
+/// with the same observable result as the spec's Get/Set/Delete loop: an
+/// extensible array whose length is `len` and writable, whose dense storage
+/// covers (nearly) all of it, and whose prototype chain has no indexed
+/// properties (so no getters, setters or inherited values are involved).
+fn dense_fast(o: Gc<JsObject>, len: u64) -> bool {
+    if !matches!(o.kind, ObjectKind::Array { length_writable: true, .. }) || !o.extensible || o.array_length() as u64 != len {
+        return false;
+    }
+    let Elements::Dense(e) = &o.elements else { return false };
+    if len > e.len() as u64 + 64 {
+        return false;
+    }
+    let mut p = JsObject::from_value(o.proto());
+    while let Some(obj) = p {
+        if let ObjectKind::String(s) = &obj.kind
+            && !s.is_empty()
+        {
+            return false;
+        }
+        let empty = match &obj.elements {
+            Elements::Dense(e) => e.iter().all(|v| v.is_hole()),
+            Elements::Sparse(m) => m.is_empty(),
+        };
+        if !empty {
+            return false;
+        }
+        p = JsObject::from_value(obj.proto());
+    }
+    true
+}
+
+/// Runs `f` on the dense vector of `o` padded with holes to `len` (after
+/// `dense_fast`), then drops trailing holes.
+fn with_dense<R>(o: Gc<JsObject>, len: u64, f: impl FnOnce(&mut Vec<Value>) -> R) -> Option<R> {
+    match &mut o.m().elements {
+        Elements::Dense(e) => {
+            if (e.len() as u64) < len {
+                e.resize(len as usize, Value::HOLE);
+            }
+            let r = f(e);
+            trim_holes(e);
+            Some(r)
+        }
+        Elements::Sparse(_) => None,
+    }
+}
+
+/// Drops trailing holes so the dense vector does not exceed the length.
+fn trim_holes(e: &mut Vec<Value>) {
+    while e.last().is_some_and(|v| v.is_hole()) {
+        e.pop();
+    }
+}
+
 fn shift(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let (o, len) = this_obj_len(vm, a.this)?;
     if len == 0 {
         set_length(vm, o, 0.0)?;
         return Ok(Value::UNDEFINED);
+    }
+    if dense_fast(o, len)
+        && let Some(first) = with_dense(o, len, |e| e.remove(0))
+    {
+        o.m().set_array_length_raw((len - 1) as u32);
+        return Ok(if first.is_hole() { Value::UNDEFINED } else { first });
     }
     let first = get_idx(vm, o, 0)?;
     // k from 1 to len-1: from = k, to = k - 1.
@@ -643,6 +706,17 @@ fn unshift(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if n > 0 {
         if len + n > MAX_SAFE {
             return Err(vm.type_error("Unshift would exceed the maximum array-like length"));
+        }
+        if len + n < u32::MAX as u64
+            && dense_fast(o, len)
+            && with_dense(o, len, |e| {
+                e.splice(0..0, a.args.iter().copied());
+            })
+            .is_some()
+        {
+            vm.heap.external_bytes += 8 * a.args.len();
+            o.m().set_array_length_raw((len + n) as u32);
+            return Ok(Value::number((len + n) as f64));
         }
         // k from len down to 1: from = k - 1, to = k + n - 1.
         if len > 0 {
@@ -752,6 +826,18 @@ fn splice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         k += 1;
     }
     set_length(vm, removed, del as f64)?;
+    let new_len = len - del + item_count;
+    if new_len < u32::MAX as u64
+        && dense_fast(o, len)
+        && with_dense(o, len, |e| {
+            e.splice(start as usize..(start + del) as usize, items.iter().copied());
+        })
+        .is_some()
+    {
+        vm.heap.external_bytes += 8 * items.len();
+        o.m().set_array_length_raw(new_len as u32);
+        return Ok(removed.value());
+    }
     if item_count < del {
         // k from start to len-del-1: from = k + del, to = k + item_count.
         move_ascending(vm, o, start, len - del, del, item_count)?;
@@ -871,11 +957,7 @@ fn last_index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if n == f64::NEG_INFINITY {
         return Ok(Value::int(-1));
     }
-    let k = if n >= 0.0 {
-        n.min((len - 1) as f64)
-    } else {
-        len as f64 + n
-    };
+    let k = if n >= 0.0 { n.min((len - 1) as f64) } else { len as f64 + n };
     if k < 0.0 {
         return Ok(Value::int(-1));
     }
@@ -1097,11 +1179,7 @@ fn reduce_impl(vm: &mut Vm, a: &CallArgs<'_>, right: bool) -> JsResult<Value> {
     // `cursor` is the next index to visit (ascending) or one past it (descending).
     let mut cursor: u64 = if right { len } else { 0 };
     let next = |o: Gc<JsObject>, cursor: u64| -> Option<u64> {
-        if right {
-            if cursor == 0 { None } else { prev_present(o, cursor - 1, 0) }
-        } else {
-            next_present(o, cursor, len)
-        }
+        if right { if cursor == 0 { None } else { prev_present(o, cursor - 1, 0) } } else { next_present(o, cursor, len) }
     };
     let advance = |i: u64| if right { i } else { i + 1 };
     let mut acc = if a.args.len() >= 2 {
@@ -1160,7 +1238,15 @@ fn find_last_index(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 /// FlattenIntoArray; returns the next target index.
-fn flatten_into(vm: &mut Vm, target: Gc<JsObject>, source: Gc<JsObject>, source_len: u64, start: u64, depth: f64, mapper: Option<(Value, Value)>) -> JsResult<u64> {
+fn flatten_into(
+    vm: &mut Vm,
+    target: Gc<JsObject>,
+    source: Gc<JsObject>,
+    source_len: u64,
+    start: u64,
+    depth: f64,
+    mapper: Option<(Value, Value)>,
+) -> JsResult<u64> {
     vm.check_native_stack()?;
     let mut target_index = start;
     let mut k = 0;

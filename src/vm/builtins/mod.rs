@@ -7,11 +7,18 @@ mod function;
 mod global;
 mod iterator;
 mod json;
+mod map;
 mod math;
+mod normalize;
+mod normalize_data;
 mod number;
 mod object;
+mod reflect;
+mod set;
+pub mod promise;
 mod string;
 mod symbol;
+mod table;
 
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
@@ -91,6 +98,10 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     symbol::install(vm, realm);
     math::install(vm, realm);
     json::install(vm, realm);
+    reflect::install(vm, realm);
+    map::install(vm, realm);
+    set::install(vm, realm);
+    promise::install(vm, realm);
     global::install(vm, realm);
 }
 

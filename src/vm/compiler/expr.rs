@@ -4,7 +4,9 @@
 
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
-use oxc_syntax::operator::{AssignmentOperator, BinaryOperator, LogicalOperator, UnaryOperator, UpdateOperator};
+use oxc_syntax::operator::{
+    AssignmentOperator, BinaryOperator, LogicalOperator, UnaryOperator, UpdateOperator,
+};
 
 use crate::vm::bytecode::{Op, Reg};
 use crate::vm::object::{JsObject, ObjectKind};
@@ -74,7 +76,10 @@ impl<'a> Compiler<'a, '_> {
     pub(crate) fn string_value(&mut self, s: &str, lone_surrogates: bool) -> Value {
         if lone_surrogates {
             let units = decode_lone_surrogates(s);
-            self.vm.atoms.intern_units(&mut self.vm.heap, &units).value()
+            self.vm
+                .atoms
+                .intern_units(&mut self.vm.heap, &units)
+                .value()
         } else {
             self.vm.atom(s).value()
         }
@@ -136,7 +141,8 @@ impl<'a> Compiler<'a, '_> {
     pub(crate) fn expr(&mut self, e: &'a Expression<'a>) -> Res<()> {
         match e {
             Expression::BooleanLiteral(b) => {
-                self.f.emit(if b.value { Op::LdaTrue } else { Op::LdaFalse });
+                self.f
+                    .emit(if b.value { Op::LdaTrue } else { Op::LdaFalse });
             }
             Expression::NullLiteral(_) => {
                 self.f.emit(Op::LdaNull);
@@ -157,7 +163,12 @@ impl<'a> Compiler<'a, '_> {
                     self.load_ident(id)?;
                 }
             }
-            Expression::Super(s) => return Err(syntax_error("'super' keyword unexpected here", s.span.start)),
+            Expression::Super(s) => {
+                return Err(syntax_error(
+                    "'super' keyword unexpected here",
+                    s.span.start,
+                ));
+            }
             Expression::ArrayExpression(a) => self.array_literal(a)?,
             Expression::ArrowFunctionExpression(a) => self.arrow_expr(a, None)?,
             Expression::AssignmentExpression(a) => self.assignment(a)?,
@@ -204,9 +215,14 @@ impl<'a> Compiler<'a, '_> {
             Expression::UpdateExpression(u) => self.update(u)?,
             Expression::YieldExpression(y) => return Err(unsupported("yield", y.span.start)),
             Expression::PrivateInExpression(p) => {
-                return Err(syntax_error("private class members are not supported yet", p.span.start));
+                return Err(syntax_error(
+                    "private class members are not supported yet",
+                    p.span.start,
+                ));
             }
-            Expression::ImportMeta(i) => return Err(syntax_error("modules are not supported yet", i.span.start)),
+            Expression::ImportMeta(i) => {
+                return Err(syntax_error("modules are not supported yet", i.span.start));
+            }
             Expression::NewTarget(_) => {
                 self.f.emit(Op::LdaNewTarget);
             }
@@ -215,7 +231,9 @@ impl<'a> Compiler<'a, '_> {
             | Expression::PrivateFieldExpression(_) => {
                 self.member(e.as_member_expression().unwrap(), None)?;
             }
-            Expression::V8IntrinsicExpression(v) => return Err(unsupported("V8 intrinsics", v.span.start)),
+            Expression::V8IntrinsicExpression(v) => {
+                return Err(unsupported("V8 intrinsics", v.span.start));
+            }
             _ => return Err(unsupported("JSX/TypeScript syntax", e.span().start)),
         }
         Ok(())
@@ -226,7 +244,9 @@ impl<'a> Compiler<'a, '_> {
         match e {
             Expression::StaticMemberExpression(_)
             | Expression::ComputedMemberExpression(_)
-            | Expression::PrivateFieldExpression(_) => self.member(e.as_member_expression().unwrap(), chain),
+            | Expression::PrivateFieldExpression(_) => {
+                self.member(e.as_member_expression().unwrap(), chain)
+            }
             Expression::CallExpression(c) => self.call(c, chain),
             _ => self.expr(e),
         }
@@ -239,7 +259,13 @@ impl<'a> Compiler<'a, '_> {
         let flags = &raw[close + 1..];
         let p = self.str_const(pattern);
         let fl = self.str_const(flags);
-        self.f.emit_at(Op::CreateRegExp { pattern: p, flags: fl }, r.span.start);
+        self.f.emit_at(
+            Op::CreateRegExp {
+                pattern: p,
+                flags: fl,
+            },
+            r.span.start,
+        );
         Ok(())
     }
 
@@ -296,12 +322,21 @@ impl<'a> Compiler<'a, '_> {
                 Some(c) => self.string_value(c.as_str(), q.lone_surrogates),
                 None => Value::UNDEFINED,
             };
-            let raw_text = q.value.raw.as_str().replace("\r\n", "\n").replace('\r', "\n");
+            let raw_text = q
+                .value
+                .raw
+                .as_str()
+                .replace("\r\n", "\n")
+                .replace('\r', "\n");
             let raw = self.vm.atom(&raw_text).value();
             list.push(cooked);
             list.push(raw);
         }
-        let obj = JsObject::new(&mut self.vm.heap, self.vm.null_root_shape, ObjectKind::List(list));
+        let obj = JsObject::new(
+            &mut self.vm.heap,
+            self.vm.null_root_shape,
+            ObjectKind::List(list),
+        );
         let list_c = self.f.add_unique_const(obj.value());
         let slot = self.f.templates;
         self.f.templates += 1;
@@ -313,7 +348,15 @@ impl<'a> Compiler<'a, '_> {
             self.expr(e)?;
             self.f.emit(Op::Star(args + 1 + i as Reg));
         }
-        self.f.emit_at(Op::Call { callee, this, args, argc: argc as u16 }, t.span.start);
+        self.f.emit_at(
+            Op::Call {
+                callee,
+                this,
+                args,
+                argc: argc as u16,
+            },
+            t.span.start,
+        );
         self.f.release(m);
         Ok(())
     }
@@ -346,18 +389,31 @@ impl<'a> Compiler<'a, '_> {
     }
 
     /// The constant of a non-computed property key (identifier, string or number literal).
-    pub(crate) fn static_key(&mut self, key: &'a PropertyKey<'a>, computed: bool) -> Res<Option<(u32, Option<String>)>> {
+    pub(crate) fn static_key(
+        &mut self,
+        key: &'a PropertyKey<'a>,
+        computed: bool,
+    ) -> Res<Option<(u32, Option<String>)>> {
         if computed {
             return Ok(None);
         }
         Ok(Some(match key {
-            PropertyKey::StaticIdentifier(id) => (self.str_const(id.name.as_str()), Some(id.name.to_string())),
+            PropertyKey::StaticIdentifier(id) => {
+                (self.str_const(id.name.as_str()), Some(id.name.to_string()))
+            }
             PropertyKey::PrivateIdentifier(p) => {
-                return Err(syntax_error("private class members are not supported yet", p.span.start));
+                return Err(syntax_error(
+                    "private class members are not supported yet",
+                    p.span.start,
+                ));
             }
             PropertyKey::StringLiteral(s) => {
                 let v = self.string_value(s.value.as_str(), s.lone_surrogates);
-                let name = if s.lone_surrogates { None } else { Some(s.value.to_string()) };
+                let name = if s.lone_surrogates {
+                    None
+                } else {
+                    Some(s.value.to_string())
+                };
                 (self.f.add_const(v), name)
             }
             PropertyKey::NumericLiteral(n) => {
@@ -370,12 +426,18 @@ impl<'a> Compiler<'a, '_> {
     }
 
     /// acc = the property key (constant, or computed expression + ToPropertyKey).
-    pub(crate) fn prop_key(&mut self, key: &'a PropertyKey<'a>, computed: bool) -> Res<Option<String>> {
+    pub(crate) fn prop_key(
+        &mut self,
+        key: &'a PropertyKey<'a>,
+        computed: bool,
+    ) -> Res<Option<String>> {
         if let Some((c, name)) = self.static_key(key, computed)? {
             self.f.emit(Op::LdaConst(c));
             return Ok(name);
         }
-        let e = key.as_expression().ok_or_else(|| syntax_error("invalid property key", key.span().start))?;
+        let e = key
+            .as_expression()
+            .ok_or_else(|| syntax_error("invalid property key", key.span().start))?;
         self.expr(e)?;
         self.f.emit_at(Op::ToPropertyKey, e.span().start);
         Ok(None)
@@ -391,7 +453,8 @@ impl<'a> Compiler<'a, '_> {
             match p {
                 ObjectPropertyKind::SpreadProperty(s) => {
                     self.expr(&s.argument)?;
-                    self.f.emit_at(Op::CopyDataProperties { target: obj }, s.span.start);
+                    self.f
+                        .emit_at(Op::CopyDataProperties { target: obj }, s.span.start);
                 }
                 ObjectPropertyKind::ObjectProperty(p) => {
                     let is_accessor = !matches!(p.kind, PropertyKind::Init);
@@ -402,7 +465,12 @@ impl<'a> Compiler<'a, '_> {
                         let Expression::FunctionExpression(func) = &p.value else {
                             return Err(syntax_error("invalid method", p.span.start));
                         };
-                        let code = self.compile_function(func, name.as_deref(), super::func::FnKind::Method, Some(p.span))?;
+                        let code = self.compile_function(
+                            func,
+                            name.as_deref(),
+                            super::func::FnKind::Method,
+                            Some(p.span),
+                        )?;
                         let c = self.f.add_unique_const(code.value());
                         self.f.emit(Op::CreateClosure(c));
                         self.f.emit(Op::SetHomeObject(obj));
@@ -411,15 +479,31 @@ impl<'a> Compiler<'a, '_> {
                             PropertyKind::Get => 1,
                             PropertyKind::Set => 2,
                         };
-                        self.f.emit(Op::DefineMethod { obj, key, kind, enumerable: true });
-                    } else if !p.computed && !p.shorthand && p.key.is_specific_static_name("__proto__") {
+                        self.f.emit(Op::DefineMethod {
+                            obj,
+                            key,
+                            kind,
+                            enumerable: true,
+                        });
+                    } else if !p.computed
+                        && !p.shorthand
+                        && p.key.is_specific_static_name("__proto__")
+                    {
                         // `__proto__: v` sets the prototype. There is no dedicated op: this goes
                         // through the Object.prototype.__proto__ setter (same effect unless that
                         // accessor was removed or replaced).
                         self.expr(&p.value)?;
                         let name = self.str_const("__proto__");
                         let ic = self.f.new_ic();
-                        self.f.emit_at(Op::SetNamed { obj, name, ic, strict: false }, p.span.start);
+                        self.f.emit_at(
+                            Op::SetNamed {
+                                obj,
+                                name,
+                                ic,
+                                strict: false,
+                            },
+                            p.span.start,
+                        );
                     } else if let Some((c, name)) = self.static_key(&p.key, p.computed)? {
                         self.expr_named(&p.value, name.as_deref())?;
                         self.f.emit(Op::DefineNamed { obj, name: c });
@@ -531,9 +615,10 @@ impl<'a> Compiler<'a, '_> {
             Expression::Identifier(id) => {
                 let global = match self.ref_key(id) {
                     None => true,
-                    Some(k) => self.binds.get(&k).is_some_and(|b| {
-                        b.loc == super::scope::Loc::Global && !b.kind.lexical()
-                    }),
+                    Some(k) => self
+                        .binds
+                        .get(&k)
+                        .is_some_and(|b| b.loc == super::scope::Loc::Global && !b.kind.lexical()),
                 };
                 if global {
                     // Sloppy `delete x` of a global: delete the global object's property.
@@ -543,24 +628,37 @@ impl<'a> Compiler<'a, '_> {
                     self.f.emit(Op::LdaGlobal { name: gname, ic });
                     self.f.emit(Op::Star(g));
                     let name = self.str_const(id.name.as_str());
-                    self.f.emit_at(Op::DeleteNamed { obj: g, name, strict: false }, u.span.start);
+                    self.f.emit_at(
+                        Op::DeleteNamed {
+                            obj: g,
+                            name,
+                            strict: false,
+                        },
+                        u.span.start,
+                    );
                 } else {
                     self.f.emit(Op::LdaFalse);
                 }
             }
-            Expression::StaticMemberExpression(mem) if !matches!(mem.object, Expression::Super(_)) => {
+            Expression::StaticMemberExpression(mem)
+                if !matches!(mem.object, Expression::Super(_)) =>
+            {
                 self.expr(&mem.object)?;
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
                 let name = self.str_const(mem.property.name.as_str());
-                self.f.emit_at(Op::DeleteNamed { obj, name, strict }, u.span.start);
+                self.f
+                    .emit_at(Op::DeleteNamed { obj, name, strict }, u.span.start);
             }
-            Expression::ComputedMemberExpression(mem) if !matches!(mem.object, Expression::Super(_)) => {
+            Expression::ComputedMemberExpression(mem)
+                if !matches!(mem.object, Expression::Super(_)) =>
+            {
                 self.expr(&mem.object)?;
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
                 self.expr(&mem.expression)?;
-                self.f.emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
+                self.f
+                    .emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
             }
             Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_) => {
                 // `delete super.x`: evaluate `this` then throw (ReferenceError in the spec).
@@ -572,7 +670,10 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit_at(Op::ThrowTypeError(c), u.span.start);
             }
             Expression::PrivateFieldExpression(p) => {
-                return Err(syntax_error("private class members are not supported yet", p.span.start));
+                return Err(syntax_error(
+                    "private class members are not supported yet",
+                    p.span.start,
+                ));
             }
             Expression::ChainExpression(ch) => {
                 // delete a?.b: true when the chain short-circuits.
@@ -593,14 +694,19 @@ impl<'a> Compiler<'a, '_> {
                 match mem {
                     MemberExpression::StaticMemberExpression(s) => {
                         let name = self.str_const(s.property.name.as_str());
-                        self.f.emit_at(Op::DeleteNamed { obj, name, strict }, u.span.start);
+                        self.f
+                            .emit_at(Op::DeleteNamed { obj, name, strict }, u.span.start);
                     }
                     MemberExpression::ComputedMemberExpression(c) => {
                         self.expr(&c.expression)?;
-                        self.f.emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
+                        self.f
+                            .emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
                     }
                     MemberExpression::PrivateFieldExpression(p) => {
-                        return Err(syntax_error("private class members are not supported yet", p.span.start));
+                        return Err(syntax_error(
+                            "private class members are not supported yet",
+                            p.span.start,
+                        ));
                     }
                 }
                 self.f.jump(end);
@@ -620,7 +726,12 @@ impl<'a> Compiler<'a, '_> {
     // ----- property access -----
 
     /// Evaluates the object (and key) of a member expression into fresh registers.
-    pub(crate) fn member_ref(&mut self, mem: &'a MemberExpression<'a>, chain: Option<Label>, key_to_prop: bool) -> Res<MemberRef> {
+    pub(crate) fn member_ref(
+        &mut self,
+        mem: &'a MemberExpression<'a>,
+        chain: Option<Label>,
+        key_to_prop: bool,
+    ) -> Res<MemberRef> {
         match mem {
             MemberExpression::StaticMemberExpression(s) => {
                 let name = self.str_const(s.property.name.as_str());
@@ -632,7 +743,8 @@ impl<'a> Compiler<'a, '_> {
                 }
                 self.expr_in_chain(&s.object, chain)?;
                 if s.optional {
-                    self.f.jump_if_nullish(chain.expect("optional member outside a chain"));
+                    self.f
+                        .jump_if_nullish(chain.expect("optional member outside a chain"));
                 }
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
@@ -641,6 +753,8 @@ impl<'a> Compiler<'a, '_> {
             MemberExpression::ComputedMemberExpression(c) => {
                 if let Expression::Super(_) = c.object {
                     let key = self.f.alloc()?;
+                    // `this` is resolved before the key is evaluated (throws before super()).
+                    self.emit_this();
                     self.expr(&c.expression)?;
                     self.f.emit_at(Op::ToPropertyKey, c.expression.span().start);
                     self.f.emit(Op::Star(key));
@@ -648,7 +762,8 @@ impl<'a> Compiler<'a, '_> {
                 }
                 self.expr_in_chain(&c.object, chain)?;
                 if c.optional {
-                    self.f.jump_if_nullish(chain.expect("optional member outside a chain"));
+                    self.f
+                        .jump_if_nullish(chain.expect("optional member outside a chain"));
                 }
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
@@ -660,9 +775,10 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit(Op::Star(key));
                 Ok(MemberRef::Keyed { obj, key })
             }
-            MemberExpression::PrivateFieldExpression(p) => {
-                Err(syntax_error("private class members are not supported yet", p.span.start))
-            }
+            MemberExpression::PrivateFieldExpression(p) => Err(syntax_error(
+                "private class members are not supported yet",
+                p.span.start,
+            )),
         }
     }
 
@@ -689,7 +805,15 @@ impl<'a> Compiler<'a, '_> {
         match r {
             MemberRef::Named { obj, name } => {
                 let ic = self.f.new_ic();
-                self.f.emit_at(Op::SetNamed { obj, name, ic, strict }, pos);
+                self.f.emit_at(
+                    Op::SetNamed {
+                        obj,
+                        name,
+                        ic,
+                        strict,
+                    },
+                    pos,
+                );
             }
             MemberRef::Keyed { obj, key } => {
                 self.f.emit_at(Op::SetKeyed { obj, key, strict }, pos);
@@ -702,17 +826,21 @@ impl<'a> Compiler<'a, '_> {
 
     fn member(&mut self, mem: &'a MemberExpression<'a>, chain: Option<Label>) -> Res<()> {
         let m = self.f.mark();
-        if let MemberExpression::StaticMemberExpression(_) | MemberExpression::ComputedMemberExpression(_) = mem {
-            if matches!(mem.object(), Expression::Super(_)) {
-                self.emit_this_for_super();
-            }
+        if let MemberExpression::StaticMemberExpression(_)
+        | MemberExpression::ComputedMemberExpression(_) = mem
+            && matches!(mem.object(), Expression::Super(_))
+        {
+            self.emit_this_for_super();
         }
         match mem {
-            MemberExpression::ComputedMemberExpression(c) if !matches!(c.object, Expression::Super(_)) => {
+            MemberExpression::ComputedMemberExpression(c)
+                if !matches!(c.object, Expression::Super(_)) =>
+            {
                 // acc-keyed load: no key register needed.
                 self.expr_in_chain(&c.object, chain)?;
                 if c.optional {
-                    self.f.jump_if_nullish(chain.expect("optional member outside a chain"));
+                    self.f
+                        .jump_if_nullish(chain.expect("optional member outside a chain"));
                 }
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
@@ -738,7 +866,9 @@ impl<'a> Compiler<'a, '_> {
         let end = self.f.new_label();
         match &ch.expression {
             ChainElement::CallExpression(c) => self.call(c, Some(exit))?,
-            ChainElement::TSNonNullExpression(t) => return Err(unsupported("TypeScript syntax", t.span.start)),
+            ChainElement::TSNonNullExpression(t) => {
+                return Err(unsupported("TypeScript syntax", t.span.start));
+            }
             el => self.member(el.as_member_expression().unwrap(), Some(exit))?,
         }
         self.f.jump(end);
@@ -751,10 +881,20 @@ impl<'a> Compiler<'a, '_> {
     // ----- calls -----
 
     /// Evaluates a callee into `rc` and its `this` value into `rt`.
-    pub(crate) fn callee_and_this(&mut self, callee: &'a Expression<'a>, rc: Reg, rt: Reg, chain: Option<Label>) -> Res<()> {
+    pub(crate) fn callee_and_this(
+        &mut self,
+        callee: &'a Expression<'a>,
+        rc: Reg,
+        rt: Reg,
+        chain: Option<Label>,
+    ) -> Res<()> {
         let inner = strip_parens(callee);
         // Keep `chain` only when the callee is not parenthesised.
-        let chain = if std::ptr::eq(inner, callee) { chain } else { None };
+        let chain = if std::ptr::eq(inner, callee) {
+            chain
+        } else {
+            None
+        };
         match inner {
             Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_) => {
                 let mem = inner.as_member_expression().unwrap();
@@ -774,7 +914,10 @@ impl<'a> Compiler<'a, '_> {
                 self.f.release(m);
             }
             Expression::PrivateFieldExpression(p) => {
-                return Err(syntax_error("private class members are not supported yet", p.span.start));
+                return Err(syntax_error(
+                    "private class members are not supported yet",
+                    p.span.start,
+                ));
             }
             Expression::ChainExpression(ch) if ch.expression.as_member_expression().is_some() => {
                 // `(a?.b)()`: this = a; short-circuit gives an undefined callee.
@@ -838,12 +981,16 @@ impl<'a> Compiler<'a, '_> {
     }
 
     fn call(&mut self, c: &'a CallExpression<'a>, chain: Option<Label>) -> Res<()> {
-        let has_spread = c.arguments.iter().any(|a| matches!(a, Argument::SpreadElement(_)));
+        let has_spread = c
+            .arguments
+            .iter()
+            .any(|a| matches!(a, Argument::SpreadElement(_)));
         let m = self.f.mark();
         if let Expression::Super(_) = c.callee {
             if has_spread {
                 let arr = self.spread_args(&c.arguments)?;
-                self.f.emit_at(Op::SuperCallSpread { args: arr }, c.span.start);
+                self.f
+                    .emit_at(Op::SuperCallSpread { args: arr }, c.span.start);
             } else {
                 let (args, argc) = self.plain_args(&c.arguments)?;
                 self.f.emit_at(Op::SuperCall { args, argc }, c.span.start);
@@ -852,30 +999,49 @@ impl<'a> Compiler<'a, '_> {
             self.f.release(m);
             return Ok(());
         }
-        if let Expression::Identifier(id) = &c.callee {
-            if id.name == "eval" && !c.optional && !has_spread {
-                let callee = self.f.alloc()?;
-                self.load_ident(id)?;
-                self.f.emit(Op::Star(callee));
-                let (args, argc) = self.plain_args(&c.arguments)?;
-                self.f.emit_at(Op::CallEval { callee, args, argc }, c.span.start);
-                self.f.release(m);
-                return Ok(());
-            }
+        if let Expression::Identifier(id) = &c.callee
+            && id.name == "eval"
+            && !c.optional
+            && !has_spread
+        {
+            let callee = self.f.alloc()?;
+            self.load_ident(id)?;
+            self.f.emit(Op::Star(callee));
+            let (args, argc) = self.plain_args(&c.arguments)?;
+            self.f
+                .emit_at(Op::CallEval { callee, args, argc }, c.span.start);
+            self.f.release(m);
+            return Ok(());
         }
         let callee = self.f.alloc()?;
         let this = self.f.alloc()?;
         self.callee_and_this(&c.callee, callee, this, chain)?;
         if c.optional {
             self.f.emit(Op::Ldar(callee));
-            self.f.jump_if_nullish(chain.expect("optional call outside a chain"));
+            self.f
+                .jump_if_nullish(chain.expect("optional call outside a chain"));
         }
         if has_spread {
             let arr = self.spread_args(&c.arguments)?;
-            self.f.emit_at(Op::CallSpread { callee, this, args: arr }, c.span.start);
+            self.f.emit_at(
+                Op::CallSpread {
+                    callee,
+                    this,
+                    args: arr,
+                },
+                c.span.start,
+            );
         } else {
             let (args, argc) = self.plain_args(&c.arguments)?;
-            self.f.emit_at(Op::Call { callee, this, args, argc }, c.span.start);
+            self.f.emit_at(
+                Op::Call {
+                    callee,
+                    this,
+                    args,
+                    argc,
+                },
+                c.span.start,
+            );
         }
         self.f.release(m);
         Ok(())
@@ -886,9 +1052,13 @@ impl<'a> Compiler<'a, '_> {
         let callee = self.f.alloc()?;
         self.expr(&n.callee)?;
         self.f.emit(Op::Star(callee));
-        if n.arguments.iter().any(|a| matches!(a, Argument::SpreadElement(_))) {
+        if n.arguments
+            .iter()
+            .any(|a| matches!(a, Argument::SpreadElement(_)))
+        {
             let arr = self.spread_args(&n.arguments)?;
-            self.f.emit_at(Op::NewSpread { callee, args: arr }, n.span.start);
+            self.f
+                .emit_at(Op::NewSpread { callee, args: arr }, n.span.start);
         } else {
             let (args, argc) = self.plain_args(&n.arguments)?;
             self.f.emit_at(Op::New { callee, args, argc }, n.span.start);
@@ -908,7 +1078,8 @@ impl<'a> Compiler<'a, '_> {
                     self.expr_named(&a.right, Some(id.name.as_str()))?;
                     self.store_ident(id)?;
                 }
-                AssignmentTarget::ArrayAssignmentTarget(_) | AssignmentTarget::ObjectAssignmentTarget(_) => {
+                AssignmentTarget::ArrayAssignmentTarget(_)
+                | AssignmentTarget::ObjectAssignmentTarget(_) => {
                     self.expr(&a.right)?;
                     let t = self.f.alloc()?;
                     self.f.emit(Op::Star(t));
@@ -930,7 +1101,9 @@ impl<'a> Compiler<'a, '_> {
             op => {
                 let logical = matches!(
                     op,
-                    AssignmentOperator::LogicalAnd | AssignmentOperator::LogicalOr | AssignmentOperator::LogicalNullish
+                    AssignmentOperator::LogicalAnd
+                        | AssignmentOperator::LogicalOr
+                        | AssignmentOperator::LogicalNullish
                 );
                 let ident = match &a.left {
                     AssignmentTarget::AssignmentTargetIdentifier(id) => Some(&**id),
@@ -997,7 +1170,10 @@ impl<'a> Compiler<'a, '_> {
             }
             None => {
                 let Some(mem) = u.argument.as_member_expression() else {
-                    return Err(syntax_error("Invalid left-hand side expression in update operation", pos));
+                    return Err(syntax_error(
+                        "Invalid left-hand side expression in update operation",
+                        pos,
+                    ));
                 };
                 let r = self.member_ref(mem, None, true)?;
                 if let MemberRef::Super { .. } = r {
@@ -1015,7 +1191,14 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::Star(old));
             Some(old)
         };
-        self.f.emit_at(if u.operator == UpdateOperator::Increment { Op::Inc } else { Op::Dec }, pos);
+        self.f.emit_at(
+            if u.operator == UpdateOperator::Increment {
+                Op::Inc
+            } else {
+                Op::Dec
+            },
+            pos,
+        );
         match r {
             None => self.store_ident(ident.unwrap())?,
             Some(r) => self.set_ref(r, pos),

@@ -24,7 +24,9 @@ pub(crate) enum FnKind {
     /// Object literal and class methods, getters and setters.
     Method,
     /// A class constructor.
-    Ctor { derived: bool },
+    Ctor {
+        derived: bool,
+    },
 }
 
 /// A class element evaluated by a synthesised initialiser function.
@@ -60,7 +62,8 @@ impl<'a> Compiler<'a, '_> {
 
     pub(crate) fn compile_program(&mut self, program: &'a Program<'a>) -> Res<Gc<Code>> {
         let root = self.scoping.root_scope_id();
-        let strict = self.scoping.scope_flags(root).is_strict_mode() || program.has_use_strict_directive();
+        let strict =
+            self.scoping.scope_flags(root).is_strict_mode() || program.has_use_strict_directive();
         self.f = FuncState::new(0, strict);
         self.f.flags.is_script = true;
         let completion = self.f.alloc()?;
@@ -86,8 +89,17 @@ impl<'a> Compiler<'a, '_> {
             TopMode::Script => Value::UNDEFINED,
             TopMode::Eval { .. } => Value::UNDEFINED,
         };
-        let start = if self.strict_prefix { STRICT_PREFIX.len() as u32 } else { 0 };
-        let parts = f.finish(name, self.source.clone(), (start, self.text.len() as u32), 0);
+        let start = if self.strict_prefix {
+            STRICT_PREFIX.len() as u32
+        } else {
+            0
+        };
+        let parts = f.finish(
+            name,
+            self.source.clone(),
+            (start, self.text.len() as u32),
+            0,
+        );
         Ok(Code::alloc(&mut self.vm.heap, parts))
     }
 
@@ -116,7 +128,9 @@ impl<'a> Compiler<'a, '_> {
         let mut lex = Vec::new();
         let mut vars = Vec::new();
         for sym in syms {
-            let Some(info) = self.binding_info(sym) else { continue };
+            let Some(info) = self.binding_info(sym) else {
+                continue;
+            };
             if info.loc != Loc::Global {
                 continue;
             }
@@ -148,7 +162,8 @@ impl<'a> Compiler<'a, '_> {
             let info = self.binding_info(sym);
             if top && info.is_some_and(|i| i.loc == Loc::Global) {
                 let c = self.str_const(id.name.as_str());
-                self.f.emit_at(Op::DeclareGlobalFunction(c), func.span.start);
+                self.f
+                    .emit_at(Op::DeclareGlobalFunction(c), func.span.start);
             } else {
                 self.store_symbol(sym, id.name.as_str(), id.span.start, true)?;
             }
@@ -164,7 +179,11 @@ impl<'a> Compiler<'a, '_> {
         Ok(())
     }
 
-    pub(crate) fn arrow_expr(&mut self, a: &'a ArrowFunctionExpression<'a>, name: Option<&str>) -> Res<()> {
+    pub(crate) fn arrow_expr(
+        &mut self,
+        a: &'a ArrowFunctionExpression<'a>,
+        name: Option<&str>,
+    ) -> Res<()> {
         if a.r#async {
             return Err(unsupported("async function", a.span.start));
         }
@@ -221,7 +240,9 @@ impl<'a> Compiler<'a, '_> {
             }
         }
         let self_name = if func.r#type == FunctionType::FunctionExpression {
-            func.id.as_ref().and_then(|id| id.symbol_id.get().map(|s| (s, id.name.as_str())))
+            func.id
+                .as_ref()
+                .and_then(|id| id.symbol_id.get().map(|s| (s, id.name.as_str())))
         } else {
             None
         };
@@ -265,11 +286,31 @@ impl<'a> Compiler<'a, '_> {
         let n = params.items.len() as u32;
         self.f.nparams = n;
         self.f.alloc_n(n)?;
-        let length = params.items.iter().position(|p| p.initializer.is_some()).unwrap_or(params.items.len()) as u32;
+        let length = params
+            .items
+            .iter()
+            .position(|p| p.initializer.is_some())
+            .unwrap_or(params.items.len()) as u32;
         let mut ps = self.pending_scope();
         let mut copies: Vec<(Reg, Loc)> = Vec::new();
+        let simple_list = params.rest.is_none()
+            && params.items.iter().all(|p| {
+                matches!(p.pattern, BindingPattern::BindingIdentifier(_)) && p.initializer.is_none()
+            });
+        // Non-simple parameter lists: parameters are in TDZ until initialised in order.
+        let pkind = if simple_list {
+            BKind::Param
+        } else {
+            BKind::ParamTdz
+        };
         for (i, p) in params.items.iter().enumerate() {
             match &p.pattern {
+                BindingPattern::BindingIdentifier(id) if !simple_list => {
+                    let key = BindKey::Sym(id.symbol_id.get().unwrap());
+                    if !self.binds.contains_key(&key) {
+                        self.place(key, pkind, &mut ps)?;
+                    }
+                }
                 BindingPattern::BindingIdentifier(id) => {
                     let key = BindKey::Sym(id.symbol_id.get().unwrap());
                     if self.captured.contains(&key) {
@@ -281,14 +322,20 @@ impl<'a> Compiler<'a, '_> {
                             copies.push((i as Reg, loc));
                         }
                     } else {
-                        self.binds.insert(key, super::scope::BindInfo { loc: Loc::Reg(i as Reg), kind: BKind::Param });
+                        self.binds.insert(
+                            key,
+                            super::scope::BindInfo {
+                                loc: Loc::Reg(i as Reg),
+                                kind: BKind::Param,
+                            },
+                        );
                     }
                 }
                 pat => {
                     for id in pat.get_binding_identifiers() {
                         let key = BindKey::Sym(id.symbol_id.get().unwrap());
                         if !self.binds.contains_key(&key) {
-                            self.place(key, BKind::Param, &mut ps)?;
+                            self.place(key, pkind, &mut ps)?;
                         }
                     }
                 }
@@ -298,7 +345,7 @@ impl<'a> Compiler<'a, '_> {
             for id in rest.rest.argument.get_binding_identifiers() {
                 let key = BindKey::Sym(id.symbol_id.get().unwrap());
                 if !self.binds.contains_key(&key) {
-                    self.place(key, BKind::Param, &mut ps)?;
+                    self.place(key, pkind, &mut ps)?;
                 }
             }
         }
@@ -311,7 +358,9 @@ impl<'a> Compiler<'a, '_> {
         let mut self_loc = None;
         if let Some((sym, _)) = self_name {
             let key = BindKey::Sym(sym);
-            if !self.binds.contains_key(&key) && !self.scoping.get_resolved_reference_ids(sym).is_empty() {
+            if !self.binds.contains_key(&key)
+                && !self.scoping.get_resolved_reference_ids(sym).is_empty()
+            {
                 self_loc = Some(self.place(key, BKind::FnName, &mut ps)?);
             }
         }
@@ -331,9 +380,8 @@ impl<'a> Compiler<'a, '_> {
             self.store_loc_raw(loc);
         }
         for (i, p) in params.items.iter().enumerate() {
-            let simple = matches!(p.pattern, BindingPattern::BindingIdentifier(_)) && p.initializer.is_none();
-            if simple {
-                continue;
+            if simple_list {
+                break;
             }
             self.f.emit(Op::Ldar(i as Reg));
             if let Some(init) = &p.initializer {
@@ -401,31 +449,82 @@ impl<'a> Compiler<'a, '_> {
         };
         for el in &class.body.body {
             match el {
-                ClassElement::MethodDefinition(m) if matches!(m.key, PropertyKey::PrivateIdentifier(_)) => {
-                    return Err(syntax_error("private class members are not supported yet", m.span.start));
+                ClassElement::MethodDefinition(m)
+                    if matches!(m.key, PropertyKey::PrivateIdentifier(_)) =>
+                {
+                    return Err(syntax_error(
+                        "private class members are not supported yet",
+                        m.span.start,
+                    ));
                 }
-                ClassElement::PropertyDefinition(p) if matches!(p.key, PropertyKey::PrivateIdentifier(_)) => {
-                    return Err(syntax_error("private class members are not supported yet", p.span.start));
+                ClassElement::PropertyDefinition(p)
+                    if matches!(p.key, PropertyKey::PrivateIdentifier(_)) =>
+                {
+                    return Err(syntax_error(
+                        "private class members are not supported yet",
+                        p.span.start,
+                    ));
                 }
-                ClassElement::AccessorProperty(a) => return Err(unsupported("accessor property", a.span.start)),
+                ClassElement::AccessorProperty(a) => {
+                    return Err(unsupported("accessor property", a.span.start));
+                }
                 _ => {}
             }
         }
+        // All parts of a class definition are strict mode code.
+        let saved_strict = self.f.flags.strict;
+        self.f.flags.strict = true;
+        let r = self.class_inner(class, name, decl);
+        self.f.flags.strict = saved_strict;
+        r
+    }
+
+    fn class_inner(
+        &mut self,
+        class: &'a Class<'a>,
+        name: &str,
+        decl: Option<&'a BindingIdentifier<'a>>,
+    ) -> Res<()> {
         let scope = class.scope_id.get().unwrap();
         let mut ps = self.pending_scope();
         self.declare_scope_bindings(scope, &mut ps)?;
         // Computed field keys are evaluated with the class and read by the field initialisers.
+        // A class declaration's name has an inner, immutable binding of its own in the
+        // class scope (oxc resolves body references to the outer symbol: remap them
+        // while the body is compiled).
+        let inner = match decl.and_then(|d| d.symbol_id.get()) {
+            Some(sym) => {
+                let loc = if self.captured.contains(&BindKey::Sym(sym)) {
+                    self.place_hidden_env_slot(&mut ps)
+                } else {
+                    self.place_hidden_lex_reg(&mut ps)?
+                };
+                Some((sym, loc))
+            }
+            None => None,
+        };
         let mut key_slots = Vec::new();
         for el in &class.body.body {
-            if let ClassElement::PropertyDefinition(p) = el {
-                if p.computed {
-                    key_slots.push(Some(self.place_hidden_env_slot(&mut ps)));
-                    continue;
-                }
+            if let ClassElement::PropertyDefinition(p) = el
+                && p.computed
+            {
+                key_slots.push(Some(self.place_hidden_env_slot(&mut ps)));
+                continue;
             }
             key_slots.push(None);
         }
         let sc = self.open_scope(ps);
+        let outer_binding = inner.map(|(sym, loc)| {
+            let old = self.binds.insert(
+                BindKey::Sym(sym),
+                super::scope::BindInfo {
+                    loc,
+                    kind: BKind::ClassInner,
+                },
+            );
+            let was_init = self.initialized.remove(&sym);
+            (sym, old, was_init)
+        });
         let parent = match &class.heritage {
             Some(h) => {
                 self.expr(&h.expression)?;
@@ -439,15 +538,29 @@ impl<'a> Compiler<'a, '_> {
         let proto = self.f.alloc()?;
         let ctor = self.f.alloc()?;
         let ctor_def = class.body.body.iter().find_map(|el| match el {
-            ClassElement::MethodDefinition(m) if m.kind == MethodDefinitionKind::Constructor => Some(m),
+            ClassElement::MethodDefinition(m) if m.kind == MethodDefinitionKind::Constructor => {
+                Some(m)
+            }
             _ => None,
         });
         let code = match ctor_def {
-            Some(m) => self.compile_function(&m.value, Some(name), FnKind::Ctor { derived }, Some(class.span))?,
+            Some(m) => self.compile_function(
+                &m.value,
+                Some(name),
+                FnKind::Ctor { derived },
+                Some(class.span),
+            )?,
             None => self.default_constructor(derived, name, class.span),
         };
         let code_c = self.f.add_unique_const(code.value());
-        self.f.emit_at(Op::CreateClass { code: code_c, parent, proto }, class.span.start);
+        self.f.emit_at(
+            Op::CreateClass {
+                code: code_c,
+                parent,
+                proto,
+            },
+            class.span.start,
+        );
         self.f.emit(Op::Star(ctor));
         let mut instance = Vec::new();
         let mut statics = Vec::new();
@@ -462,7 +575,12 @@ impl<'a> Compiler<'a, '_> {
                     let key = self.f.alloc()?;
                     let kname = self.prop_key(&md.key, md.computed)?;
                     self.f.emit(Op::Star(key));
-                    let code = self.compile_function(&md.value, kname.as_deref(), FnKind::Method, Some(md.span))?;
+                    let code = self.compile_function(
+                        &md.value,
+                        kname.as_deref(),
+                        FnKind::Method,
+                        Some(md.span),
+                    )?;
                     self.emit_closure(code);
                     self.f.emit(Op::SetHomeObject(target));
                     let kind = match md.kind {
@@ -470,7 +588,12 @@ impl<'a> Compiler<'a, '_> {
                         MethodDefinitionKind::Set => 2,
                         _ => 0,
                     };
-                    self.f.emit(Op::DefineMethod { obj: target, key, kind, enumerable: false });
+                    self.f.emit(Op::DefineMethod {
+                        obj: target,
+                        key,
+                        kind,
+                        enumerable: false,
+                    });
                 }
                 ClassElement::PropertyDefinition(p) => {
                     let slot = key_slots[idx];
@@ -486,7 +609,9 @@ impl<'a> Compiler<'a, '_> {
                 }
                 ClassElement::StaticBlock(b) => statics.push(FieldItem::Block(b)),
                 ClassElement::TSIndexSignature(_) => {}
-                ClassElement::AccessorProperty(a) => return Err(unsupported("accessor property", a.span.start)),
+                ClassElement::AccessorProperty(a) => {
+                    return Err(unsupported("accessor property", a.span.start));
+                }
             }
             self.f.release(m);
         }
@@ -497,17 +622,14 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::SetClassFields(ctor));
         }
         // The class binding is initialised before static elements run.
-        if let Some(id) = &class.id {
-            if let Some(sym) = id.symbol_id.get() {
-                if self.binding_info(sym).is_some_and(|b| b.kind == BKind::ClassInner) {
-                    self.f.emit(Op::Ldar(ctor));
-                    self.store_symbol(sym, id.name.as_str(), id.span.start, true)?;
-                }
-            }
-        }
-        if let Some(d) = decl {
+        if let Some(id) = &class.id
+            && let Some(sym) = id.symbol_id.get()
+            && self
+                .binding_info(sym)
+                .is_some_and(|b| b.kind == BKind::ClassInner)
+        {
             self.f.emit(Op::Ldar(ctor));
-            self.store_binding_ident(d, true)?;
+            self.store_symbol(sym, id.name.as_str(), id.span.start, true)?;
         }
         if !statics.is_empty() {
             let code = self.field_initializer(&statics, class.span)?;
@@ -515,7 +637,29 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::SetHomeObject(ctor));
             let fr = self.f.alloc()?;
             self.f.emit(Op::Star(fr));
-            self.f.emit_at(Op::Call { callee: fr, this: ctor, args: fr, argc: 0 }, class.span.start);
+            self.f.emit_at(
+                Op::Call {
+                    callee: fr,
+                    this: ctor,
+                    args: fr,
+                    argc: 0,
+                },
+                class.span.start,
+            );
+        }
+        if let Some((sym, old, was_init)) = outer_binding {
+            match old {
+                Some(info) => self.binds.insert(BindKey::Sym(sym), info),
+                None => self.binds.remove(&BindKey::Sym(sym)),
+            };
+            self.initialized.remove(&sym);
+            if was_init {
+                self.initialized.insert(sym);
+            }
+        }
+        if let Some(d) = decl {
+            self.f.emit(Op::Ldar(ctor));
+            self.store_binding_ident(d, true)?;
         }
         self.f.emit(Op::Ldar(ctor));
         self.exit_scope(sc);
@@ -558,7 +702,8 @@ impl<'a> Compiler<'a, '_> {
                                 self.f.emit(Op::LdaUndefined);
                             }
                         }
-                        self.f.emit_at(Op::DefineKeyed { obj: this, key }, p.span.start);
+                        self.f
+                            .emit_at(Op::DefineKeyed { obj: this, key }, p.span.start);
                     }
                     None => {
                         let Some((c, name)) = self.static_key(&p.key, false)? else {
@@ -570,7 +715,8 @@ impl<'a> Compiler<'a, '_> {
                                 self.f.emit(Op::LdaUndefined);
                             }
                         }
-                        self.f.emit_at(Op::DefineNamed { obj: this, name: c }, p.span.start);
+                        self.f
+                            .emit_at(Op::DefineNamed { obj: this, name: c }, p.span.start);
                     }
                 },
                 FieldItem::Block(b) => {

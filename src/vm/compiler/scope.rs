@@ -54,6 +54,8 @@ pub(crate) enum BKind {
     Catch,
     Let,
     Const,
+    /// A parameter of a non-simple parameter list (TDZ until initialised).
+    ParamTdz,
     /// The class-scope binding of a class expression's name (immutable).
     ClassInner,
     /// The binding of a named function expression's own name (immutable, silently in sloppy mode).
@@ -63,7 +65,10 @@ pub(crate) enum BKind {
 
 impl BKind {
     pub fn tdz(self) -> bool {
-        matches!(self, BKind::Let | BKind::Const | BKind::ClassInner)
+        matches!(
+            self,
+            BKind::Let | BKind::Const | BKind::ClassInner | BKind::ParamTdz
+        )
     }
     pub fn lexical(self) -> bool {
         self.tdz()
@@ -174,7 +179,9 @@ impl<'a> Compiler<'a, '_> {
         loop {
             match self.nodes.kind(cur) {
                 AstKind::Program(_) => return Region::Top,
-                AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => return Region::Func(cur),
+                AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => {
+                    return Region::Func(cur);
+                }
                 AstKind::StaticBlock(_) => return Region::ClassStatic(self.class_of(cur)),
                 AstKind::PropertyDefinition(p) => {
                     if let (Some(v), Some(pv)) = (&p.value, prev) {
@@ -182,7 +189,11 @@ impl<'a> Compiler<'a, '_> {
                         let ps = self.nodes.kind(pv).span();
                         if ps.start >= vs.start && ps.end <= vs.end {
                             let class = self.class_of(cur);
-                            return if p.r#static { Region::ClassStatic(class) } else { Region::ClassInstance(class) };
+                            return if p.r#static {
+                                Region::ClassStatic(class)
+                            } else {
+                                Region::ClassInstance(class)
+                            };
                         }
                     }
                 }
@@ -219,7 +230,10 @@ impl<'a> Compiler<'a, '_> {
             BKind::Const
         } else if fl.contains(SymbolFlags::Class) {
             let scope = self.scoping.symbol_scope_id(sym);
-            if matches!(self.nodes.kind(self.scoping.get_node_id(scope)), AstKind::Class(_)) {
+            if matches!(
+                self.nodes.kind(self.scoping.get_node_id(scope)),
+                AstKind::Class(_)
+            ) {
                 BKind::ClassInner
             } else {
                 BKind::Let
@@ -252,13 +266,21 @@ impl<'a> Compiler<'a, '_> {
         let loc = if self.captured.contains(&key) {
             let slot = ps.env_count;
             if slot >= u16::MAX as u32 {
-                return Err(syntax_error("too many variables in one scope", self.f.cur_pos));
+                return Err(syntax_error(
+                    "too many variables in one scope",
+                    self.f.cur_pos,
+                ));
             }
             ps.env_count += 1;
-            if matches!(kind, BKind::Var) {
+            // Environment slots start EMPTY: bindings without a TDZ start undefined
+            // (Annex B block functions may be observed before their block runs).
+            if matches!(kind, BKind::Var | BKind::Function) {
                 ps.env_var_inits.push(slot as u16);
             }
-            Loc::Env { level: ps.level, slot: slot as u16 }
+            Loc::Env {
+                level: ps.level,
+                slot: slot as u16,
+            }
         } else {
             let r = self.f.alloc()?;
             if kind.tdz() {
@@ -274,11 +296,25 @@ impl<'a> Compiler<'a, '_> {
     pub(crate) fn place_hidden_env_slot(&mut self, ps: &mut PendingScope) -> Loc {
         let slot = ps.env_count;
         ps.env_count += 1;
-        Loc::Env { level: ps.level, slot: slot as u16 }
+        Loc::Env {
+            level: ps.level,
+            slot: slot as u16,
+        }
+    }
+
+    /// An extra anonymous TDZ register in the scope being opened (class inner name).
+    pub(crate) fn place_hidden_lex_reg(&mut self, ps: &mut PendingScope) -> Res<Loc> {
+        let r = self.f.alloc()?;
+        ps.reg_lex_inits.push(r);
+        Ok(Loc::Reg(r))
     }
 
     /// Places every not-yet-placed binding declared in `scope`.
-    pub(crate) fn declare_scope_bindings(&mut self, scope: ScopeId, ps: &mut PendingScope) -> Res<()> {
+    pub(crate) fn declare_scope_bindings(
+        &mut self,
+        scope: ScopeId,
+        ps: &mut PendingScope,
+    ) -> Res<()> {
         let mut syms: Vec<SymbolId> = self.scoping.get_bindings(scope).values().copied().collect();
         syms.sort_unstable();
         let is_root = scope == self.scoping.root_scope_id();
@@ -292,11 +328,18 @@ impl<'a> Compiler<'a, '_> {
                 let global = match self.mode {
                     TopMode::Script => true,
                     TopMode::Eval { .. } => {
-                        !self.f.strict() && matches!(kind, BKind::Var | BKind::Function | BKind::Param)
+                        !self.f.strict()
+                            && matches!(kind, BKind::Var | BKind::Function | BKind::Param)
                     }
                 };
                 if global {
-                    self.binds.insert(key, BindInfo { loc: Loc::Global, kind });
+                    self.binds.insert(
+                        key,
+                        BindInfo {
+                            loc: Loc::Global,
+                            kind,
+                        },
+                    );
                     continue;
                 }
             }
@@ -323,7 +366,10 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::LdaEmpty);
             self.f.emit(Op::Star(r));
         }
-        ScopeCtx { pushed_env, mark: ps.mark }
+        ScopeCtx {
+            pushed_env,
+            mark: ps.mark,
+        }
     }
 
     pub(crate) fn enter_scope(&mut self, scope: ScopeId) -> Res<ScopeCtx> {
@@ -376,7 +422,10 @@ impl<'a> Compiler<'a, '_> {
             None => Ok(None),
             Some(k) => match self.binds.get(&k) {
                 Some(&info) => Ok(Some(info)),
-                None => Err(syntax_error(format!("internal compiler error: unplaced binding '{name}'"), offset)),
+                None => Err(syntax_error(
+                    format!("internal compiler error: unplaced binding '{name}'"),
+                    offset,
+                )),
             },
         }
     }
@@ -435,7 +484,13 @@ impl<'a> Compiler<'a, '_> {
         }
     }
 
-    fn load_key(&mut self, key: Option<BindKey>, name: &str, offset: u32, for_typeof: bool) -> Res<()> {
+    fn load_key(
+        &mut self,
+        key: Option<BindKey>,
+        name: &str,
+        offset: u32,
+        for_typeof: bool,
+    ) -> Res<()> {
         self.f.cur_pos = offset;
         match self.lookup(key, name, offset)? {
             None => self.emit_load_loc(Loc::Global, name, for_typeof),
@@ -469,18 +524,42 @@ impl<'a> Compiler<'a, '_> {
     }
 
     /// Initialisation or assignment of a declared binding with acc.
-    pub(crate) fn store_binding_ident(&mut self, id: &BindingIdentifier<'a>, init: bool) -> Res<()> {
+    pub(crate) fn store_binding_ident(
+        &mut self,
+        id: &BindingIdentifier<'a>,
+        init: bool,
+    ) -> Res<()> {
         let Some(sym) = id.symbol_id.get() else {
-            return Err(syntax_error("internal compiler error: unbound identifier", id.span.start));
+            return Err(syntax_error(
+                "internal compiler error: unbound identifier",
+                id.span.start,
+            ));
         };
-        self.store_key(Some(BindKey::Sym(sym)), id.name.as_str(), id.span.start, init)
+        self.store_key(
+            Some(BindKey::Sym(sym)),
+            id.name.as_str(),
+            id.span.start,
+            init,
+        )
     }
 
-    pub(crate) fn store_symbol(&mut self, sym: SymbolId, name: &str, offset: u32, init: bool) -> Res<()> {
+    pub(crate) fn store_symbol(
+        &mut self,
+        sym: SymbolId,
+        name: &str,
+        offset: u32,
+        init: bool,
+    ) -> Res<()> {
         self.store_key(Some(BindKey::Sym(sym)), name, offset, init)
     }
 
-    pub(crate) fn store_key(&mut self, key: Option<BindKey>, name: &str, offset: u32, init: bool) -> Res<()> {
+    pub(crate) fn store_key(
+        &mut self,
+        key: Option<BindKey>,
+        name: &str,
+        offset: u32,
+        init: bool,
+    ) -> Res<()> {
         self.f.cur_pos = offset;
         let Some(info) = self.lookup(key, name, offset)? else {
             self.emit_store_loc(Loc::Global, name);
@@ -494,10 +573,11 @@ impl<'a> Compiler<'a, '_> {
             } else {
                 self.emit_store_loc(info.loc, name);
             }
-            if info.kind.lexical() && self.no_tdz_elide == 0 {
-                if let BindKey::Sym(s) = key {
-                    self.initialized.insert(s);
-                }
+            if info.kind.lexical()
+                && self.no_tdz_elide == 0
+                && let BindKey::Sym(s) = key
+            {
+                self.initialized.insert(s);
             }
             return Ok(());
         }

@@ -31,11 +31,19 @@ impl<'a> Compiler<'a, '_> {
         match s {
             Statement::BlockStatement(b) => self.block(b),
             Statement::BreakStatement(b) => {
-                let t = self.find_target(b.label.as_ref().map(|l| l.name.as_str()), false, b.span.start)?;
+                let t = self.find_target(
+                    b.label.as_ref().map(|l| l.name.as_str()),
+                    false,
+                    b.span.start,
+                )?;
                 self.jump_out(Jump::Break(t), self.f.ctl.len())
             }
             Statement::ContinueStatement(c) => {
-                let t = self.find_target(c.label.as_ref().map(|l| l.name.as_str()), true, c.span.start)?;
+                let t = self.find_target(
+                    c.label.as_ref().map(|l| l.name.as_str()),
+                    true,
+                    c.span.start,
+                )?;
                 self.jump_out(Jump::Continue(t), self.f.ctl.len())
             }
             Statement::DebuggerStatement(d) => {
@@ -85,7 +93,10 @@ impl<'a> Compiler<'a, '_> {
             Statement::ImportDeclaration(_)
             | Statement::ExportAllDeclaration(_)
             | Statement::ExportDefaultDeclaration(_)
-            | Statement::ExportNamedDeclaration(_) => Err(syntax_error("modules are not supported yet", s.span().start)),
+            | Statement::ExportNamedDeclaration(_) => Err(syntax_error(
+                "modules are not supported yet",
+                s.span().start,
+            )),
             _ => Err(unsupported("TypeScript syntax", s.span().start)),
         }
     }
@@ -99,7 +110,10 @@ impl<'a> Compiler<'a, '_> {
     }
 
     pub(crate) fn var_decl(&mut self, d: &'a VariableDeclaration<'a>) -> Res<()> {
-        if matches!(d.kind, VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing) {
+        if matches!(
+            d.kind,
+            VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing
+        ) {
             return Err(unsupported("using declaration", d.span.start));
         }
         for decl in &d.declarations {
@@ -128,18 +142,26 @@ impl<'a> Compiler<'a, '_> {
         self.expr(&i.test)?;
         let else_l = self.f.new_label();
         self.f.jump_if_false(else_l);
-        self.stmt(&i.consequent)?;
+        self.branch_stmt(&i.consequent)?;
         match &i.alternate {
             Some(alt) => {
                 let end = self.f.new_label();
                 self.f.jump(end);
                 self.f.bind(else_l);
-                self.stmt(alt)?;
+                self.branch_stmt(alt)?;
                 self.f.bind(end);
             }
             None => self.f.bind(else_l),
         }
         Ok(())
+    }
+
+    /// An `if` branch: Annex B `if (x) function f() {}` behaves like `{ function f() {} }`.
+    fn branch_stmt(&mut self, s: &'a Statement<'a>) -> Res<()> {
+        if let Statement::FunctionDeclaration(_) = s {
+            return self.hoist_functions(std::slice::from_ref(s), false);
+        }
+        self.stmt(s)
     }
 
     fn labeled(&mut self, l: &'a LabeledStatement<'a>, mut labels: Vec<String>) -> Res<()> {
@@ -153,7 +175,13 @@ impl<'a> Compiler<'a, '_> {
             Statement::DoWhileStatement(d) => self.do_while(d, labels),
             body => {
                 let brk = self.f.new_label();
-                self.f.ctl.push(Ctl::Target { labels, is_loop: false, labelled_only: true, brk, cont: None });
+                self.f.ctl.push(Ctl::Target {
+                    labels,
+                    is_loop: false,
+                    labelled_only: true,
+                    brk,
+                    cont: None,
+                });
                 self.stmt(body)?;
                 self.f.ctl.pop();
                 self.f.bind(brk);
@@ -164,12 +192,23 @@ impl<'a> Compiler<'a, '_> {
 
     fn find_target(&self, label: Option<&str>, is_continue: bool, offset: u32) -> Res<usize> {
         for i in (0..self.f.ctl.len()).rev() {
-            if let Ctl::Target { labels, is_loop, labelled_only, .. } = &self.f.ctl[i] {
+            if let Ctl::Target {
+                labels,
+                is_loop,
+                labelled_only,
+                ..
+            } = &self.f.ctl[i]
+            {
                 match label {
                     Some(l) => {
                         if labels.iter().any(|x| x == l) {
                             if is_continue && !is_loop {
-                                return Err(syntax_error(format!("Illegal continue statement: '{l}' does not denote an iteration statement"), offset));
+                                return Err(syntax_error(
+                                    format!(
+                                        "Illegal continue statement: '{l}' does not denote an iteration statement"
+                                    ),
+                                    offset,
+                                ));
                             }
                             return Ok(i);
                         }
@@ -182,7 +221,14 @@ impl<'a> Compiler<'a, '_> {
                 }
             }
         }
-        Err(syntax_error(if is_continue { "Illegal continue statement" } else { "Illegal break statement" }, offset))
+        Err(syntax_error(
+            if is_continue {
+                "Illegal continue statement"
+            } else {
+                "Illegal break statement"
+            },
+            offset,
+        ))
     }
 
     /// Leaves nested constructs down to control index `from` towards the jump's target.
@@ -209,7 +255,12 @@ impl<'a> Compiler<'a, '_> {
                         _ => {}
                     }
                 }
-                Ctl::Finally { kind, val, entry, pending } => {
+                Ctl::Finally {
+                    kind,
+                    val,
+                    entry,
+                    pending,
+                } => {
                     let (kind, val, entry) = (*kind, *val, *entry);
                     let k = match pending.iter().position(|p| *p == j) {
                         Some(k) => k,
@@ -242,12 +293,21 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit(Op::Return);
                 Ok(())
             }
-            _ => Err(syntax_error("internal compiler error: jump target not found", self.f.cur_pos)),
+            _ => Err(syntax_error(
+                "internal compiler error: jump target not found",
+                self.f.cur_pos,
+            )),
         }
     }
 
     fn loop_target(&mut self, labels: Vec<String>, brk: Label, cont: Label) -> usize {
-        self.f.ctl.push(Ctl::Target { labels, is_loop: true, labelled_only: false, brk, cont: Some(cont) });
+        self.f.ctl.push(Ctl::Target {
+            labels,
+            is_loop: true,
+            labelled_only: false,
+            brk,
+            cont: Some(cont),
+        });
         self.f.ctl.len() - 1
     }
 
@@ -325,7 +385,10 @@ impl<'a> Compiler<'a, '_> {
     fn for_head_bind(&mut self, left: &'a ForStatementLeft<'a>) -> Res<()> {
         match left {
             ForStatementLeft::VariableDeclaration(d) => {
-                if matches!(d.kind, VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing) {
+                if matches!(
+                    d.kind,
+                    VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing
+                ) {
                     return Err(unsupported("using declaration", d.span.start));
                 }
                 let decl = &d.declarations[0];
@@ -341,14 +404,13 @@ impl<'a> Compiler<'a, '_> {
     fn for_in(&mut self, f: &'a ForInStatement<'a>, labels: Vec<String>) -> Res<()> {
         self.reset_completion();
         // Annex B: `for (var x = init in obj)`.
-        if let ForStatementLeft::VariableDeclaration(d) = &f.left {
-            if let Some(decl) = d.declarations.first() {
-                if let Some(init) = &decl.init {
-                    let hint = decl.id.get_binding_identifier().map(|i| i.name.as_str());
-                    self.expr_named(init, hint)?;
-                    self.destructure(Tgt::Pat(&decl.id, true))?;
-                }
-            }
+        if let ForStatementLeft::VariableDeclaration(d) = &f.left
+            && let Some(decl) = d.declarations.first()
+            && let Some(init) = &decl.init
+        {
+            let hint = decl.id.get_binding_identifier().map(|i| i.name.as_str());
+            self.expr_named(init, hint)?;
+            self.destructure(Tgt::Pat(&decl.id, true))?;
         }
         let sc = self.enter_scope(f.scope_id.get().unwrap())?;
         let m = self.f.mark();
@@ -387,7 +449,10 @@ impl<'a> Compiler<'a, '_> {
         let saved = self.f.alloc()?;
         self.f.emit_at(Op::GetIterator(iter), f.right.span().start);
         self.f.emit(Op::SaveEnv(saved));
-        self.f.ctl.push(Ctl::IterClose { val, pending: Vec::new() });
+        self.f.ctl.push(Ctl::IterClose {
+            val,
+            pending: Vec::new(),
+        });
         let brk_close = self.f.new_label();
         let exit = self.f.new_label();
         let head = self.f.new_label();
@@ -403,7 +468,9 @@ impl<'a> Compiler<'a, '_> {
         let body_end = self.f.here();
         self.f.jump(head);
         self.f.ctl.pop();
-        let Some(Ctl::IterClose { pending, .. }) = self.f.ctl.pop() else { unreachable!() };
+        let Some(Ctl::IterClose { pending, .. }) = self.f.ctl.pop() else {
+            unreachable!()
+        };
         // Exception in the body: close the iterator (ignoring its errors), rethrow.
         let handler = self.f.here();
         self.f.emit(Op::RestoreEnv(saved));
@@ -447,7 +514,13 @@ impl<'a> Compiler<'a, '_> {
             self.hoist_functions(&case.consequent, false)?;
         }
         let brk = self.f.new_label();
-        self.f.ctl.push(Ctl::Target { labels, is_loop: false, labelled_only: false, brk, cont: None });
+        self.f.ctl.push(Ctl::Target {
+            labels,
+            is_loop: false,
+            labelled_only: false,
+            brk,
+            cont: None,
+        });
         let case_labels: Vec<Label> = s.cases.iter().map(|_| self.f.new_label()).collect();
         let mut default = None;
         for (i, case) in s.cases.iter().enumerate() {
@@ -483,7 +556,12 @@ impl<'a> Compiler<'a, '_> {
             let kind = self.f.alloc()?;
             let val = self.f.alloc()?;
             let entry = self.f.new_label();
-            self.f.ctl.push(Ctl::Finally { kind, val, entry, pending: Vec::new() });
+            self.f.ctl.push(Ctl::Finally {
+                kind,
+                val,
+                entry,
+                pending: Vec::new(),
+            });
             fin = Some((kind, val, entry));
         }
         let try_start = self.f.here();
@@ -510,12 +588,28 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::Star(kind));
             self.f.add_handler(try_start, region_end, handler);
             self.f.bind(entry);
-            let Some(Ctl::Finally { pending, .. }) = self.f.ctl.pop() else { unreachable!() };
-            // The completion value of try/finally is that of the try/catch part.
-            let saved_completion = self.f.completion.take();
+            let Some(Ctl::Finally { pending, .. }) = self.f.ctl.pop() else {
+                unreachable!()
+            };
+            // The completion value is that of the try/catch part unless the finally
+            // block completes abruptly (break/continue): then it is the finally's own.
             let finalizer = t.finalizer.as_ref().unwrap();
+            let saved_completion = match self.f.completion {
+                Some(c) => {
+                    let r = self.f.alloc()?;
+                    self.f.emit(Op::Ldar(c));
+                    self.f.emit(Op::Star(r));
+                    self.f.emit(Op::LdaUndefined);
+                    self.f.emit(Op::Star(c));
+                    Some((c, r))
+                }
+                None => None,
+            };
             self.block(finalizer)?;
-            self.f.completion = saved_completion;
+            if let Some((c, r)) = saved_completion {
+                self.f.emit(Op::Ldar(r));
+                self.f.emit(Op::Star(c));
+            }
             for (k, j) in pending.into_iter().enumerate() {
                 let next = self.f.new_label();
                 self.f.emit(Op::LdaInt(k as i32 + 2));
@@ -544,12 +638,16 @@ impl<'a> Compiler<'a, '_> {
         let m = self.f.mark();
         let exc = self.f.alloc()?;
         self.f.emit(Op::Star(exc));
+        // oxc binds the catch parameter in the body's scope: open both first.
         let sc = self.enter_scope(c.scope_id.get().unwrap())?;
+        let body_sc = self.enter_scope(c.body.scope_id.get().unwrap())?;
         if let Some(param) = &c.param {
             self.f.emit(Op::Ldar(exc));
             self.destructure(Tgt::Pat(&param.pattern, true))?;
         }
-        self.block(&c.body)?;
+        self.hoist_functions(&c.body.body, false)?;
+        self.stmts(&c.body.body)?;
+        self.exit_scope(body_sc);
         self.exit_scope(sc);
         self.f.release(m);
         Ok(())

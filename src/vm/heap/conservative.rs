@@ -10,6 +10,28 @@ pub fn current_stack_position() -> usize {
     std::hint::black_box(&marker) as *const usize as usize
 }
 
+/// The current stack pointer: everything at or above it is live stack. (Memory
+/// below it belongs to returned frames, which valgrind treats as undefined.)
+#[inline(always)]
+fn stack_pointer() -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let sp: usize;
+        // SAFETY: reads the stack pointer register only.
+        unsafe { std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+        sp
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let sp: usize;
+        // SAFETY: reads the stack pointer register only.
+        unsafe { std::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+        sp
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    current_stack_position()
+}
+
 /// Copies the callee-saved registers into `out` so a stack scan sees them.
 #[inline(never)]
 fn spill_registers(out: &mut [usize; 12]) {
@@ -66,10 +88,11 @@ fn valgrind_make_mem_defined(addr: usize, len: usize) {
 pub fn scan_native_stack(heap: &mut Heap, stack_base: usize) {
     let mut regs = [0usize; 12];
     spill_registers(&mut regs);
+    valgrind_make_mem_defined(regs.as_ptr() as usize, std::mem::size_of_val(&regs));
     for &w in regs.iter() {
         heap.mark_conservative(w);
     }
-    let low = current_stack_position() & !7;
+    let low = stack_pointer() & !7;
     if stack_base <= low {
         return;
     }

@@ -138,6 +138,24 @@ pub enum ObjectKind {
     ForInIterator { keys: Vec<Value>, next: usize },
     /// Internal growable list of values (a GC-visible `Vec<Value>`).
     List(Vec<Value>),
+    Promise(Box<PromiseData>),
+}
+
+/// A promise's internal slots. Reactions are List objects (see builtins/promise.rs).
+pub struct PromiseData {
+    pub state: PromiseState,
+    /// The fulfillment value or rejection reason once settled.
+    pub result: Value,
+    pub fulfill_reactions: Vec<Value>,
+    pub reject_reactions: Vec<Value>,
+    pub handled: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromiseState {
+    Pending,
+    Fulfilled,
+    Rejected,
 }
 
 #[repr(C)]
@@ -191,6 +209,12 @@ impl Trace for JsObject {
             ObjectKind::ForInIterator { keys, .. } | ObjectKind::List(keys) => {
                 for (i, &k) in keys.iter().enumerate() {
                     v.edge(EdgeKind::Internal, EdgeName::Index(i as u32), k);
+                }
+            }
+            ObjectKind::Promise(p) => {
+                v.edge(EdgeKind::Internal, EdgeName::Str("result"), p.result);
+                for &r in p.fulfill_reactions.iter().chain(p.reject_reactions.iter()) {
+                    v.edge(EdgeKind::Internal, EdgeName::Str("reaction"), r);
                 }
             }
             _ => {}
@@ -552,6 +576,16 @@ impl Trace for Env {
         for (i, &s) in self.slots.iter().enumerate() {
             v.edge(EdgeKind::Context, EdgeName::Index(i as u32), s);
         }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn object_cells_stay_small() {
+        // Every object pays for these; keep big variants boxed.
+        assert!(std::mem::size_of::<super::ObjectKind>() <= 40, "{}", std::mem::size_of::<super::ObjectKind>());
+        assert!(std::mem::size_of::<super::JsObject>() <= 160, "{}", std::mem::size_of::<super::JsObject>());
     }
 }
 

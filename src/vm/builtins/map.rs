@@ -1,0 +1,380 @@
+//! Map, WeakMap and %MapIteratorPrototype%.
+//!
+//! WeakMap holds its keys strongly (the collector has no ephemeron support
+//! yet); everything observable from JS follows the spec.
+
+use super::array::{close_after_error, describe, require_callable};
+use super::table::{self, Cursor, TAG_MAP, TAG_WEAKMAP};
+use crate::vm::JsResult;
+use crate::vm::heap::Gc;
+use crate::vm::interp::CallArgs;
+use crate::vm::interp::ops::{get_iterator, iterator_step};
+use crate::vm::isolate::Vm;
+use crate::vm::object::{JsObject, NativeFn, ObjectKind, PropertyKey, Symbol, attrs};
+use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::value::Value;
+
+/// Tag of a Map Iterator list `[HOLE, TAG, store, index, kind]`.
+const TAG_MAP_ITER: i32 = 0x4D49;
+pub const KIND_KEYS: i32 = 0;
+pub const KIND_VALUES: i32 = 1;
+pub const KIND_ENTRIES: i32 = 2;
+
+pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
+    let c = super::make_constructor(vm, realm, "Map", map_ctor, 0, Intrinsic::MapPrototype, Intrinsic::Map);
+    vm.define_method(c, "groupBy", group_by, 2);
+    let species = PropertyKey::Symbol(vm.symbols.species);
+    vm.define_accessor(c, species, Some(species_getter), None, "[Symbol.species]");
+    let p = realm.proto(Intrinsic::MapPrototype);
+    let methods: &[(&str, NativeFn, u32)] = &[
+        ("clear", clear, 0),
+        ("delete", delete, 1),
+        ("forEach", for_each, 1),
+        ("get", get, 1),
+        ("getOrInsert", get_or_insert, 2),
+        ("getOrInsertComputed", get_or_insert_computed, 2),
+        ("has", has, 1),
+        ("keys", keys, 0),
+        ("set", set, 2),
+        ("values", values, 0),
+    ];
+    for &(name, f, len) in methods {
+        vm.define_method(p, name, f, len);
+    }
+    let entries_fn = vm.define_method(p, "entries", entries, 0);
+    let it = vm.symbols.iterator;
+    p.put_named(&mut vm.heap, PropertyKey::Symbol(it), entries_fn.value(), attrs::HIDDEN);
+    let size_key = vm.key_from_str("size");
+    vm.define_accessor(p, size_key, Some(size), None, "size");
+    set_tag(vm, p, "Map");
+
+    let mip = realm.proto(Intrinsic::MapIteratorPrototype);
+    vm.define_method(mip, "next", map_iterator_next, 0);
+    set_tag(vm, mip, "Map Iterator");
+
+    // WeakMap (no constructor intrinsic slot: set up by hand).
+    let wc = vm.new_native_function(realm, weakmap_ctor, "WeakMap", 0, true);
+    let wp = realm.proto(Intrinsic::WeakMapPrototype);
+    link_constructor(vm, realm, wc, wp, "WeakMap");
+    let wmethods: &[(&str, NativeFn, u32)] = &[
+        ("delete", weak_delete, 1),
+        ("get", weak_get, 1),
+        ("getOrInsert", weak_get_or_insert, 2),
+        ("getOrInsertComputed", weak_get_or_insert_computed, 2),
+        ("has", weak_has, 1),
+        ("set", weak_set, 2),
+    ];
+    for &(name, f, len) in wmethods {
+        vm.define_method(wp, name, f, len);
+    }
+    set_tag(vm, wp, "WeakMap");
+}
+
+/// Links a constructor and its prototype and defines it on the global.
+pub(super) fn link_constructor(vm: &mut Vm, realm: Gc<Realm>, c: Gc<JsObject>, p: Gc<JsObject>, name: &str) {
+    let pkey = PropertyKey::Atom(vm.names.prototype);
+    c.put_named(&mut vm.heap, pkey, p.value(), 0);
+    let ckey = PropertyKey::Atom(vm.names.constructor);
+    p.put_named(&mut vm.heap, ckey, c.value(), attrs::HIDDEN);
+    vm.define_value(realm.global, name, c.value(), attrs::HIDDEN);
+}
+
+pub(super) fn set_tag(vm: &mut Vm, o: Gc<JsObject>, tag: &str) {
+    let t = vm.symbols.to_string_tag;
+    let s = vm.string_value(tag);
+    o.put_named(&mut vm.heap, PropertyKey::Symbol(t), s, attrs::CONFIGURABLE);
+}
+
+pub(super) fn species_getter(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(a.this)
+}
+
+/// CanBeHeldWeakly: objects and non-registered symbols.
+pub(super) fn can_be_held_weakly(v: Value) -> bool {
+    JsObject::is_object(v) || Gc::<Symbol>::try_from_value(v).is_some_and(|s| !s.registered)
+}
+
+/// Creates a collection object for `new_target` (OrdinaryCreateFromConstructor).
+pub(super) fn create_collection(vm: &mut Vm, a: &CallArgs<'_>, name: &str, proto: Intrinsic, tag: i32) -> JsResult<Gc<JsObject>> {
+    if !a.is_construct() {
+        return Err(vm.type_error(&format!("Constructor {name} requires 'new'")));
+    }
+    let p = vm.prototype_from_constructor(a.new_target, proto)?;
+    let kind = table::new_collection_kind(vm, tag);
+    Ok(vm.new_object_with_proto(p, kind))
+}
+
+/// AddEntriesFromIterable with `adder` called as adder(k, v).
+fn add_entries_from_iterable(vm: &mut Vm, target: Gc<JsObject>, iterable: Value, adder: Value) -> JsResult<()> {
+    let (it, next) = get_iterator(vm, iterable)?;
+    while let Some(item) = iterator_step(vm, it, next)? {
+        let Some(io) = JsObject::from_value(item) else {
+            let d = describe(vm, item);
+            let e = vm.type_error(&format!("Iterator value {d} is not an entry object"));
+            return Err(close_after_error(vm, it, e));
+        };
+        let r = (|| -> JsResult<Value> {
+            let k = vm.get(io, PropertyKey::Index(0), item)?;
+            let v = vm.get(io, PropertyKey::Index(1), item)?;
+            vm.call(adder, target.value(), &[k, v])
+        })();
+        if let Err(e) = r {
+            return Err(close_after_error(vm, it, e));
+        }
+    }
+    Ok(())
+}
+
+fn init_from_iterable(vm: &mut Vm, o: Gc<JsObject>, iterable: Value, adder_name: &str) -> JsResult<Value> {
+    if iterable.is_nullish() {
+        return Ok(o.value());
+    }
+    let key = vm.key_from_str(adder_name);
+    let adder = vm.get(o, key, o.value())?;
+    if !Vm::is_callable(adder) {
+        let d = describe(vm, adder);
+        return Err(vm.type_error(&format!("'{d}' returned for property '{adder_name}' of object '#<Object>' is not a function")));
+    }
+    add_entries_from_iterable(vm, o, iterable, adder)?;
+    Ok(o.value())
+}
+
+fn map_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let m = create_collection(vm, a, "Map", Intrinsic::MapPrototype, TAG_MAP)?;
+    init_from_iterable(vm, m, a.arg(0), "set")
+}
+
+fn this_map(vm: &mut Vm, v: Value, method: &str, tag: i32) -> JsResult<(Gc<JsObject>, Gc<JsObject>)> {
+    match table::store_of(v, tag) {
+        Some(x) => Ok(x),
+        None => {
+            let d = describe(vm, v);
+            let ty = if tag == TAG_MAP { "Map" } else { "WeakMap" };
+            Err(vm.type_error(&format!("Method {ty}.prototype.{method} called on incompatible receiver {d}")))
+        }
+    }
+}
+
+fn get(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (_, store) = this_map(vm, a.this, "get", TAG_MAP)?;
+    Ok(table::get(store, a.arg(0)).unwrap_or(Value::UNDEFINED))
+}
+
+fn has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (_, store) = this_map(vm, a.this, "has", TAG_MAP)?;
+    Ok(Value::bool(table::find(store, a.arg(0)).is_some()))
+}
+
+fn set(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (coll, _) = this_map(vm, a.this, "set", TAG_MAP)?;
+    table::put(vm, coll, table::canonicalize(a.arg(0)), a.arg(1));
+    Ok(a.this)
+}
+
+fn delete(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (coll, _) = this_map(vm, a.this, "delete", TAG_MAP)?;
+    Ok(Value::bool(table::remove(vm, coll, a.arg(0))))
+}
+
+fn clear(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (coll, _) = this_map(vm, a.this, "clear", TAG_MAP)?;
+    table::clear(vm, coll);
+    Ok(Value::UNDEFINED)
+}
+
+fn size(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (_, store) = this_map(vm, a.this, "size", TAG_MAP)?;
+    Ok(Value::number(table::live_count(store) as f64))
+}
+
+fn get_or_insert_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: i32) -> JsResult<Value> {
+    let (coll, store) = this_map(vm, a.this, "getOrInsert", tag)?;
+    let key = a.arg(0);
+    if tag == TAG_WEAKMAP && !can_be_held_weakly(key) {
+        return Err(vm.type_error("Invalid value used as weak map key"));
+    }
+    let key = table::canonicalize(key);
+    if let Some(v) = table::get(store, key) {
+        return Ok(v);
+    }
+    table::put(vm, coll, key, a.arg(1));
+    Ok(a.arg(1))
+}
+
+fn get_or_insert_computed_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: i32) -> JsResult<Value> {
+    let (coll, store) = this_map(vm, a.this, "getOrInsertComputed", tag)?;
+    let key = a.arg(0);
+    if tag == TAG_WEAKMAP && !can_be_held_weakly(key) {
+        return Err(vm.type_error("Invalid value used as weak map key"));
+    }
+    let f = a.arg(1);
+    require_callable(vm, f)?;
+    let key = table::canonicalize(key);
+    if let Some(v) = table::get(store, key) {
+        return Ok(v);
+    }
+    let value = vm.call(f, Value::UNDEFINED, &[key])?;
+    table::put(vm, coll, key, value);
+    Ok(value)
+}
+
+fn get_or_insert(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    get_or_insert_impl(vm, a, TAG_MAP)
+}
+fn get_or_insert_computed(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    get_or_insert_computed_impl(vm, a, TAG_MAP)
+}
+
+fn for_each(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (coll, _) = this_map(vm, a.this, "forEach", TAG_MAP)?;
+    let (f, this_arg) = (a.arg(0), a.arg(1));
+    require_callable(vm, f)?;
+    let mut cur = Cursor::new(coll);
+    while let Some((k, v)) = cur.next() {
+        vm.call(f, this_arg, &[v, k, a.this])?;
+    }
+    Ok(Value::UNDEFINED)
+}
+
+fn make_iterator(vm: &mut Vm, a: &CallArgs<'_>, kind: i32, method: &str) -> JsResult<Value> {
+    let (coll, _) = this_map(vm, a.this, method, TAG_MAP)?;
+    let store = table::store(coll);
+    let proto = vm.realm().intrinsic(Intrinsic::MapIteratorPrototype);
+    let it = vm.new_object_with_proto(proto, ObjectKind::List(vec![Value::HOLE, Value::int(TAG_MAP_ITER), store.value(), Value::int(0), Value::int(kind)]));
+    Ok(it.value())
+}
+
+fn keys(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    make_iterator(vm, a, KIND_KEYS, "keys")
+}
+fn values(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    make_iterator(vm, a, KIND_VALUES, "values")
+}
+fn entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    make_iterator(vm, a, KIND_ENTRIES, "entries")
+}
+
+/// The shared `next` of Map and Set iterators (`tag` is the iterator tag).
+pub(super) fn collection_iterator_next(vm: &mut Vm, this: Value, tag: i32, name: &str) -> JsResult<Value> {
+    let state = JsObject::from_value(this).and_then(|o| match &o.kind {
+        ObjectKind::List(v) if v.len() == 5 && v[0].is_hole() && v[1] == Value::int(tag) => Some((o, v[2], v[3].as_int() as usize, v[4].as_int())),
+        _ => None,
+    });
+    let Some((it, store, index, kind)) = state else {
+        let d = describe(vm, this);
+        return Err(vm.type_error(&format!("Method {name}.prototype.next called on incompatible receiver {d}")));
+    };
+    let Some(store) = JsObject::from_value(store) else {
+        return Ok(super::iterator::iter_result(vm, Value::UNDEFINED, true));
+    };
+    let mut cur = Cursor { store, index };
+    let next = cur.next();
+    if let ObjectKind::List(v) = &mut it.m().kind {
+        match next {
+            Some(_) => {
+                v[2] = cur.store.value();
+                v[3] = Value::int(cur.index as i32);
+            }
+            None => v[2] = Value::UNDEFINED,
+        }
+    }
+    let Some((k, v)) = next else {
+        return Ok(super::iterator::iter_result(vm, Value::UNDEFINED, true));
+    };
+    let result = match kind {
+        KIND_KEYS => k,
+        KIND_VALUES => v,
+        _ => vm.array_from(&[k, v]).value(),
+    };
+    Ok(super::iterator::iter_result(vm, result, false))
+}
+
+fn map_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    collection_iterator_next(vm, a.this, TAG_MAP_ITER, "Map Iterator")
+}
+
+/// Map.groupBy(items, callback).
+fn group_by(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (items, f) = (a.arg(0), a.arg(1));
+    if items.is_nullish() {
+        return Err(vm.type_error("Map.groupBy called on null or undefined"));
+    }
+    require_callable(vm, f)?;
+    let proto = vm.realm().intrinsic(Intrinsic::MapPrototype);
+    let kind = table::new_collection_kind(vm, TAG_MAP);
+    let map = vm.new_object_with_proto(proto, kind);
+    let (it, next) = get_iterator(vm, items)?;
+    let mut k: u64 = 0;
+    loop {
+        if k >= super::array::MAX_SAFE {
+            let e = vm.type_error("Too many elements");
+            return Err(close_after_error(vm, it, e));
+        }
+        let Some(value) = iterator_step(vm, it, next)? else { break };
+        let key = match vm.call(f, Value::UNDEFINED, &[value, Value::number(k as f64)]) {
+            Ok(key) => table::canonicalize(key),
+            Err(e) => return Err(close_after_error(vm, it, e)),
+        };
+        let store = table::store(map);
+        let group = match table::get(store, key) {
+            Some(g) => Gc::<JsObject>::from_value(g),
+            None => {
+                let g = vm.new_array(0);
+                table::put(vm, map, key, g.value());
+                g
+            }
+        };
+        let len = group.array_length();
+        vm.create_data_property_or_throw(group, PropertyKey::Index(len), value)?;
+        k += 1;
+    }
+    Ok(map.value())
+}
+
+// ----- WeakMap -----
+
+fn weakmap_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let m = create_collection(vm, a, "WeakMap", Intrinsic::WeakMapPrototype, TAG_WEAKMAP)?;
+    init_from_iterable(vm, m, a.arg(0), "set")
+}
+
+fn weak_get(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (_, store) = this_map(vm, a.this, "get", TAG_WEAKMAP)?;
+    if !can_be_held_weakly(a.arg(0)) {
+        return Ok(Value::UNDEFINED);
+    }
+    Ok(table::get(store, a.arg(0)).unwrap_or(Value::UNDEFINED))
+}
+
+fn weak_has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (_, store) = this_map(vm, a.this, "has", TAG_WEAKMAP)?;
+    if !can_be_held_weakly(a.arg(0)) {
+        return Ok(Value::FALSE);
+    }
+    Ok(Value::bool(table::find(store, a.arg(0)).is_some()))
+}
+
+fn weak_set(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (coll, _) = this_map(vm, a.this, "set", TAG_WEAKMAP)?;
+    if !can_be_held_weakly(a.arg(0)) {
+        let d = describe(vm, a.arg(0));
+        return Err(vm.type_error(&format!("Invalid value used as weak map key: {d}")));
+    }
+    table::put(vm, coll, a.arg(0), a.arg(1));
+    Ok(a.this)
+}
+
+fn weak_delete(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (coll, _) = this_map(vm, a.this, "delete", TAG_WEAKMAP)?;
+    if !can_be_held_weakly(a.arg(0)) {
+        return Ok(Value::FALSE);
+    }
+    Ok(Value::bool(table::remove(vm, coll, a.arg(0))))
+}
+
+fn weak_get_or_insert(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    get_or_insert_impl(vm, a, TAG_WEAKMAP)
+}
+fn weak_get_or_insert_computed(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    get_or_insert_computed_impl(vm, a, TAG_WEAKMAP)
+}

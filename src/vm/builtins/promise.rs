@@ -1,0 +1,582 @@
+//! Promise: constructor, resolving functions, reactions and jobs on the
+//! isolate's job queue, then/catch/finally, and the combinators
+//! (resolve, reject, all, allSettled, any, race, withResolvers, try).
+//!
+//! Internal state lives in GC-visible `List` objects: a reaction is
+//! [capability promise, resolve, reject, kind, handler]; resolving functions
+//! carry [promise, alreadyResolved] where alreadyResolved is a shared List.
+
+use crate::vm::heap::Gc;
+use crate::vm::interp::ops::{get_iterator, iterator_close, iterator_step};
+use crate::vm::interp::CallArgs;
+use crate::vm::isolate::{Job, Vm};
+use crate::vm::object::{attrs, FunctionKind, JsObject, NativeFn, ObjectKind, PromiseData, PromiseState, PropertyKey};
+use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::value::Value;
+use crate::vm::{JsResult, Unwind};
+
+const FULFILL: i32 = 0;
+const REJECT: i32 = 1;
+
+pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
+    let c = super::make_constructor(vm, realm, "Promise", promise_ctor, 1, Intrinsic::PromisePrototype, Intrinsic::Promise);
+    vm.define_method(c, "resolve", promise_resolve_static, 1);
+    vm.define_method(c, "reject", promise_reject_static, 1);
+    vm.define_method(c, "all", promise_all, 1);
+    vm.define_method(c, "allSettled", promise_all_settled, 1);
+    vm.define_method(c, "any", promise_any, 1);
+    vm.define_method(c, "race", promise_race, 1);
+    vm.define_method(c, "withResolvers", with_resolvers, 0);
+    vm.define_method(c, "try", promise_try, 1);
+    let species = PropertyKey::Symbol(vm.symbols.species);
+    vm.define_accessor(c, species, Some(species_getter), None, "[Symbol.species]");
+    let p = realm.proto(Intrinsic::PromisePrototype);
+    vm.define_method(p, "then", then, 2);
+    vm.define_method(p, "catch", catch, 1);
+    vm.define_method(p, "finally", finally, 1);
+    let tag = PropertyKey::Symbol(vm.symbols.to_string_tag);
+    let s = vm.string_value("Promise");
+    p.put_named(&mut vm.heap, tag, s, attrs::CONFIGURABLE);
+}
+
+fn species_getter(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(a.this)
+}
+
+/// A native function carrying `data` (closures for resolving functions and jobs).
+fn native_with_data(vm: &mut Vm, f: NativeFn, data: Value, name: &str, length: u32) -> Value {
+    let realm = vm.realm();
+    vm.new_function_object(realm, FunctionKind::Native { f, data }, name, length, false).value()
+}
+
+fn data_of(a: &CallArgs<'_>) -> Value {
+    match &a.callee.function().unwrap().kind {
+        FunctionKind::Native { data, .. } => *data,
+        _ => Value::UNDEFINED,
+    }
+}
+
+fn list(vm: &mut Vm, items: Vec<Value>) -> Value {
+    let realm = vm.realm();
+    vm.new_object_with_proto(realm.intrinsic(Intrinsic::ObjectPrototype), ObjectKind::List(items)).value()
+}
+
+fn list_items(v: Value) -> Vec<Value> {
+    match JsObject::from_value(v).map(|o| match &o.kind {
+        ObjectKind::List(items) => items.clone(),
+        _ => Vec::new(),
+    }) {
+        Some(v) => v,
+        None => Vec::new(),
+    }
+}
+
+fn list_set(v: Value, i: usize, x: Value) {
+    if let Some(o) = JsObject::from_value(v) {
+        if let ObjectKind::List(items) = &mut o.m().kind {
+            items[i] = x;
+        }
+    }
+}
+
+pub fn is_promise(v: Value) -> bool {
+    JsObject::from_value(v).is_some_and(|o| matches!(o.kind, ObjectKind::Promise(_)))
+}
+
+fn new_promise_object(vm: &mut Vm, proto: Value) -> Gc<JsObject> {
+    vm.new_object_with_proto(
+        proto,
+        ObjectKind::Promise(Box::new(PromiseData {
+            state: PromiseState::Pending,
+            result: Value::UNDEFINED,
+            fulfill_reactions: Vec::new(),
+            reject_reactions: Vec::new(),
+            handled: false,
+        })),
+    )
+}
+
+/// CreateResolvingFunctions.
+fn create_resolving_functions(vm: &mut Vm, promise: Value) -> (Value, Value) {
+    let already = list(vm, vec![Value::FALSE]);
+    let data = list(vm, vec![promise, already]);
+    let resolve = native_with_data(vm, resolve_function, data, "", 1);
+    let reject = native_with_data(vm, reject_function, data, "", 1);
+    (resolve, reject)
+}
+
+fn take_already_resolved(data: Value) -> Option<Value> {
+    let items = list_items(data);
+    let already = items[1];
+    if list_items(already)[0] == Value::TRUE {
+        return None;
+    }
+    list_set(already, 0, Value::TRUE);
+    Some(items[0])
+}
+
+fn resolve_function(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let Some(promise) = take_already_resolved(data_of(a)) else { return Ok(Value::UNDEFINED) };
+    resolve_promise(vm, promise, a.arg(0))?;
+    Ok(Value::UNDEFINED)
+}
+
+fn reject_function(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let Some(promise) = take_already_resolved(data_of(a)) else { return Ok(Value::UNDEFINED) };
+    settle(vm, promise, a.arg(0), PromiseState::Rejected);
+    Ok(Value::UNDEFINED)
+}
+
+/// The body of a promise resolve function after the already-resolved check.
+fn resolve_promise(vm: &mut Vm, promise: Value, resolution: Value) -> JsResult<()> {
+    if resolution == promise {
+        let e = vm.make_error(crate::vm::runtime::ErrorType::TypeError, "Chaining cycle detected for promise");
+        settle(vm, promise, e.value(), PromiseState::Rejected);
+        return Ok(());
+    }
+    let Some(r) = JsObject::from_value(resolution) else {
+        settle(vm, promise, resolution, PromiseState::Fulfilled);
+        return Ok(());
+    };
+    let key = PropertyKey::Atom(vm.names.then);
+    let then = match vm.get(r, key, resolution) {
+        Ok(t) => t,
+        Err(Unwind::Throw(e)) => {
+            settle(vm, promise, e, PromiseState::Rejected);
+            return Ok(());
+        }
+        Err(other) => return Err(other),
+    };
+    if !Vm::is_callable(then) {
+        settle(vm, promise, resolution, PromiseState::Fulfilled);
+        return Ok(());
+    }
+    let data = list(vm, vec![promise, resolution, then]);
+    let job = native_with_data(vm, thenable_job, data, "", 0);
+    vm.jobs.push_back(Job { func: job, args: [Value::UNDEFINED; 2] });
+    Ok(())
+}
+
+fn thenable_job(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let items = list_items(data_of(a));
+    let (promise, thenable, then) = (items[0], items[1], items[2]);
+    let (resolve, reject) = create_resolving_functions(vm, promise);
+    match vm.call(then, thenable, &[resolve, reject]) {
+        Err(Unwind::Throw(e)) => {
+            vm.call(reject, Value::UNDEFINED, &[e])?;
+        }
+        Err(other) => return Err(other),
+        Ok(_) => {}
+    }
+    Ok(Value::UNDEFINED)
+}
+
+/// FulfillPromise / RejectPromise: records the result and queues the reactions.
+fn settle(vm: &mut Vm, promise: Value, result: Value, state: PromiseState) {
+    let p: Gc<JsObject> = Gc::from_value(promise);
+    let reactions = match &mut p.m().kind {
+        ObjectKind::Promise(d) => {
+            if d.state != PromiseState::Pending {
+                return;
+            }
+            d.state = state;
+            d.result = result;
+            let f = std::mem::take(&mut d.fulfill_reactions);
+            let r = std::mem::take(&mut d.reject_reactions);
+            if state == PromiseState::Fulfilled { f } else { r }
+        }
+        _ => return,
+    };
+    for reaction in reactions {
+        enqueue_reaction(vm, reaction, result);
+    }
+}
+
+fn enqueue_reaction(vm: &mut Vm, reaction: Value, argument: Value) {
+    let job = native_with_data(vm, reaction_job, reaction, "", 1);
+    vm.jobs.push_back(Job { func: job, args: [argument, Value::UNDEFINED] });
+}
+
+fn reaction_job(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let items = list_items(data_of(a));
+    let (cap_resolve, cap_reject, kind, handler) = (items[1], items[2], items[3], items[4]);
+    let argument = a.arg(0);
+    let result = if handler.is_undefined() {
+        if kind.as_int() == FULFILL { Ok(argument) } else { Err(Unwind::Throw(argument)) }
+    } else {
+        vm.call(handler, Value::UNDEFINED, &[argument])
+    };
+    if cap_resolve.is_undefined() {
+        return result.map(|_| Value::UNDEFINED).or_else(|e| if matches!(e, Unwind::Throw(_)) { Ok(Value::UNDEFINED) } else { Err(e) });
+    }
+    match result {
+        Ok(v) => vm.call(cap_resolve, Value::UNDEFINED, &[v]),
+        Err(Unwind::Throw(e)) => vm.call(cap_reject, Value::UNDEFINED, &[e]),
+        Err(other) => Err(other),
+    }
+}
+
+/// A PromiseCapability: (promise, resolve, reject).
+struct Capability {
+    promise: Value,
+    resolve: Value,
+    reject: Value,
+}
+
+fn capability_executor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let slots = data_of(a);
+    let items = list_items(slots);
+    if !items[0].is_undefined() || !items[1].is_undefined() {
+        return Err(vm.type_error("Promise executor has already been invoked with non-undefined arguments"));
+    }
+    list_set(slots, 0, a.arg(0));
+    list_set(slots, 1, a.arg(1));
+    Ok(Value::UNDEFINED)
+}
+
+/// NewPromiseCapability(C).
+fn new_capability(vm: &mut Vm, c: Value) -> JsResult<Capability> {
+    let realm = vm.realm();
+    if c == realm.intrinsic(Intrinsic::Promise) {
+        let p = new_promise_object(vm, realm.intrinsic(Intrinsic::PromisePrototype)).value();
+        let (resolve, reject) = create_resolving_functions(vm, p);
+        return Ok(Capability { promise: p, resolve, reject });
+    }
+    if !Vm::is_constructor(c) {
+        return Err(vm.type_error("Promise resolve or reject function is not callable"));
+    }
+    let slots = list(vm, vec![Value::UNDEFINED, Value::UNDEFINED]);
+    let executor = native_with_data(vm, capability_executor, slots, "", 2);
+    let promise = vm.construct(c, &[executor], c)?;
+    let items = list_items(slots);
+    if !Vm::is_callable(items[0]) || !Vm::is_callable(items[1]) {
+        return Err(vm.type_error("Promise resolve or reject function is not callable"));
+    }
+    Ok(Capability { promise, resolve: items[0], reject: items[1] })
+}
+
+fn promise_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if !a.is_construct() {
+        return Err(vm.type_error("Promise constructor cannot be invoked without 'new'"));
+    }
+    let executor = a.arg(0);
+    if !Vm::is_callable(executor) {
+        let d = vm.display_string(executor);
+        return Err(vm.type_error(&format!("Promise resolver {d} is not a function")));
+    }
+    let proto = vm.prototype_from_constructor(a.new_target, Intrinsic::PromisePrototype)?;
+    let p = new_promise_object(vm, proto).value();
+    let (resolve, reject) = create_resolving_functions(vm, p);
+    match vm.call(executor, Value::UNDEFINED, &[resolve, reject]) {
+        Err(Unwind::Throw(e)) => {
+            vm.call(reject, Value::UNDEFINED, &[e])?;
+        }
+        Err(other) => return Err(other),
+        Ok(_) => {}
+    }
+    Ok(p)
+}
+
+/// PerformPromiseThen.
+fn perform_then(vm: &mut Vm, promise: Value, on_fulfilled: Value, on_rejected: Value, cap: Option<&Capability>) -> Value {
+    let (cp, cr, cj) = cap.map_or((Value::UNDEFINED, Value::UNDEFINED, Value::UNDEFINED), |c| (c.promise, c.resolve, c.reject));
+    let onf = if Vm::is_callable(on_fulfilled) { on_fulfilled } else { Value::UNDEFINED };
+    let onr = if Vm::is_callable(on_rejected) { on_rejected } else { Value::UNDEFINED };
+    let fr = list(vm, vec![cp, cr, cj, Value::int(FULFILL), onf]);
+    let rr = list(vm, vec![cp, cr, cj, Value::int(REJECT), onr]);
+    let p: Gc<JsObject> = Gc::from_value(promise);
+    let (state, result) = match &mut p.m().kind {
+        ObjectKind::Promise(d) => {
+            d.handled = true;
+            if d.state == PromiseState::Pending {
+                d.fulfill_reactions.push(fr);
+                d.reject_reactions.push(rr);
+            }
+            (d.state, d.result)
+        }
+        _ => return cp,
+    };
+    match state {
+        PromiseState::Fulfilled => enqueue_reaction(vm, fr, result),
+        PromiseState::Rejected => enqueue_reaction(vm, rr, result),
+        PromiseState::Pending => {}
+    }
+    cp
+}
+
+/// SpeciesConstructor(O, %Promise%).
+fn species_constructor(vm: &mut Vm, o: Gc<JsObject>) -> JsResult<Value> {
+    let default = vm.realm().intrinsic(Intrinsic::Promise);
+    let ckey = PropertyKey::Atom(vm.names.constructor);
+    let c = vm.get(o, ckey, o.value())?;
+    if c.is_undefined() {
+        return Ok(default);
+    }
+    let Some(co) = JsObject::from_value(c) else {
+        return Err(vm.type_error("The .constructor property is not an object"));
+    };
+    let skey = PropertyKey::Symbol(vm.symbols.species);
+    let s = vm.get(co, skey, c)?;
+    if s.is_nullish() {
+        return Ok(default);
+    }
+    if Vm::is_constructor(s) {
+        return Ok(s);
+    }
+    Err(vm.type_error("object.constructor[Symbol.species] is not a constructor"))
+}
+
+fn then(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if !is_promise(a.this) {
+        return Err(vm.type_error("Method Promise.prototype.then called on incompatible receiver"));
+    }
+    let c = species_constructor(vm, Gc::from_value(a.this))?;
+    let cap = new_capability(vm, c)?;
+    Ok(perform_then(vm, a.this, a.arg(0), a.arg(1), Some(&cap)))
+}
+
+fn invoke_then(vm: &mut Vm, p: Value, args: &[Value]) -> JsResult<Value> {
+    let key = PropertyKey::Atom(vm.names.then);
+    let f = vm.get_v(p, key)?;
+    vm.call(f, p, args)
+}
+
+fn catch(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    invoke_then(vm, a.this, &[Value::UNDEFINED, a.arg(0)])
+}
+
+fn finally(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let Some(o) = JsObject::from_value(a.this) else {
+        return Err(vm.type_error("Promise.prototype.finally called on a non-object"));
+    };
+    let c = species_constructor(vm, o)?;
+    let on_finally = a.arg(0);
+    if !Vm::is_callable(on_finally) {
+        return invoke_then(vm, a.this, &[on_finally, on_finally]);
+    }
+    let data = list(vm, vec![c, on_finally]);
+    let then_finally = native_with_data(vm, then_finally, data, "", 1);
+    let catch_finally = native_with_data(vm, catch_finally, data, "", 1);
+    invoke_then(vm, a.this, &[then_finally, catch_finally])
+}
+
+fn finally_common(vm: &mut Vm, a: &CallArgs<'_>, thunk: NativeFn) -> JsResult<Value> {
+    let items = list_items(data_of(a));
+    let (c, on_finally) = (items[0], items[1]);
+    let result = vm.call(on_finally, Value::UNDEFINED, &[])?;
+    let p = promise_resolve(vm, c, result)?;
+    let value_list = list(vm, vec![a.arg(0)]);
+    let f = native_with_data(vm, thunk, value_list, "", 0);
+    invoke_then(vm, p, &[f])
+}
+
+fn then_finally(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    finally_common(vm, a, value_thunk)
+}
+fn catch_finally(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    finally_common(vm, a, thrower_thunk)
+}
+fn value_thunk(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(list_items(data_of(a))[0])
+}
+fn thrower_thunk(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Err(Unwind::Throw(list_items(data_of(a))[0]))
+}
+
+/// PromiseResolve(C, x).
+fn promise_resolve(vm: &mut Vm, c: Value, x: Value) -> JsResult<Value> {
+    if is_promise(x) {
+        let ckey = PropertyKey::Atom(vm.names.constructor);
+        let xc = vm.get_v(x, ckey)?;
+        if xc == c {
+            return Ok(x);
+        }
+    }
+    let cap = new_capability(vm, c)?;
+    vm.call(cap.resolve, Value::UNDEFINED, &[x])?;
+    Ok(cap.promise)
+}
+
+fn promise_resolve_static(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if !JsObject::is_object(a.this) {
+        return Err(vm.type_error("PromiseResolve called on non-object"));
+    }
+    promise_resolve(vm, a.this, a.arg(0))
+}
+
+fn promise_reject_static(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let cap = new_capability(vm, a.this)?;
+    vm.call(cap.reject, Value::UNDEFINED, &[a.arg(0)])?;
+    Ok(cap.promise)
+}
+
+fn with_resolvers(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let cap = new_capability(vm, a.this)?;
+    let o = vm.new_object();
+    for (name, v) in [("promise", cap.promise), ("resolve", cap.resolve), ("reject", cap.reject)] {
+        let k = vm.key_from_str(name);
+        vm.create_data_property_or_throw(o, k, v)?;
+    }
+    Ok(o.value())
+}
+
+fn promise_try(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if !JsObject::is_object(a.this) {
+        return Err(vm.type_error("Promise.try called on non-object"));
+    }
+    let cap = new_capability(vm, a.this)?;
+    let rest = if a.args.len() > 1 { &a.args[1..] } else { &[][..] };
+    match vm.call(a.arg(0), Value::UNDEFINED, rest) {
+        Ok(v) => vm.call(cap.resolve, Value::UNDEFINED, &[v])?,
+        Err(Unwind::Throw(e)) => vm.call(cap.reject, Value::UNDEFINED, &[e])?,
+        Err(other) => return Err(other),
+    };
+    Ok(cap.promise)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Combinator {
+    All,
+    AllSettled,
+    Any,
+    Race,
+}
+
+/// Element callbacks for all/allSettled/any: data = [values array, index, remaining (List[n]), capability fn, alreadyCalled (List), kind].
+fn element_fn(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let items = list_items(data_of(a));
+    let (values, index, remaining, cap_fn, called, kind) = (items[0], items[1], items[2], items[3], items[4], items[5].as_int());
+    if list_items(called)[0] == Value::TRUE {
+        return Ok(Value::UNDEFINED);
+    }
+    list_set(called, 0, Value::TRUE);
+    let arr: Gc<JsObject> = Gc::from_value(values);
+    let x = a.arg(0);
+    let stored = match kind {
+        0 | 3 => x,
+        k => {
+            let o = vm.new_object();
+            let (status, key) = if k == 1 { ("fulfilled", "value") } else { ("rejected", "reason") };
+            let sk = vm.key_from_str("status");
+            let sv = vm.string_value(status);
+            vm.create_data_property_or_throw(o, sk, sv)?;
+            let vk = vm.key_from_str(key);
+            vm.create_data_property_or_throw(o, vk, x)?;
+            o.value()
+        }
+    };
+    vm.create_data_property_or_throw(arr, PropertyKey::Index(index.as_int() as u32), stored)?;
+    let n = list_items(remaining)[0].as_int() - 1;
+    list_set(remaining, 0, Value::int(n));
+    if n == 0 {
+        if kind == 3 {
+            let e = aggregate_error(vm, values);
+            return vm.call(cap_fn, Value::UNDEFINED, &[e]);
+        }
+        return vm.call(cap_fn, Value::UNDEFINED, &[values]);
+    }
+    Ok(Value::UNDEFINED)
+}
+
+fn aggregate_error(vm: &mut Vm, errors: Value) -> Value {
+    let e = vm.make_error(crate::vm::runtime::ErrorType::Error, "All promises were rejected");
+    let realm = vm.realm();
+    let proto = realm.intrinsic(Intrinsic::AggregateErrorPrototype);
+    if JsObject::is_object(proto) {
+        e.set_proto_raw(&mut vm.heap, proto, vm.null_root_shape);
+    }
+    let key = PropertyKey::Atom(vm.names.errors);
+    e.put_named(&mut vm.heap, key, errors, attrs::HIDDEN);
+    e.value()
+}
+
+fn combinator(vm: &mut Vm, a: &CallArgs<'_>, which: Combinator) -> JsResult<Value> {
+    let c = a.this;
+    let cap = new_capability(vm, c)?;
+    let reject_with = |vm: &mut Vm, cap: &Capability, e: Unwind| -> JsResult<Value> {
+        match e {
+            Unwind::Throw(v) => {
+                vm.call(cap.reject, Value::UNDEFINED, &[v])?;
+                Ok(cap.promise)
+            }
+            other => Err(other),
+        }
+    };
+    let resolve_key = PropertyKey::Atom(vm.atom("resolve"));
+    let promise_resolve_fn = match vm.get_v(c, resolve_key) {
+        Ok(f) if Vm::is_callable(f) => f,
+        Ok(_) => {
+            let e = vm.type_error("Promise resolve is not a function");
+            return reject_with(vm, &cap, e);
+        }
+        Err(e) => return reject_with(vm, &cap, e),
+    };
+    let (it, next) = match get_iterator(vm, a.arg(0)) {
+        Ok(x) => x,
+        Err(e) => return reject_with(vm, &cap, e),
+    };
+    let values = vm.new_array(0).value();
+    let remaining = list(vm, vec![Value::int(1)]);
+    let mut index = 0i32;
+    loop {
+        let step = match iterator_step(vm, it, next) {
+            Ok(s) => s,
+            Err(e) => return reject_with(vm, &cap, e),
+        };
+        let Some(v) = step else { break };
+        let r = (|| -> JsResult<()> {
+            let next_promise = vm.call(promise_resolve_fn, c, &[v])?;
+            if which == Combinator::Race {
+                invoke_then(vm, next_promise, &[cap.resolve, cap.reject])?;
+                return Ok(());
+            }
+            let arr: Gc<JsObject> = Gc::from_value(values);
+            vm.create_data_property_or_throw(arr, PropertyKey::Index(index as u32), Value::UNDEFINED)?;
+            let n = list_items(remaining)[0].as_int();
+            list_set(remaining, 0, Value::int(n + 1));
+            let called = list(vm, vec![Value::FALSE]);
+            let mk = |vm: &mut Vm, kind: i32, target: Value| {
+                let d = list(vm, vec![values, Value::int(index), remaining, target, called, Value::int(kind)]);
+                native_with_data(vm, element_fn, d, "", 1)
+            };
+            let (on_f, on_r) = match which {
+                Combinator::All => (mk(vm, 0, cap.resolve), cap.reject),
+                Combinator::AllSettled => (mk(vm, 1, cap.resolve), mk(vm, 2, cap.resolve)),
+                _ => (cap.resolve, mk(vm, 3, cap.reject)),
+            };
+            invoke_then(vm, next_promise, &[on_f, on_r])?;
+            Ok(())
+        })();
+        if let Err(e) = r {
+            let _ = iterator_close(vm, it);
+            return reject_with(vm, &cap, e);
+        }
+        index += 1;
+    }
+    if which != Combinator::Race {
+        let n = list_items(remaining)[0].as_int() - 1;
+        list_set(remaining, 0, Value::int(n));
+        if n == 0 {
+            if which == Combinator::Any {
+                let e = aggregate_error(vm, values);
+                vm.call(cap.reject, Value::UNDEFINED, &[e])?;
+            } else {
+                vm.call(cap.resolve, Value::UNDEFINED, &[values])?;
+            }
+        }
+    }
+    Ok(cap.promise)
+}
+
+fn promise_all(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    combinator(vm, a, Combinator::All)
+}
+fn promise_all_settled(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    combinator(vm, a, Combinator::AllSettled)
+}
+fn promise_any(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    combinator(vm, a, Combinator::Any)
+}
+fn promise_race(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    combinator(vm, a, Combinator::Race)
+}

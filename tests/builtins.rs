@@ -1,0 +1,207 @@
+//! Builtin library tests through the safe embedding API: Array, String,
+//! Number, Math, JSON, Reflect, Map/Set/WeakMap/WeakSet.
+
+use sable::api::{ContextId, Isolate, IsolateParams, Status};
+
+fn setup() -> (Isolate, ContextId) {
+    let mut iso = Isolate::new(&IsolateParams::default()).expect("isolate");
+    let c = iso.context_new().expect("context");
+    (iso, c)
+}
+
+/// Evaluates `src` and returns String(result), or "Uncaught <message>" for exceptions.
+fn run(iso: &mut Isolate, c: ContextId, src: &str) -> String {
+    let token = iso.open_scope();
+    let out = match iso.eval(c, src, Some("test.js")) {
+        Ok(v) => {
+            let s = iso.to_string(c, v).expect("ToString of the result");
+            iso.string_to_utf8(s).unwrap()
+        }
+        Err(Status::Exception) => {
+            let e = iso.take_exception().unwrap();
+            let s = iso.to_string(c, e).expect("ToString of the exception");
+            format!("Uncaught {}", iso.string_to_utf8(s).unwrap())
+        }
+        Err(s) => format!("status {s:?}"),
+    };
+    iso.close_scope(token);
+    out
+}
+
+fn eval(src: &str) -> String {
+    let (mut iso, c) = setup();
+    run(&mut iso, c, src)
+}
+
+#[test]
+fn array_methods() {
+    assert_eq!(eval("[1, 2, 3].map(x => x * 2).join()"), "2,4,6");
+    assert_eq!(eval("[1, 2, 3, 4].filter(x => x % 2).join()"), "1,3");
+    assert_eq!(eval("[1, 2, 3].reduce((a, b) => a + b)"), "6");
+    assert_eq!(eval("['a', 'b', 'c'].reduceRight((a, b) => a + b)"), "cba");
+    assert_eq!(eval("[3, 1, 10, 2].sort().join()"), "1,10,2,3");
+    assert_eq!(eval("[3, 1, 10, 2].sort((a, b) => a - b).join()"), "1,2,3,10");
+    assert_eq!(eval("var a = [3, , undefined, 1]; a.sort(); a.length + ':' + a[0] + a[1] + a[2] + (3 in a)"), "4:13undefinedfalse");
+    assert_eq!(eval("[1, [2, [3, [4]]]].flat(Infinity).join()"), "1,2,3,4");
+    assert_eq!(eval("[1, 2].flatMap(x => [x, x * 10]).join()"), "1,10,2,20");
+    assert_eq!(eval("var a = [1, 2, 3, 4, 5]; var r = a.splice(1, 2, 'x'); a.join() + '|' + r.join()"), "1,x,4,5|2,3");
+    assert_eq!(eval("[1, 2, 3, 4, 5].copyWithin(0, 3).join()"), "4,5,3,4,5");
+    assert_eq!(eval("[1, 2, 3].includes(NaN) + ',' + [NaN].includes(NaN) + ',' + [NaN].indexOf(NaN)"), "false,true,-1");
+    assert_eq!(eval("[1, 2, 1].lastIndexOf(1) + ',' + [1, 2, 3].at(-1)"), "2,3");
+    assert_eq!(eval("Array.from('abc').join() + Array.from({length: 2}, (v, i) => i).join() + Array.of(7, 8).join()"), "a,b,c0,17,8");
+    assert_eq!(eval("[1, 2, 3].toReversed().join() + '|' + [3, 1, 2].toSorted().join() + '|' + [1, 2, 3].with(1, 9).join()"), "3,2,1|1,2,3|1,9,3");
+    assert_eq!(eval("[1, 2, 3].toSpliced(1, 1, 'a', 'b').join()"), "1,a,b,3");
+    assert_eq!(eval("var a = [1, 2]; a.unshift(0); a.push(3); a.shift() + ':' + a.join()"), "0:1,2,3");
+    assert_eq!(eval("[1, [2, 3]].concat(4, [5, [6]]).length"), "5");
+    assert_eq!(eval("[1, 2, 3].findLast(x => x < 3) + ',' + [1, 2, 3].findLastIndex(x => x > 5)"), "2,-1");
+    assert_eq!(eval("var o = {length: 2, 0: 'a', 1: 'b'}; Array.prototype.reverse.call(o); o[0] + o[1]"), "ba");
+    assert_eq!(eval("var a = [1]; a.push(a); a.join()"), "1,");
+    assert_eq!(eval("Object.keys(Array.prototype[Symbol.unscopables]).length"), "16");
+    assert_eq!(eval("var o = {length: 2 ** 53 - 1}; o[2 ** 53 - 2] = 'x'; Array.prototype.lastIndexOf.call(o, 'x')"), "9007199254740990");
+    assert!(eval("[].reduce((a, b) => a)").starts_with("Uncaught TypeError"));
+    assert!(eval("[1].with(5, 0)").starts_with("Uncaught RangeError"));
+    assert_eq!(eval("class A extends Array {}; var a = new A(1, 2, 3); (a.map(x => x) instanceof A) + ',' + (a.filter(x => x) instanceof A)"), "true,true");
+}
+
+#[test]
+fn string_methods() {
+    assert_eq!(eval("'abc'.padStart(6, '12') + '|' + 'abc'.padEnd(5)"), "121abc|abc  ");
+    assert_eq!(eval("'ab'.repeat(3)"), "ababab");
+    assert!(eval("'a'.repeat(-1)").starts_with("Uncaught RangeError"));
+    assert!(eval("'ab'.repeat(2 ** 30)").starts_with("Uncaught RangeError: Invalid string length"));
+    assert_eq!(eval("'a,b,,c'.split(',').length + ':' + 'abc'.split('').join('-') + ':' + 'abc'.split().length + ':' + 'a,b'.split(',', 1)"), "4:a-b-c:1:a");
+    assert_eq!(eval("'Straße'.toUpperCase() + ' ' + 'ΑΣ'.toLowerCase() + ' ' + 'İ'.toLowerCase().length"), "STRASSE ας 2");
+    assert_eq!(eval("'  x \\n'.trim() + '|' + '  x'.trimStart() + '|' + 'x  '.trimEnd() + '|'"), "x|x|x|");
+    assert_eq!(eval("[...'a😀b'].length + ',' + 'a😀b'.codePointAt(1) + ',' + String.fromCodePoint(128512).length"), "3,128512,2");
+    assert_eq!(eval("'abcabc'.replaceAll('b', '[$&]') + '|' + 'abc'.replace('b', '$$') + '|' + 'abc'.replace('b', \"$`$'\")"), "a[b]ca[b]c|a$c|aacc");
+    assert_eq!(eval("'abc'.replace('b', (m, p, s) => m + p + s)"), "ab1abcc");
+    assert_eq!(eval("'abc'.slice(-2) + 'abc'.substring(2, 0) + 'abc'.substr(-2, 1) + 'abc'.at(-1)"), "bcabbc");
+    assert_eq!(eval("'abc'.startsWith('b', 1) + ',' + 'abc'.endsWith('b', 2) + ',' + 'abc'.includes('d')"), "true,true,false");
+    assert_eq!(eval("'aXbX'.indexOf('X', 2) + ',' + 'aXbX'.lastIndexOf('X') + ',' + 'abc'.lastIndexOf('', 1)"), "3,3,1");
+    assert_eq!(eval("'e\\u0301'.normalize() === '\\u00e9'"), "true");
+    assert_eq!(eval("'\\u00e9'.normalize('NFD').length + ',' + '\\ufb01'.normalize('NFKC')"), "2,fi");
+    assert!(eval("'a'.normalize('X')").starts_with("Uncaught RangeError"));
+    assert_eq!(eval("'a\\ud800'.isWellFormed() + ',' + 'a\\ud800'.toWellFormed().charCodeAt(1)"), "false,65533");
+    assert_eq!(eval("String.raw`a\\n${1}b`"), "a\\n1b");
+    assert_eq!(eval("'x'.concat(1, 2) + 'a'.localeCompare('b') + 'b'.localeCompare('a')"), "x12-11");
+    assert_eq!(eval("'x'.anchor('\"') + 'y'.bold()"), "<a name=\"&quot;\">x</a><b>y</b>");
+    assert_eq!(eval("var o = { [Symbol.split](s, l) { return s + l; } }; 'abc'.split(o, 3)"), "abc3");
+    assert_eq!(eval("String.prototype.trimLeft === String.prototype.trimStart"), "true");
+}
+
+#[test]
+fn number_methods() {
+    assert_eq!(eval("(1.005).toFixed(2) + ' ' + (1.5).toFixed(0) + ' ' + (2.5).toFixed(0) + ' ' + (-1.5e-10).toFixed(3)"), "1.00 2 3 -0.000");
+    assert_eq!(eval("(1000000000000000128).toFixed(0) + ' ' + (1e21).toFixed(2) + ' ' + (0.000001).toFixed(7)"), "1000000000000000128 1e+21 0.0000010");
+    assert_eq!(
+        eval("(123.456).toExponential() + ' ' + (123.456).toExponential(2) + ' ' + (0).toExponential(1) + ' ' + (25).toExponential(0)"),
+        "1.23456e+2 1.23e+2 0.0e+0 3e+1"
+    );
+    assert_eq!(
+        eval("(123.456).toPrecision(4) + ' ' + (0.00001).toPrecision(1) + ' ' + (1e21).toPrecision(3) + ' ' + (123456).toPrecision(2)"),
+        "123.5 0.00001 1.00e+21 1.2e+5"
+    );
+    assert_eq!(eval("(255).toString(16) + ' ' + (-255.5).toString(2) + ' ' + (0.5).toString(36)"), "ff -11111111.1 0.i");
+    assert_eq!(
+        eval("[Number.isInteger(5), Number.isInteger(5.5), Number.isSafeInteger(2 ** 53), Number.isNaN('x'), Number.isFinite('1')].join()"),
+        "true,false,false,false,false"
+    );
+    assert!(eval("(1).toFixed(101)").starts_with("Uncaught RangeError"));
+    assert!(eval("(1).toPrecision(0)").starts_with("Uncaught RangeError"));
+    assert_eq!(eval("Number.parseFloat === parseFloat"), "true");
+}
+
+#[test]
+fn math_functions() {
+    assert_eq!(eval("[Math.round(2.5), Math.round(-2.5), 1 / Math.round(-0.2), Math.round(0.49999999999999994)].join()"), "3,-2,-Infinity,0");
+    assert_eq!(eval("[Math.hypot(3, 4), Math.hypot(NaN, Infinity), Math.cbrt(27), Math.sign(-3), Math.trunc(-4.7)].join()"), "5,Infinity,3,-1,-4");
+    assert_eq!(eval("[Math.clz32(1), Math.imul(0xffffffff, 5), Math.fround(5.5), Math.f16round(1.337)].join()"), "31,-5,5.5,1.3369140625");
+    assert_eq!(
+        eval("[Math.max(), Math.min(), Math.max(1, NaN), 1 / Math.max(-0, 0), 1 / Math.min(0, -0)].join()"),
+        "-Infinity,Infinity,NaN,Infinity,-Infinity"
+    );
+    assert_eq!(eval("[Math.pow(1, Infinity), Math.pow(2, 10), Math.atan2(1, 1) * 4 === Math.PI].join()"), "NaN,1024,true");
+    assert_eq!(
+        eval("Math.sumPrecise([1e20, 0.1, -1e20]) + ',' + Math.sumPrecise([0.1, 0.2]) + ',' + (1 / Math.sumPrecise([]))"),
+        "0.1,0.30000000000000004,-Infinity"
+    );
+    assert_eq!(eval("var ok = true; for (var i = 0; i < 1000; i++) { var r = Math.random(); if (!(r >= 0 && r < 1)) ok = false; } ok"), "true");
+    assert_eq!(eval("Math.max.length + Math.hypot.length + Math.random.length + Math.abs.length"), "5");
+}
+
+#[test]
+fn json_parse_and_stringify() {
+    assert_eq!(eval("JSON.stringify({a: [1, 'x', null, undefined, () => 1], b: {c: true}})"), "{\"a\":[1,\"x\",null,null,null],\"b\":{\"c\":true}}");
+    assert_eq!(eval("JSON.stringify([1, {a: 2}], null, 1)"), "[\n 1,\n {\n  \"a\": 2\n }\n]");
+    assert_eq!(eval("JSON.stringify('\\ud800\\n\"')"), "\"\\ud800\\n\\\"\"");
+    assert_eq!(eval("JSON.stringify({a: 1, b: 2, c: 3}, ['c', 'a'])"), "{\"c\":3,\"a\":1}");
+    assert_eq!(eval("JSON.stringify({a: 1, b: 'x'}, (k, v) => typeof v === 'number' ? v + 1 : v)"), "{\"a\":2,\"b\":\"x\"}");
+    assert_eq!(eval("JSON.stringify({toJSON() { return 42; }}) + JSON.stringify(undefined) + JSON.stringify(Symbol())"), "42undefinedundefined");
+    assert_eq!(eval("JSON.stringify({a: 1}, null, 'xx')"), "{\nxx\"a\": 1\n}");
+    assert!(eval("var o = {}; o.o = o; JSON.stringify(o)").starts_with("Uncaught TypeError: Converting circular structure to JSON"));
+    assert_eq!(eval("var v = JSON.parse('[1, -2.5e3, {\"a\": [true, null, \"x\\\\u0041\"]}, \"\\\\ud800\"]'); v[1] + v[2].a[2] + v[3].length"), "-2500xA1");
+    assert_eq!(eval("JSON.parse('{\"a\": 1, \"b\": {\"c\": 2}}', (k, v) => typeof v === 'number' ? v * 10 : v).b.c"), "20");
+    assert_eq!(eval("JSON.parse('{\"__proto__\": 1}').hasOwnProperty('__proto__')"), "true");
+    for bad in ["'[1,]'", "'{\"a\" 1}'", "''", "'1 2'", "'01'", "'\"\\t\"'", "'[1'", "'{'", "'nul'", "'-'", "'1.'", "'\"\\\\x\"'"] {
+        let r = eval(&format!("JSON.parse({bad})"));
+        assert!(r.starts_with("Uncaught SyntaxError"), "{bad}: {r}");
+    }
+    assert_eq!(eval("var s = ''; for (var i = 0; i < 100000; i++) s += '['; try { JSON.parse(s) } catch (e) { e.name }"), "SyntaxError");
+    assert_eq!(eval("var s = ''; for (var i = 0; i < 10000; i++) s += '['; for (var i = 0; i < 10000; i++) s += ']'; JSON.parse(s).length"), "1");
+}
+
+#[test]
+fn reflect_functions() {
+    assert_eq!(eval("Reflect.apply(Math.max, null, [1, 3, 2])"), "3");
+    assert_eq!(eval("class A { constructor(x) { this.x = x; } }; class B {}; var o = Reflect.construct(A, [5], B); o.x + ',' + (o instanceof B)"), "5,true");
+    assert_eq!(eval("var o = {}; Reflect.defineProperty(o, 'x', {value: 1}) + ',' + Reflect.defineProperty(o, 'x', {value: 2})"), "true,false");
+    assert_eq!(eval("Reflect.ownKeys({b: 1, 1: 2, [Symbol.iterator]: 3}).length + ',' + Reflect.ownKeys([1]).join()"), "3,0,length");
+    assert_eq!(eval("var o = {get x() { return this.y; }}; Reflect.get(o, 'x', {y: 7})"), "7");
+    assert_eq!(eval("var r = {}; Reflect.set({}, 'a', 1, r) + ',' + r.a"), "true,1");
+    assert_eq!(
+        eval("Reflect.has({a: 1}, 'a') + ',' + Reflect.isExtensible(Object.freeze({})) + ',' + Reflect.deleteProperty(Object.freeze({a: 1}), 'a')"),
+        "true,false,false"
+    );
+    assert!(eval("Reflect.getPrototypeOf(1)").starts_with("Uncaught TypeError"));
+    assert_eq!(eval("Object.prototype.toString.call(Reflect)"), "[object Reflect]");
+}
+
+#[test]
+fn map_set_and_weak_collections() {
+    assert_eq!(eval("var m = new Map([[1, 'a'], [2, 'b']]); m.set(-0, 'z'); m.size + m.get(0) + [...m.keys()].join()"), "3z1,2,0");
+    assert_eq!(eval("var m = new Map([[NaN, 1]]); m.get(NaN) + ',' + m.has(NaN)"), "1,true");
+    assert_eq!(eval("var s = new Set([1, 2, 3, 2]); s.size + ':' + [...s].join() + ':' + [...s.union(new Set([4]))].join()"), "3:1,2,3:1,2,3,4");
+    assert_eq!(
+        eval(
+            "var s = new Set([1, 2, 3]); [...s.intersection(new Set([2, 3, 9]))] + '|' + [...s.difference(new Set([2]))] + '|' + [...s.symmetricDifference(new Set([3, 4]))]"
+        ),
+        "2,3|1,3|1,2,4"
+    );
+    assert_eq!(
+        eval("var s = new Set([1, 2]); [s.isSubsetOf(new Set([1, 2, 3])), s.isSupersetOf(new Set([1])), s.isDisjointFrom(new Set([3]))].join()"),
+        "true,true,true"
+    );
+    assert_eq!(
+        eval(
+            "var m = new Map(); for (var i = 0; i < 1000; i++) m.set('k' + i, i); for (var i = 0; i < 990; i++) m.delete('k' + i); m.size + ':' + [...m.values()][0]"
+        ),
+        "10:990"
+    );
+    assert_eq!(
+        eval(
+            "var s = new Set([1, 2, 3]); var it = s.values(); it.next(); s.delete(1); s.clear(); s.add(42); var r = it.next(); r.value + ',' + it.next().done"
+        ),
+        "42,true"
+    );
+    assert_eq!(
+        eval("var s = new Set([1, 2, 3]); var seen = []; s.forEach(v => { seen.push(v); if (v === 1) { s.delete(2); s.add(4); } }); seen.join()"),
+        "1,3,4"
+    );
+    assert_eq!(eval("var out = []; var m = new Map([[1, 1]]); for (var [k] of m) { out.push(k); if (k < 5) m.set(k + 1, 0); } out.join()"), "1,2,3,4,5");
+    assert_eq!(eval("Map.groupBy([1, 2, 3, 4], x => x % 2).get(1).join()"), "1,3");
+    assert_eq!(eval("var wm = new WeakMap(); var k = {}; wm.set(k, 1); wm.get(k) + ',' + wm.has({}) + ',' + new WeakSet([k]).has(k)"), "1,false,true");
+    assert!(eval("new WeakMap().set(1, 1)").starts_with("Uncaught TypeError"));
+    assert!(eval("Map()").starts_with("Uncaught TypeError"));
+    assert_eq!(eval("Object.prototype.toString.call(new Map().entries()) + Object.prototype.toString.call(new Set())"), "[object Map Iterator][object Set]");
+    assert_eq!(eval("Set.prototype.keys === Set.prototype.values && Map.prototype[Symbol.iterator] === Map.prototype.entries"), "true");
+}
