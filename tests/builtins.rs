@@ -1,5 +1,5 @@
 //! Builtin library tests through the safe embedding API: Array, String,
-//! Number, Math, JSON, Reflect, Map/Set/WeakMap/WeakSet.
+//! Number, Math, JSON, Reflect, Map/Set/WeakMap/WeakSet, Date.
 
 use sable::api::{ContextId, Isolate, IsolateParams, Status};
 
@@ -204,4 +204,24 @@ fn map_set_and_weak_collections() {
     assert!(eval("Map()").starts_with("Uncaught TypeError"));
     assert_eq!(eval("Object.prototype.toString.call(new Map().entries()) + Object.prototype.toString.call(new Set())"), "[object Map Iterator][object Set]");
     assert_eq!(eval("Set.prototype.keys === Set.prototype.values && Map.prototype[Symbol.iterator] === Map.prototype.entries"), "true");
+}
+
+#[test]
+fn date_objects() {
+    assert_eq!(eval("new Date(Date.UTC(2000, 1, 29, 12, 30)).toISOString()"), "2000-02-29T12:30:00.000Z");
+    assert_eq!(eval("new Date(8.64e15).toISOString() + ' ' + new Date(-8.64e15).toISOString()"), "+275760-09-13T00:00:00.000Z -271821-04-20T00:00:00.000Z");
+    assert_eq!(
+        eval("Date.parse('2000-02-29T00:00:00.000Z') + ',' + Date.parse('2000-02-30') + ',' + Date.parse('-000000-01-01T00:00Z')"),
+        "951782400000,NaN,NaN"
+    );
+    assert_eq!(eval("Date.parse(new Date(951782400000).toUTCString()) + ',' + Date.parse(new Date(951782400000).toString())"), "951782400000,951782400000");
+    assert_eq!(eval("new Date(NaN) + '|' + new Date(8.64e15 + 1).getTime()"), "Invalid Date|NaN");
+    assert!(eval("new Date(NaN).toISOString()").starts_with("Uncaught RangeError"));
+    assert_eq!(eval("var d = new Date(Date.UTC(2020, 0, 31)); d.setUTCMonth(1); d.getUTCMonth() + ',' + d.getUTCDate()"), "2,2");
+    assert_eq!(eval("var d = new Date(0); d.setUTCFullYear(2024, 1, 29); d.getUTCDay() + ',' + d.getUTCFullYear()"), "4,2024");
+    assert_eq!(eval("var d = new Date(0); d.setUTCHours(25, 61, 61, 1001); d.getTime()"), "93722001");
+    assert_eq!(eval("JSON.stringify({d: new Date(0)}) + typeof Date() + (new Date(5) - new Date(2))"), "{\"d\":\"1970-01-01T00:00:00.000Z\"}string3");
+    assert_eq!(eval("new Date(0)[Symbol.toPrimitive]('number') + ',' + typeof new Date(0)[Symbol.toPrimitive]('default')"), "0,string");
+    assert_eq!(eval("Date.prototype.toGMTString === Date.prototype.toUTCString && Date.length === 7"), "true");
+    assert!(eval("Date.prototype.getTime.call({})").starts_with("Uncaught TypeError"));
 }

@@ -34,6 +34,7 @@ thread_local! {
 struct CallInfoRegistration(usize);
 
 impl CallInfoRegistration {
+    /// Registers `ci` as running on this thread until the guard drops.
     fn new(ci: &sable_call_info) -> Self {
         let a = std::ptr::from_ref(ci).addr();
         CALL_INFOS.with_borrow_mut(|v| v.push(a));

@@ -214,6 +214,7 @@ pub unsafe extern "C" fn sable_isolate_cancel_terminate_execution(isolate: *mut 
 struct SendPtr<T>(*mut T);
 
 impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the whole `Send` wrapper).
     fn get(&self) -> *mut T {
         self.0
     }

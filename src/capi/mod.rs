@@ -227,6 +227,7 @@ pub(crate) fn check(cond: bool) -> CResult<()> {
 // handle encoding
 // ---------------------------------------------------------------------------
 
+/// The low 32 bits of a handle: the slot (or global id) plus one.
 const LOW_MASK: u64 = 0xffff_ffff;
 
 /// Encodes a local of isolate `iso_id` as `(iso_id << 32) | (slot + 1)`.
@@ -355,6 +356,8 @@ pub struct sable_context {
     pub(crate) id: api::ContextId,
 }
 
+/// Every live isolate and context, so that entry points can check a
+/// pointer before dereferencing it.
 struct Registry {
     /// sable_isolate address -> pointer.
     isolates: HashMap<usize, *mut sable_isolate>,
@@ -369,6 +372,8 @@ struct Registry {
 // membership check, as documented on the entry points.
 unsafe impl Send for Registry {}
 
+/// The process-global registry (held only briefly, never across a call into
+/// the api or the host, except for the any-thread termination calls).
 static REGISTRY: Lazy<Mutex<Registry>> = Lazy::new(|| {
     Mutex::new(Registry {
         isolates: HashMap::new(),
@@ -407,6 +412,7 @@ impl Drop for Reentry<'_> {
 }
 
 impl sable_isolate {
+    /// Wraps a new api isolate (not yet registered).
     fn new(api: api::Isolate, id: u64, terminate: api::TerminateHandle) -> Self {
         sable_isolate {
             id,

@@ -1030,21 +1030,36 @@ fn join(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 fn join_inner(vm: &mut Vm, o: Gc<JsObject>, len: u64, sep: &[u16]) -> JsResult<Value> {
     let mut out: Vec<u16> = Vec::new();
-    let max = crate::vm::object::string::MAX_STRING_LENGTH;
-    if len > 1 && (sep.len() as u64).saturating_mul(len - 1) > max as u64 {
-        return Err(vm.range_error("Invalid string length"));
-    }
-    for i in 0..len {
-        if i > 0 {
-            out.extend_from_slice(sep);
+    let max = crate::vm::object::string::MAX_STRING_LENGTH as u64;
+    // Absent indices read as undefined (empty) without running JS, so runs of
+    // them only contribute separators: element k is preceded by k separators.
+    let mut seps_done: u64 = 0;
+    let mut k = 0;
+    loop {
+        let p = next_present(o, k, len);
+        let need = match p {
+            Some(i) => i,
+            None => len.saturating_sub(1),
+        };
+        let add = need - seps_done;
+        if out.len() as u64 + add.saturating_mul(sep.len() as u64) > max {
+            return Err(vm.range_error("Invalid string length"));
         }
+        if !sep.is_empty() {
+            for _ in 0..add {
+                out.extend_from_slice(sep);
+            }
+        }
+        seps_done = need;
+        let Some(i) = p else { break };
         let v = get_idx(vm, o, i)?;
         if !v.is_nullish() {
             out.extend(vm.to_string(v)?.to_units());
         }
-        if out.len() > max {
+        if out.len() as u64 > max {
             return Err(vm.range_error("Invalid string length"));
         }
+        k = i + 1;
     }
     Ok(JsString::from_units(&mut vm.heap, &out).value())
 }

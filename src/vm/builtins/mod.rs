@@ -2,6 +2,7 @@
 //! creates every intrinsic of a realm and the global object's properties.
 
 mod array;
+mod date;
 mod error;
 mod function;
 mod global;
@@ -16,9 +17,11 @@ mod object;
 mod reflect;
 mod set;
 pub mod promise;
+mod regexp;
 mod string;
 mod symbol;
 mod table;
+mod weak;
 
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
@@ -101,7 +104,10 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     reflect::install(vm, realm);
     map::install(vm, realm);
     set::install(vm, realm);
+    date::install(vm, realm);
+    weak::install(vm, realm);
     promise::install(vm, realm);
+    regexp::install(vm, realm);
     global::install(vm, realm);
 }
 

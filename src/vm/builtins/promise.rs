@@ -307,23 +307,7 @@ fn perform_then(vm: &mut Vm, promise: Value, on_fulfilled: Value, on_rejected: V
 /// SpeciesConstructor(O, %Promise%).
 fn species_constructor(vm: &mut Vm, o: Gc<JsObject>) -> JsResult<Value> {
     let default = vm.realm().intrinsic(Intrinsic::Promise);
-    let ckey = PropertyKey::Atom(vm.names.constructor);
-    let c = vm.get(o, ckey, o.value())?;
-    if c.is_undefined() {
-        return Ok(default);
-    }
-    let Some(co) = JsObject::from_value(c) else {
-        return Err(vm.type_error("The .constructor property is not an object"));
-    };
-    let skey = PropertyKey::Symbol(vm.symbols.species);
-    let s = vm.get(co, skey, c)?;
-    if s.is_nullish() {
-        return Ok(default);
-    }
-    if Vm::is_constructor(s) {
-        return Ok(s);
-    }
-    Err(vm.type_error("object.constructor[Symbol.species] is not a constructor"))
+    vm.species_constructor(o, default)
 }
 
 fn then(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {

@@ -661,13 +661,15 @@ impl<'a> Compiler<'a, '_> {
                     .emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
             }
             Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_) => {
-                // `delete super.x`: evaluate `this` then throw (ReferenceError in the spec).
+                // `delete super.x`: evaluate `this` and the key, then throw a ReferenceError.
+                // There is no op for that: ThrowIfEmpty on EMPTY throws a ReferenceError.
                 self.emit_this();
                 if let Expression::ComputedMemberExpression(mem) = strip_parens(&u.argument) {
                     self.expr(&mem.expression)?;
                 }
-                let c = self.str_const("Unsupported reference to 'super'");
-                self.f.emit_at(Op::ThrowTypeError(c), u.span.start);
+                let c = self.str_const("super");
+                self.f.emit(Op::LdaEmpty);
+                self.f.emit_at(Op::ThrowIfEmpty(c), u.span.start);
             }
             Expression::PrivateFieldExpression(p) => {
                 return Err(syntax_error(
@@ -756,7 +758,9 @@ impl<'a> Compiler<'a, '_> {
                     // `this` is resolved before the key is evaluated (throws before super()).
                     self.emit_this();
                     self.expr(&c.expression)?;
-                    self.f.emit_at(Op::ToPropertyKey, c.expression.span().start);
+                    if key_to_prop {
+                        self.f.emit_at(Op::ToPropertyKey, c.expression.span().start);
+                    }
                     self.f.emit(Op::Star(key));
                     return Ok(MemberRef::Super { key });
                 }
@@ -770,6 +774,16 @@ impl<'a> Compiler<'a, '_> {
                 let key = self.f.alloc()?;
                 self.expr(&c.expression)?;
                 if key_to_prop {
+                    // Read-modify-write: the key is converted once, after the base
+                    // is checked (ToObject comes before ToPropertyKey).
+                    self.f.emit(Op::Star(key));
+                    let ok = self.f.new_label();
+                    self.f.emit(Op::Ldar(obj));
+                    self.f.jump_if_not_nullish(ok);
+                    let msg = self.str_const("Cannot read properties of null or undefined");
+                    self.f.emit_at(Op::ThrowTypeError(msg), c.span.start);
+                    self.f.bind(ok);
+                    self.f.emit(Op::Ldar(key));
                     self.f.emit_at(Op::ToPropertyKey, c.expression.span().start);
                 }
                 self.f.emit(Op::Star(key));
@@ -1075,7 +1089,9 @@ impl<'a> Compiler<'a, '_> {
         match a.operator {
             AssignmentOperator::Assign => match &a.left {
                 AssignmentTarget::AssignmentTargetIdentifier(id) => {
-                    self.expr_named(&a.right, Some(id.name.as_str()))?;
+                    // `(x) = function () {}` does not name the function.
+                    let hint = (id.span.start == a.span.start).then(|| id.name.as_str());
+                    self.expr_named(&a.right, hint)?;
                     self.store_ident(id)?;
                 }
                 AssignmentTarget::ArrayAssignmentTarget(_)
@@ -1133,7 +1149,10 @@ impl<'a> Compiler<'a, '_> {
                         AssignmentOperator::LogicalOr => self.f.jump_if_true(end),
                         _ => self.f.jump_if_not_nullish(end),
                     }
-                    self.expr_named(&a.right, ident.map(|i| i.name.as_str()))?;
+                    let hint = ident
+                        .filter(|i| i.span.start == a.span.start)
+                        .map(|i| i.name.as_str());
+                    self.expr_named(&a.right, hint)?;
                     match r {
                         None => self.store_ident(ident.unwrap())?,
                         Some(r) => self.set_ref(r, pos),

@@ -365,7 +365,30 @@ impl<'a> Compiler<'a, '_> {
             }
         }
         self.declare_scope_bindings(scope, &mut ps)?;
+        // `var arguments` in a function body is the arguments object's binding.
+        let var_args = if arrow {
+            None
+        } else {
+            self.scoping
+                .get_bindings(scope)
+                .iter()
+                .find_map(|(name, &sym)| {
+                    let decl = self.scoping.symbol_span(sym);
+                    let in_params = self
+                        .params_span(scope)
+                        .is_some_and(|p| p.start <= decl.start && decl.end <= p.end);
+                    (name.as_str() == "arguments" && !in_params && self.kind_of(sym) == BKind::Var)
+                        .then(|| self.binds[&BindKey::Sym(sym)].loc)
+                })
+        };
+        if var_args.is_some() {
+            self.f.flags.needs_arguments = true;
+        }
         let sc = self.open_scope(ps);
+        if let Some(loc) = var_args {
+            self.f.emit(Op::CreateArguments);
+            self.store_loc_raw(loc);
+        }
         for (r, loc) in copies {
             self.f.emit(Op::Ldar(r));
             self.store_loc_raw(loc);

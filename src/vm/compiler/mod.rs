@@ -197,6 +197,10 @@ pub(crate) struct Compiler<'a, 's> {
     /// > 0 while compiling code where TDZ elision is unsafe (switch case bodies).
     pub(crate) no_tdz_elide: u32,
     pub(crate) region_cache: HashMap<ScopeId, Option<Region>>,
+    /// Lexical bindings oxc moved to a var scope (merged with an Annex B function):
+    /// scope they are really declared in -> symbols.
+    pub(crate) relocated: HashMap<ScopeId, Vec<SymbolId>>,
+    pub(crate) relocated_syms: HashSet<SymbolId>,
     /// The source starts with [`STRICT_PREFIX`] (not part of the completion value).
     pub(crate) strict_prefix: bool,
     /// The function being compiled.
@@ -228,6 +232,8 @@ impl<'a, 's> Compiler<'a, 's> {
             initialized: HashSet::new(),
             no_tdz_elide: 0,
             region_cache: HashMap::new(),
+            relocated: HashMap::new(),
+            relocated_syms: HashSet::new(),
             strict_prefix: false,
             f: FuncState::new(0, false),
             outer: Vec::new(),

@@ -6,7 +6,7 @@ use oxc_ast::AstKind;
 use oxc_ast::ast::{BindingIdentifier, IdentifierReference};
 use oxc_span::GetSpan;
 use oxc_syntax::node::NodeId;
-use oxc_syntax::reference::Reference;
+use oxc_syntax::reference::{Reference, ReferenceId};
 use oxc_syntax::scope::{ScopeFlags, ScopeId};
 use oxc_syntax::symbol::{SymbolFlags, SymbolId};
 
@@ -102,6 +102,21 @@ impl<'a> Compiler<'a, '_> {
 
     pub(crate) fn analyze(&mut self) {
         let scoping = self.scoping;
+        // A `let` merged with an Annex B `if (x) function f() {}` of the same name is
+        // moved to the var scope by oxc: keep it in the block that declares it.
+        for sym in scoping.symbol_ids() {
+            let fl = scoping.symbol_flags(sym);
+            if fl.contains(SymbolFlags::BlockScopedVariable) && fl.contains(SymbolFlags::Function) {
+                let decl_scope = self
+                    .nodes
+                    .get_node(scoping.symbol_declaration(sym))
+                    .scope_id();
+                if decl_scope != scoping.symbol_scope_id(sym) {
+                    self.relocated.entry(decl_scope).or_default().push(sym);
+                    self.relocated_syms.insert(sym);
+                }
+            }
+        }
         for sym in scoping.symbol_ids() {
             let refs = scoping.get_resolved_reference_ids(sym);
             if refs.is_empty() {
@@ -116,32 +131,79 @@ impl<'a> Compiler<'a, '_> {
                 }
             }
         }
-        let mut arg_refs = Vec::new();
+        // `arguments`: oxc has no implicit binding for it, so a reference may be
+        // unresolved or resolved to a binding outside the function that provides the
+        // arguments object (or to a body declaration invisible to parameter defaults).
+        let mut arg_refs: Vec<(ReferenceId, Option<SymbolId>)> = Vec::new();
         for (name, refs) in scoping.root_unresolved_references().iter() {
             if name.as_str() == "arguments" {
-                arg_refs.extend(refs.iter().copied());
+                arg_refs.extend(refs.iter().map(|&r| (r, None)));
             }
         }
-        for r in arg_refs {
+        for sym in scoping.symbol_ids() {
+            if scoping.symbol_name(sym) == "arguments" {
+                arg_refs.extend(
+                    scoping
+                        .get_resolved_reference_ids(sym)
+                        .iter()
+                        .map(|&r| (r, Some(sym))),
+                );
+            }
+        }
+        for (r, sym) in arg_refs {
             let reference = scoping.get_reference(r);
-            let mut found = None;
-            for s in scoping.scope_ancestors(reference.scope_id()) {
-                let fl = scoping.scope_flags(s);
-                if fl.contains(ScopeFlags::Function) && !fl.contains(ScopeFlags::Arrow) {
-                    found = Some(s);
-                    break;
+            let Some(func) = self.arguments_function(reference.scope_id()) else {
+                continue;
+            };
+            let redirect = match sym {
+                None => true,
+                Some(s) => {
+                    let ss = scoping.symbol_scope_id(s);
+                    if ss != func && !scoping.scope_is_descendant_of(ss, func) {
+                        true
+                    } else if ss == func {
+                        let params = self.params_span(func);
+                        let ref_span = self.nodes.kind(reference.node_id()).span();
+                        let decl_span = scoping.symbol_span(s);
+                        params.is_some_and(|p| {
+                            p.start <= ref_span.start
+                                && ref_span.end <= p.end
+                                && !(p.start <= decl_span.start && decl_span.end <= p.end)
+                        })
+                    } else {
+                        false
+                    }
                 }
-                if fl.intersects(ScopeFlags::Top | ScopeFlags::ClassStaticBlock) {
-                    break;
+            };
+            if redirect {
+                self.args_of_ref.insert(r, func);
+                self.args_used.insert(func);
+                if self.region_of_ref(reference) != self.region_of_scope(func) {
+                    self.captured.insert(BindKey::Args(func));
                 }
             }
-            if let Some(s) = found {
-                self.args_of_ref.insert(r, s);
-                self.args_used.insert(s);
-                if self.region_of_ref(reference) != self.region_of_scope(s) {
-                    self.captured.insert(BindKey::Args(s));
-                }
+        }
+    }
+
+    /// The nearest non-arrow function scope (None at the top level and in static blocks).
+    fn arguments_function(&self, scope: ScopeId) -> Option<ScopeId> {
+        for s in self.scoping.scope_ancestors(scope) {
+            let fl = self.scoping.scope_flags(s);
+            if fl.contains(ScopeFlags::Function) && !fl.contains(ScopeFlags::Arrow) {
+                return Some(s);
             }
+            if fl.intersects(ScopeFlags::Top | ScopeFlags::ClassStaticBlock) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// The source span of the parameter list of a function scope.
+    pub(crate) fn params_span(&self, func: ScopeId) -> Option<oxc_span::Span> {
+        match self.nodes.kind(self.scoping.get_node_id(func)) {
+            AstKind::Function(f) => Some(f.params.span),
+            _ => None,
         }
     }
 
@@ -315,7 +377,16 @@ impl<'a> Compiler<'a, '_> {
         scope: ScopeId,
         ps: &mut PendingScope,
     ) -> Res<()> {
-        let mut syms: Vec<SymbolId> = self.scoping.get_bindings(scope).values().copied().collect();
+        let mut syms: Vec<SymbolId> = self
+            .scoping
+            .get_bindings(scope)
+            .values()
+            .copied()
+            .filter(|s| !self.relocated_syms.contains(s))
+            .collect();
+        if let Some(extra) = self.relocated.get(&scope) {
+            syms.extend(extra.iter().copied());
+        }
         syms.sort_unstable();
         let is_root = scope == self.scoping.root_scope_id();
         for sym in syms {
@@ -409,12 +480,13 @@ impl<'a> Compiler<'a, '_> {
 
     pub(crate) fn ref_key(&self, id: &IdentifierReference) -> Option<BindKey> {
         let rid = id.reference_id.get()?;
-        let r = self.scoping.get_reference(rid);
-        if let Some(sym) = r.symbol_id() {
-            Some(BindKey::Sym(sym))
-        } else {
-            self.args_of_ref.get(&rid).map(|&s| BindKey::Args(s))
+        if let Some(&s) = self.args_of_ref.get(&rid) {
+            return Some(BindKey::Args(s));
         }
+        self.scoping
+            .get_reference(rid)
+            .symbol_id()
+            .map(BindKey::Sym)
     }
 
     fn lookup(&self, key: Option<BindKey>, name: &str, offset: u32) -> Res<Option<BindInfo>> {
@@ -503,6 +575,11 @@ impl<'a> Compiler<'a, '_> {
             }
         }
         Ok(())
+    }
+
+    /// acc = value of a declared binding.
+    pub(crate) fn load_binding_sym(&mut self, sym: SymbolId, name: &str, offset: u32) -> Res<()> {
+        self.load_key(Some(BindKey::Sym(sym)), name, offset, false)
     }
 
     /// acc = value of the identifier.

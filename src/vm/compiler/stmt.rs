@@ -7,8 +7,11 @@ use oxc_span::GetSpan;
 
 use crate::vm::bytecode::Op;
 
+use oxc_syntax::scope::ScopeFlags;
+
 use super::builder::{Ctl, Jump, Label};
 use super::pattern::Tgt;
+use super::scope::BKind;
 use super::{Compiler, Res, syntax_error, unsupported};
 
 impl<'a> Compiler<'a, '_> {
@@ -85,7 +88,7 @@ impl<'a> Compiler<'a, '_> {
             Statement::WithStatement(w) => Err(unsupported("with statement", w.span.start)),
             Statement::VariableDeclaration(d) => self.var_decl(d),
             // Hoisted to the start of the enclosing scope.
-            Statement::FunctionDeclaration(_) => Ok(()),
+            Statement::FunctionDeclaration(f) => self.annex_b_function_update(f),
             Statement::ClassDeclaration(c) => {
                 self.class(c, None, c.id.as_ref())?;
                 Ok(())
@@ -99,6 +102,41 @@ impl<'a> Compiler<'a, '_> {
             )),
             _ => Err(unsupported("TypeScript syntax", s.span().start)),
         }
+    }
+
+    /// Annex B.3.3: evaluating a sloppy-mode function declaration in a block also
+    /// assigns it to the same-named var binding of the enclosing function/script.
+    fn annex_b_function_update(&mut self, f: &'a Function<'a>) -> Res<()> {
+        if self.f.strict() || f.generator || f.r#async {
+            return Ok(());
+        }
+        let Some(id) = &f.id else { return Ok(()) };
+        let Some(sym) = id.symbol_id.get() else {
+            return Ok(());
+        };
+        let scope = self.scoping.symbol_scope_id(sym);
+        let fl = self.scoping.scope_flags(scope);
+        if fl.contains(ScopeFlags::Function) || fl.contains(ScopeFlags::Top) {
+            return Ok(()); // already var-scoped (or hoisted there by oxc)
+        }
+        let Some(var_scope) = self.scoping.scope_ancestors(scope).find(|&s| {
+            self.scoping
+                .scope_flags(s)
+                .intersects(ScopeFlags::Function | ScopeFlags::Top)
+        }) else {
+            return Ok(());
+        };
+        let Some(var_sym) = self.scoping.get_binding(var_scope, id.name) else {
+            return Ok(());
+        };
+        if var_sym == sym || !matches!(self.kind_of(var_sym), BKind::Var | BKind::Function) {
+            return Ok(());
+        }
+        if self.binding_info(var_sym).is_none() {
+            return Ok(());
+        }
+        self.load_binding_sym(sym, id.name.as_str(), id.span.start)?;
+        self.store_symbol(var_sym, id.name.as_str(), id.span.start, false)
     }
 
     pub(crate) fn block(&mut self, b: &'a BlockStatement<'a>) -> Res<()> {

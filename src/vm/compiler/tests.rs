@@ -733,6 +733,23 @@ const E2E_MORE: &[(&str, &str)] = &[
     ("(() => { try { return 1; } finally { } })()", "1"),
     ("var z = 1; z++ + z--", "3"),
     ("var q = '5'; q++; q", "6"),
+    (
+        "function t() { var arguments; return arguments.length; } t(1, 2)",
+        "2",
+    ),
+    (
+        "function t() { var arguments = undefined; return (function () { return arguments.length; })(); } t()",
+        "0",
+    ),
+    (
+        "var f = function (x = arguments) { let arguments; return x.length; }; f(undefined, 1)",
+        "2",
+    ),
+    ("function t(arguments) { return arguments; } t(5)", "5"),
+    (
+        "function t() { let arguments = 3; return arguments; } t()",
+        "3",
+    ),
     ("if (true) function iff() { return 'iff'; } iff()", "iff"),
     (
         "function w() { if (true) function g() { return 'g'; } return g(); } w()",
@@ -1029,4 +1046,19 @@ fn test262_run_sweep() {
         println!("{f}");
     }
     println!("pass {pass}, fail {}, skipped {skipped}", fail.len());
+}
+
+/// Prints the bytecode of the file in $DIS (debugging aid).
+#[test]
+#[ignore]
+fn disassemble_file() {
+    let Ok(path) = std::env::var("DIS") else {
+        return;
+    };
+    let src = std::fs::read_to_string(path).unwrap();
+    let mut vm = Vm::new(0, 0, None);
+    match disassemble_script(&mut vm, &src) {
+        Ok(t) => println!("{t}"),
+        Err(e) => println!("{e}"),
+    }
 }

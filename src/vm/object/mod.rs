@@ -139,6 +139,14 @@ pub enum ObjectKind {
     /// Internal growable list of values (a GC-visible `Vec<Value>`).
     List(Vec<Value>),
     Promise(Box<PromiseData>),
+    RegExp(Box<RegExpData>),
+}
+
+/// A RegExp object's [[OriginalSource]], [[OriginalFlags]] and compiled matcher.
+pub struct RegExpData {
+    pub source: Gc<JsString>,
+    pub flags: Gc<JsString>,
+    pub matcher: regress::Regex,
 }
 
 /// A promise's internal slots. Reactions are List objects (see builtins/promise.rs).
@@ -210,6 +218,10 @@ impl Trace for JsObject {
                 for (i, &k) in keys.iter().enumerate() {
                     v.edge(EdgeKind::Internal, EdgeName::Index(i as u32), k);
                 }
+            }
+            ObjectKind::RegExp(r) => {
+                v.edge(EdgeKind::Internal, EdgeName::Str("source"), r.source.value());
+                v.edge(EdgeKind::Internal, EdgeName::Str("flags"), r.flags.value());
             }
             ObjectKind::Promise(p) => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("result"), p.result);
@@ -456,7 +468,9 @@ impl Gc<JsObject> {
                     e[i] = value;
                     return;
                 }
-                if i <= e.len() + 64 || i <= e.len() * 2 {
+                // Stay dense for appends and small gaps; large gaps go sparse
+                // (so x[2**31] = 1 does not allocate 16 GiB of holes).
+                if i <= e.len() + 1024 {
                     let old_cap = e.capacity();
                     e.resize(i, Value::HOLE);
                     e.push(value);

@@ -1146,6 +1146,27 @@ impl Vm {
         }
     }
 
+    /// SpeciesConstructor(O, defaultConstructor).
+    pub fn species_constructor(&mut self, o: Gc<JsObject>, default: Value) -> JsResult<Value> {
+        let ckey = PropertyKey::Atom(self.names.constructor);
+        let c = self.get(o, ckey, o.value())?;
+        if c.is_undefined() {
+            return Ok(default);
+        }
+        let Some(co) = JsObject::from_value(c) else {
+            return Err(self.type_error("The .constructor property is not an object"));
+        };
+        let skey = PropertyKey::Symbol(self.symbols.species);
+        let s = self.get(co, skey, c)?;
+        if s.is_nullish() {
+            return Ok(default);
+        }
+        if Vm::is_constructor(s) {
+            return Ok(s);
+        }
+        Err(self.type_error("object.constructor[Symbol.species] is not a constructor"))
+    }
+
     /// GetPrototypeFromConstructor: new_target.prototype if an object, else the realm default.
     pub fn prototype_from_constructor(&mut self, new_target: Value, default: Intrinsic) -> JsResult<Value> {
         if let Some(nt) = JsObject::from_value(new_target) {

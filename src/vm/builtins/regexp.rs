@@ -1,0 +1,707 @@
+//! RegExp on the `regress` engine (matching UTF-16 directly): constructor,
+//! RegExpBuiltinExec, flag and source accessors, and the symbol methods that
+//! String.prototype delegates to (@@match, @@replace, @@search, @@split).
+
+use crate::vm::heap::Gc;
+use crate::vm::interp::CallArgs;
+use crate::vm::isolate::Vm;
+use crate::vm::object::{attrs, JsObject, JsString, ObjectKind, PropertyKey, RegExpData};
+use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::value::Value;
+use crate::vm::JsResult;
+
+pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
+    let c = super::make_constructor(vm, realm, "RegExp", regexp_ctor, 2, Intrinsic::RegExpPrototype, Intrinsic::RegExp);
+    let species = PropertyKey::Symbol(vm.symbols.species);
+    vm.define_accessor(c, species, Some(species_getter), None, "[Symbol.species]");
+    let p = realm.proto(Intrinsic::RegExpPrototype);
+    vm.define_method(p, "exec", exec, 1);
+    vm.define_method(p, "test", test, 1);
+    vm.define_method(p, "toString", to_string, 0);
+    vm.define_method(p, "compile", compile, 2);
+    let getters: [(&str, crate::vm::object::NativeFn); 10] = [
+        ("flags", flags_getter),
+        ("hasIndices", |vm, a| flag_getter(vm, a, 'd', "hasIndices")),
+        ("global", |vm, a| flag_getter(vm, a, 'g', "global")),
+        ("ignoreCase", |vm, a| flag_getter(vm, a, 'i', "ignoreCase")),
+        ("multiline", |vm, a| flag_getter(vm, a, 'm', "multiline")),
+        ("dotAll", |vm, a| flag_getter(vm, a, 's', "dotAll")),
+        ("unicode", |vm, a| flag_getter(vm, a, 'u', "unicode")),
+        ("unicodeSets", |vm, a| flag_getter(vm, a, 'v', "unicodeSets")),
+        ("sticky", |vm, a| flag_getter(vm, a, 'y', "sticky")),
+        ("source", source_getter),
+    ];
+    for (name, f) in getters {
+        let key = vm.key_from_str(name);
+        vm.define_accessor(p, key, Some(f), None, name);
+    }
+    let sym = vm.symbols.match_;
+    vm.define_symbol_method(p, sym, "[Symbol.match]", symbol_match, 1, attrs::HIDDEN);
+    let sym = vm.symbols.replace;
+    vm.define_symbol_method(p, sym, "[Symbol.replace]", symbol_replace, 2, attrs::HIDDEN);
+    let sym = vm.symbols.search;
+    vm.define_symbol_method(p, sym, "[Symbol.search]", symbol_search, 1, attrs::HIDDEN);
+    let sym = vm.symbols.split;
+    vm.define_symbol_method(p, sym, "[Symbol.split]", symbol_split, 2, attrs::HIDDEN);
+}
+
+fn species_getter(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(a.this)
+}
+
+fn regexp_data(v: Value) -> Option<Gc<JsObject>> {
+    JsObject::from_value(v).filter(|o| matches!(o.kind, ObjectKind::RegExp(_)))
+}
+
+fn last_index_key(vm: &mut Vm) -> PropertyKey {
+    PropertyKey::Atom(vm.names.last_index)
+}
+
+/// IsRegExp.
+fn is_regexp(vm: &mut Vm, v: Value) -> JsResult<bool> {
+    let Some(o) = JsObject::from_value(v) else { return Ok(false) };
+    let key = PropertyKey::Symbol(vm.symbols.match_);
+    let m = vm.get(o, key, v)?;
+    if !m.is_undefined() {
+        return Ok(Vm::to_boolean(m));
+    }
+    Ok(matches!(o.kind, ObjectKind::RegExp(_)))
+}
+
+fn regexp_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (pattern, flags) = (a.arg(0), a.arg(1));
+    let pattern_is_regexp = is_regexp(vm, pattern)?;
+    let new_target = if a.is_construct() {
+        a.new_target
+    } else {
+        let nt = a.callee.value();
+        if pattern_is_regexp && flags.is_undefined() {
+            let ckey = PropertyKey::Atom(vm.names.constructor);
+            let pc = vm.get_v(pattern, ckey)?;
+            if pc == nt {
+                return Ok(pattern);
+            }
+        }
+        nt
+    };
+    let (p, f) = if let Some(r) = regexp_data(pattern) {
+        let (src, fl) = match &r.kind {
+            ObjectKind::RegExp(d) => (d.source.value(), d.flags.value()),
+            _ => unreachable!(),
+        };
+        (src, if flags.is_undefined() { fl } else { flags })
+    } else if pattern_is_regexp {
+        let skey = vm.key_from_str("source");
+        let src = vm.get_v(pattern, skey)?;
+        let f = if flags.is_undefined() {
+            let fkey = vm.key_from_str("flags");
+            vm.get_v(pattern, fkey)?
+        } else {
+            flags
+        };
+        (src, f)
+    } else {
+        (pattern, flags)
+    };
+    let proto = vm.prototype_from_constructor(new_target, Intrinsic::RegExpPrototype)?;
+    let obj = vm.new_object_with_proto(proto, ObjectKind::Ordinary);
+    let lk = last_index_key(vm);
+    obj.put_named(&mut vm.heap, lk, Value::int(0), attrs::WRITABLE);
+    initialize(vm, obj, p, f)
+}
+
+/// Decodes UTF-16 into code points (pairs combined, lone surrogates kept).
+fn code_points(units: &[u16]) -> Vec<u32> {
+    char::decode_utf16(units.iter().copied())
+        .map(|r| match r {
+            Ok(c) => c as u32,
+            Err(e) => e.unpaired_surrogate() as u32,
+        })
+        .collect()
+}
+
+/// RegExpInitialize: validates the flags, compiles the pattern, resets lastIndex.
+fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value) -> JsResult<Value> {
+    let p = if pattern.is_undefined() { vm.names.empty } else { vm.to_string(pattern)? };
+    let f = if flags.is_undefined() { vm.names.empty } else { vm.to_string(flags)? };
+    let fstr = f.to_rust_string();
+    let mut seen = String::new();
+    for ch in fstr.chars() {
+        if !"dgimsuvy".contains(ch) || seen.contains(ch) {
+            return Err(vm.syntax_error(&format!("Invalid flags supplied to RegExp constructor '{fstr}'")));
+        }
+        seen.push(ch);
+    }
+    if seen.contains('u') && seen.contains('v') {
+        return Err(vm.syntax_error(&format!("Invalid flags supplied to RegExp constructor '{fstr}'")));
+    }
+    let units = p.to_units();
+    let unicode = seen.contains('u') || seen.contains('v');
+    let cps: Vec<u32> = if unicode { code_points(&units) } else { units.iter().map(|&u| u as u32).collect() };
+    let rflags = regress::Flags {
+        icase: seen.contains('i'),
+        multiline: seen.contains('m'),
+        dot_all: seen.contains('s'),
+        unicode: seen.contains('u'),
+        unicode_sets: seen.contains('v'),
+        no_opt: false,
+    };
+    let matcher = match regress::Regex::from_unicode(cps.into_iter(), rflags) {
+        Ok(m) => m,
+        Err(e) => {
+            let ps = p.to_rust_string();
+            return Err(vm.syntax_error(&format!("Invalid regular expression: /{ps}/{fstr}: {e}")));
+        }
+    };
+    obj.m().kind = ObjectKind::RegExp(Box::new(RegExpData { source: p, flags: f, matcher }));
+    let lk = last_index_key(vm);
+    vm.put_v(obj.value(), lk, Value::int(0), true)?;
+    Ok(obj.value())
+}
+
+fn compile(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let Some(o) = regexp_data(a.this) else {
+        return Err(vm.type_error("RegExp.prototype.compile called on incompatible receiver"));
+    };
+    let (p, f) = if let Some(r) = regexp_data(a.arg(0)) {
+        if !a.arg(1).is_undefined() {
+            return Err(vm.type_error("Cannot supply flags when constructing one RegExp from another"));
+        }
+        match &r.kind {
+            ObjectKind::RegExp(d) => (d.source.value(), d.flags.value()),
+            _ => unreachable!(),
+        }
+    } else {
+        (a.arg(0), a.arg(1))
+    };
+    initialize(vm, o, p, f)
+}
+
+/// AdvanceStringIndex.
+fn advance(s: &[u16], index: u64, unicode: bool) -> u64 {
+    if !unicode || index + 1 >= s.len() as u64 {
+        return index + 1;
+    }
+    let i = index as usize;
+    if (0xD800..0xDC00).contains(&s[i]) && (0xDC00..0xE000).contains(&s[i + 1]) { index + 2 } else { index + 1 }
+}
+
+fn substring(vm: &mut Vm, units: &[u16], start: usize, end: usize) -> Value {
+    JsString::from_units(&mut vm.heap, &units[start.min(units.len())..end.min(units.len())]).value()
+}
+
+/// RegExpBuiltinExec.
+fn builtin_exec(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Value> {
+    let flags = match &r.kind {
+        ObjectKind::RegExp(d) => d.flags.to_rust_string(),
+        _ => return Err(vm.type_error("RegExp exec called on incompatible receiver")),
+    };
+    let (global, sticky, has_indices) = (flags.contains('g'), flags.contains('y'), flags.contains('d'));
+    let full_unicode = flags.contains('u') || flags.contains('v');
+    let lk = last_index_key(vm);
+    let li = vm.get(r, lk, r.value())?;
+    let mut last_index = vm.to_length(li)?;
+    if !global && !sticky {
+        last_index = 0;
+    }
+    let units = s.to_units();
+    if last_index > units.len() as u64 {
+        if global || sticky {
+            vm.put_v(r.value(), lk, Value::int(0), true)?;
+        }
+        return Ok(Value::NULL);
+    }
+    // Re-read the matcher: ToLength(lastIndex) may have run JS (e.g. compile()).
+    let found = match &r.kind {
+        ObjectKind::RegExp(d) => {
+            let start = last_index as usize;
+            let m = if full_unicode { d.matcher.find_from_utf16(&units, start).next() } else { d.matcher.find_from_ucs2(&units, start).next() };
+            m.map(|m| {
+                let groups: Vec<Option<std::ops::Range<usize>>> = m.groups().collect();
+                let named: Vec<(String, Option<std::ops::Range<usize>>)> = m.named_groups().map(|(n, r)| (n.to_string(), r)).collect();
+                (m.range(), groups, named)
+            })
+        }
+        _ => None,
+    };
+    let Some((range, groups, named)) = found.filter(|(range, _, _)| !sticky || range.start as u64 == last_index) else {
+        if global || sticky {
+            vm.put_v(r.value(), lk, Value::int(0), true)?;
+        }
+        return Ok(Value::NULL);
+    };
+    if global || sticky {
+        vm.put_v(r.value(), lk, Value::number(range.end as f64), true)?;
+    }
+    let arr = vm.new_array(0);
+    let ikey = PropertyKey::Atom(vm.names.index);
+    vm.create_data_property_or_throw(arr, ikey, Value::number(range.start as f64))?;
+    let inkey = PropertyKey::Atom(vm.names.input);
+    vm.create_data_property_or_throw(arr, inkey, s.value())?;
+    for (i, g) in groups.iter().enumerate() {
+        let v = match g {
+            Some(r) => substring(vm, &units, r.start, r.end),
+            None => Value::UNDEFINED,
+        };
+        vm.create_data_property_or_throw(arr, PropertyKey::Index(i as u32), v)?;
+    }
+    let groups_obj = if named.is_empty() {
+        Value::UNDEFINED
+    } else {
+        let g = vm.new_object_with_proto(Value::NULL, ObjectKind::Ordinary);
+        for (name, r) in &named {
+            let v = match r {
+                Some(r) => substring(vm, &units, r.start, r.end),
+                None => Value::UNDEFINED,
+            };
+            let k = vm.key_from_str(name);
+            vm.create_data_property_or_throw(g, k, v)?;
+        }
+        g.value()
+    };
+    let gkey = PropertyKey::Atom(vm.names.groups);
+    vm.create_data_property_or_throw(arr, gkey, groups_obj)?;
+    if has_indices {
+        let indices = vm.new_array(0);
+        for (i, g) in groups.iter().enumerate() {
+            let v = match g {
+                Some(r) => vm.array_from(&[Value::number(r.start as f64), Value::number(r.end as f64)]).value(),
+                None => Value::UNDEFINED,
+            };
+            vm.create_data_property_or_throw(indices, PropertyKey::Index(i as u32), v)?;
+        }
+        let gi = if named.is_empty() {
+            Value::UNDEFINED
+        } else {
+            let g = vm.new_object_with_proto(Value::NULL, ObjectKind::Ordinary);
+            for (name, r) in &named {
+                let v = match r {
+                    Some(r) => vm.array_from(&[Value::number(r.start as f64), Value::number(r.end as f64)]).value(),
+                    None => Value::UNDEFINED,
+                };
+                let k = vm.key_from_str(name);
+                vm.create_data_property_or_throw(g, k, v)?;
+            }
+            g.value()
+        };
+        vm.create_data_property_or_throw(indices, gkey, gi)?;
+        let key = vm.key_from_str("indices");
+        vm.create_data_property_or_throw(arr, key, indices.value())?;
+    }
+    Ok(arr.value())
+}
+
+/// RegExpExec: a user `exec` if callable, else the builtin.
+fn regexp_exec(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Value> {
+    let key = vm.key_from_str("exec");
+    let exec = vm.get(r, key, r.value())?;
+    if Vm::is_callable(exec) {
+        let result = vm.call(exec, r.value(), &[s.value()])?;
+        if !result.is_null() && !JsObject::is_object(result) {
+            return Err(vm.type_error("RegExp exec method returned something other than an Object or null"));
+        }
+        return Ok(result);
+    }
+    builtin_exec(vm, r, s)
+}
+
+fn this_object(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
+    JsObject::from_value(v).ok_or_else(|| vm.type_error(&format!("RegExp.prototype.{method} called on incompatible receiver")))
+}
+
+fn exec(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let Some(r) = regexp_data(a.this) else {
+        return Err(vm.type_error("RegExp.prototype.exec called on incompatible receiver"));
+    };
+    let s = vm.to_string(a.arg(0))?;
+    builtin_exec(vm, r, s)
+}
+
+fn test(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_object(vm, a.this, "test")?;
+    let s = vm.to_string(a.arg(0))?;
+    Ok(Value::bool(!regexp_exec(vm, r, s)?.is_null()))
+}
+
+fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_object(vm, a.this, "toString")?;
+    let skey = vm.key_from_str("source");
+    let src = vm.get(r, skey, a.this)?;
+    let src = vm.to_string(src)?.to_rust_string();
+    let fkey = vm.key_from_str("flags");
+    let fl = vm.get(r, fkey, a.this)?;
+    let fl = vm.to_string(fl)?.to_rust_string();
+    Ok(vm.string_value(&format!("/{src}/{fl}")))
+}
+
+fn flags_getter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_object(vm, a.this, "flags")?;
+    let mut out = String::new();
+    for (ch, name) in [('d', "hasIndices"), ('g', "global"), ('i', "ignoreCase"), ('m', "multiline"), ('s', "dotAll"), ('u', "unicode"), ('v', "unicodeSets"), ('y', "sticky")] {
+        let key = vm.key_from_str(name);
+        if Vm::to_boolean(vm.get(r, key, a.this)?) {
+            out.push(ch);
+        }
+    }
+    Ok(vm.string_value(&out))
+}
+
+fn flag_getter(vm: &mut Vm, a: &CallArgs<'_>, ch: char, name: &str) -> JsResult<Value> {
+    let Some(o) = JsObject::from_value(a.this) else {
+        return Err(vm.type_error(&format!("RegExp.prototype.{name} getter called on non-object")));
+    };
+    match &o.kind {
+        ObjectKind::RegExp(d) => Ok(Value::bool(d.flags.to_rust_string().contains(ch))),
+        _ if a.this == vm.realm().intrinsic(Intrinsic::RegExpPrototype) => Ok(Value::UNDEFINED),
+        _ => Err(vm.type_error(&format!("RegExp.prototype.{name} getter called on non-RegExp object"))),
+    }
+}
+
+/// EscapeRegExpPattern: the source text as it would appear in a literal.
+fn escape_pattern(units: &[u16]) -> Vec<u16> {
+    if units.is_empty() {
+        return "(?:)".encode_utf16().collect();
+    }
+    let mut out = Vec::with_capacity(units.len());
+    let mut in_class = false;
+    let mut i = 0;
+    while i < units.len() {
+        let c = units[i];
+        match c {
+            0x5C => {
+                out.push(c);
+                if i + 1 < units.len() {
+                    out.push(units[i + 1]);
+                    i += 1;
+                }
+            }
+            0x5B => {
+                in_class = true;
+                out.push(c);
+            }
+            0x5D => {
+                in_class = false;
+                out.push(c);
+            }
+            0x2F if !in_class => out.extend("\\/".encode_utf16()),
+            0x0A => out.extend("\\n".encode_utf16()),
+            0x0D => out.extend("\\r".encode_utf16()),
+            0x2028 => out.extend("\\u2028".encode_utf16()),
+            0x2029 => out.extend("\\u2029".encode_utf16()),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn source_getter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let Some(o) = JsObject::from_value(a.this) else {
+        return Err(vm.type_error("RegExp.prototype.source getter called on non-object"));
+    };
+    match &o.kind {
+        ObjectKind::RegExp(d) => {
+            let e = escape_pattern(&d.source.to_units());
+            Ok(JsString::from_units(&mut vm.heap, &e).value())
+        }
+        _ if a.this == vm.realm().intrinsic(Intrinsic::RegExpPrototype) => Ok(vm.string_value("(?:)")),
+        _ => Err(vm.type_error("RegExp.prototype.source getter called on non-RegExp object")),
+    }
+}
+
+fn flags_of(vm: &mut Vm, r: Gc<JsObject>) -> JsResult<String> {
+    let key = vm.key_from_str("flags");
+    let f = vm.get(r, key, r.value())?;
+    Ok(vm.to_string(f)?.to_rust_string())
+}
+
+/// ToLength(Get(o, "lastIndex")).
+fn last_index_of(vm: &mut Vm, o: Value) -> JsResult<u64> {
+    let k = PropertyKey::Atom(vm.names.last_index);
+    let v = vm.get_v(o, k)?;
+    vm.to_length(v)
+}
+
+fn set_last_index(vm: &mut Vm, r: Gc<JsObject>, v: f64) -> JsResult<()> {
+    let lk = last_index_key(vm);
+    vm.put_v(r.value(), lk, Value::number(v), true)
+}
+
+fn symbol_match(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_object(vm, a.this, "[Symbol.match]")?;
+    let s = vm.to_string(a.arg(0))?;
+    let flags = flags_of(vm, r)?;
+    if !flags.contains('g') {
+        return regexp_exec(vm, r, s);
+    }
+    let full_unicode = flags.contains('u') || flags.contains('v');
+    set_last_index(vm, r, 0.0)?;
+    let arr = vm.new_array(0);
+    let mut n = 0u32;
+    let units = s.to_units();
+    loop {
+        let result = regexp_exec(vm, r, s)?;
+        if result.is_null() {
+            return Ok(if n == 0 { Value::NULL } else { arr.value() });
+        }
+        let m = vm.get_v(result, PropertyKey::Index(0))?;
+        let ms = vm.to_string(m)?;
+        vm.create_data_property_or_throw(arr, PropertyKey::Index(n), ms.value())?;
+        if ms.is_empty() {
+            let this_index = last_index_of(vm, r.value())?;
+            set_last_index(vm, r, advance(&units, this_index, full_unicode) as f64)?;
+        }
+        n += 1;
+    }
+}
+
+fn symbol_search(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_object(vm, a.this, "[Symbol.search]")?;
+    let s = vm.to_string(a.arg(0))?;
+    let lk = last_index_key(vm);
+    let previous = vm.get(r, lk, a.this)?;
+    if !Vm::same_value(previous, Value::int(0)) {
+        vm.put_v(a.this, lk, Value::int(0), true)?;
+    }
+    let result = regexp_exec(vm, r, s)?;
+    let current = vm.get(r, lk, a.this)?;
+    if !Vm::same_value(current, previous) {
+        vm.put_v(a.this, lk, previous, true)?;
+    }
+    if result.is_null() {
+        return Ok(Value::int(-1));
+    }
+    let ikey = PropertyKey::Atom(vm.names.index);
+    vm.get_v(result, ikey)
+}
+
+/// GetSubstitution with named captures ($$, $&, $`, $', $n, $nn, $<name>).
+pub fn get_substitution(vm: &mut Vm, matched: &[u16], s: &[u16], position: usize, captures: &[Value], named: Value, template: &[u16]) -> JsResult<Vec<u16>> {
+    let mut out = Vec::new();
+    let tail_pos = (position + matched.len()).min(s.len());
+    let m = captures.len();
+    let mut i = 0;
+    while i < template.len() {
+        let c = template[i];
+        if c != b'$' as u16 || i + 1 >= template.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let n = template[i + 1];
+        match n {
+            0x24 => {
+                out.push(0x24);
+                i += 2;
+            }
+            0x26 => {
+                out.extend_from_slice(matched);
+                i += 2;
+            }
+            0x60 => {
+                out.extend_from_slice(&s[..position.min(s.len())]);
+                i += 2;
+            }
+            0x27 => {
+                out.extend_from_slice(&s[tail_pos..]);
+                i += 2;
+            }
+            0x30..=0x39 => {
+                let d1 = (n - 0x30) as usize;
+                let two = template.get(i + 2).filter(|&&d| (0x30..=0x39).contains(&d)).map(|&d| d1 * 10 + (d - 0x30) as usize);
+                let (idx, len) = match two {
+                    Some(k) if k >= 1 && k <= m => (k, 3),
+                    _ => (d1, 2),
+                };
+                if idx >= 1 && idx <= m {
+                    let cap = captures[idx - 1];
+                    if !cap.is_undefined() {
+                        out.extend(vm.to_string(cap)?.to_units());
+                    }
+                    i += len;
+                } else {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+            0x3C => {
+                if named.is_undefined() {
+                    out.push(c);
+                    i += 1;
+                    continue;
+                }
+                let rest = &template[i + 2..];
+                match rest.iter().position(|&u| u == b'>' as u16) {
+                    None => {
+                        out.push(c);
+                        i += 1;
+                    }
+                    Some(close) => {
+                        let name = JsString::from_units(&mut vm.heap, &rest[..close]);
+                        let key = vm.key_from_string(name);
+                        let v = vm.get_v(named, key)?;
+                        if !v.is_undefined() {
+                            out.extend(vm.to_string(v)?.to_units());
+                        }
+                        i += close + 3;
+                    }
+                }
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_object(vm, a.this, "[Symbol.replace]")?;
+    let s = vm.to_string(a.arg(0))?;
+    let units = s.to_units();
+    let mut replace_value = a.arg(1);
+    let functional = Vm::is_callable(replace_value);
+    if !functional {
+        replace_value = vm.to_string(replace_value)?.value();
+    }
+    let flags = flags_of(vm, r)?;
+    let global = flags.contains('g');
+    let full_unicode = flags.contains('u') || flags.contains('v');
+    if global {
+        set_last_index(vm, r, 0.0)?;
+    }
+    // Results are kept in a JS array so they stay rooted while JS runs.
+    let results = vm.new_array(0);
+    let mut count = 0u32;
+    loop {
+        let result = regexp_exec(vm, r, s)?;
+        if result.is_null() {
+            break;
+        }
+        vm.create_data_property_or_throw(results, PropertyKey::Index(count), result)?;
+        count += 1;
+        if !global {
+            break;
+        }
+        let m = vm.get_v(result, PropertyKey::Index(0))?;
+        if vm.to_string(m)?.is_empty() {
+            let this_index = last_index_of(vm, r.value())?;
+            set_last_index(vm, r, advance(&units, this_index, full_unicode) as f64)?;
+        }
+    }
+    let mut acc: Vec<u16> = Vec::new();
+    let mut next_pos = 0usize;
+    for k in 0..count {
+        let result = vm.get(results, PropertyKey::Index(k), results.value())?;
+        let ro: Gc<JsObject> = vm.to_object(result)?;
+        let n_captures = vm.length_of_array_like(ro)?.saturating_sub(1);
+        let m0 = vm.get(ro, PropertyKey::Index(0), result)?;
+        let matched = vm.to_string(m0)?;
+        let ikey = PropertyKey::Atom(vm.names.index);
+        let pv = vm.get(ro, ikey, result)?;
+        let position = vm.to_integer_or_infinity(pv)?.max(0.0).min(units.len() as f64) as usize;
+        let caps = vm.new_array(0);
+        for n in 1..=n_captures.min(u32::MAX as u64 - 1) {
+            let c = vm.get(ro, PropertyKey::Index(n as u32), result)?;
+            let c = if c.is_undefined() { c } else { vm.to_string(c)?.value() };
+            vm.create_data_property_or_throw(caps, PropertyKey::Index(n as u32 - 1), c)?;
+        }
+        let gkey = PropertyKey::Atom(vm.names.groups);
+        let named = vm.get(ro, gkey, result)?;
+        let captures = vm.list_from_array_like(caps.value())?;
+        let replacement: Vec<u16> = if functional {
+            let mut args = vec![matched.value()];
+            args.extend_from_slice(&captures);
+            args.push(Value::number(position as f64));
+            args.push(s.value());
+            if !named.is_undefined() {
+                args.push(named);
+            }
+            let mark = vm.temp_roots.len();
+            vm.temp_roots.extend_from_slice(&args);
+            let rv = vm.call(replace_value, Value::UNDEFINED, &args);
+            vm.temp_roots.truncate(mark);
+            vm.to_string(rv?)?.to_units()
+        } else {
+            let named = if named.is_undefined() { named } else { vm.to_object(named)?.value() };
+            let template = Gc::<JsString>::from_value(replace_value).to_units();
+            get_substitution(vm, &matched.to_units(), &units, position, &captures, named, &template)?
+        };
+        if position >= next_pos {
+            acc.extend_from_slice(&units[next_pos..position]);
+            acc.extend_from_slice(&replacement);
+            next_pos = position + matched.len();
+        }
+        if acc.len() > crate::vm::object::string::MAX_STRING_LENGTH {
+            return Err(vm.range_error("Invalid string length"));
+        }
+    }
+    if next_pos < units.len() {
+        acc.extend_from_slice(&units[next_pos..]);
+    }
+    Ok(JsString::from_units(&mut vm.heap, &acc).value())
+}
+
+fn symbol_split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_object(vm, a.this, "[Symbol.split]")?;
+    let s = vm.to_string(a.arg(0))?;
+    let units = s.to_units();
+    let default = vm.realm().intrinsic(Intrinsic::RegExp);
+    let c = vm.species_constructor(r, default)?;
+    let flags = flags_of(vm, r)?;
+    let unicode = flags.contains('u') || flags.contains('v');
+    let new_flags = if flags.contains('y') { flags } else { format!("{flags}y") };
+    let nf = vm.string_value(&new_flags);
+    let splitter = vm.construct(c, &[r.value(), nf], c)?;
+    let splitter: Gc<JsObject> = vm.to_object(splitter)?;
+    let arr = vm.new_array(0);
+    let lim = if a.arg(1).is_undefined() { u32::MAX } else { vm.to_uint32(a.arg(1))? };
+    if lim == 0 {
+        return Ok(arr.value());
+    }
+    let size = units.len() as u64;
+    if size == 0 {
+        let z = regexp_exec(vm, splitter, s)?;
+        if z.is_null() {
+            vm.create_data_property_or_throw(arr, PropertyKey::Index(0), s.value())?;
+        }
+        return Ok(arr.value());
+    }
+    let mut len_a = 0u32;
+    let (mut p, mut q) = (0u64, 0u64);
+    while q < size {
+        set_last_index(vm, splitter, q as f64)?;
+        let z = regexp_exec(vm, splitter, s)?;
+        if z.is_null() {
+            q = advance(&units, q, unicode);
+            continue;
+        }
+        let e = last_index_of(vm, splitter.value())?.min(size);
+        if e == p {
+            q = advance(&units, q, unicode);
+            continue;
+        }
+        let t = substring(vm, &units, p as usize, q as usize);
+        vm.create_data_property_or_throw(arr, PropertyKey::Index(len_a), t)?;
+        len_a += 1;
+        if len_a == lim {
+            return Ok(arr.value());
+        }
+        p = e;
+        let zo = vm.to_object(z)?;
+        let n_caps = vm.length_of_array_like(zo)?.saturating_sub(1);
+        for i in 1..=n_caps {
+            let cap = vm.get(zo, PropertyKey::Index(i as u32), z)?;
+            vm.create_data_property_or_throw(arr, PropertyKey::Index(len_a), cap)?;
+            len_a += 1;
+            if len_a == lim {
+                return Ok(arr.value());
+            }
+        }
+        q = p;
+    }
+    let t = substring(vm, &units, p as usize, size as usize);
+    vm.create_data_property_or_throw(arr, PropertyKey::Index(len_a), t)?;
+    Ok(arr.value())
+}

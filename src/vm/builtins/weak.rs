@@ -1,0 +1,186 @@
+//! WeakRef and FinalizationRegistry.
+//!
+//! The collector has no weak-reference support yet, so a WeakRef keeps its
+//! target alive (deref always returns it) and a FinalizationRegistry never
+//! runs its cleanup callback; it does not retain registered targets. Both
+//! behaviours are allowed by the spec (collection is never guaranteed).
+
+use super::array::describe;
+use super::map::{can_be_held_weakly, set_tag};
+use crate::vm::heap::Gc;
+use crate::vm::interp::CallArgs;
+use crate::vm::isolate::Vm;
+use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PropertyKey};
+use crate::vm::runtime::realm::Realm;
+use crate::vm::value::Value;
+use crate::vm::JsResult;
+
+/// `[HOLE, TAG, target]`.
+const TAG_WEAKREF: i32 = 0x5752;
+/// `[HOLE, TAG, cleanup, (held, token)...]`.
+const TAG_REGISTRY: i32 = 0x4652;
+
+pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
+    let op = realm.intrinsic(crate::vm::runtime::realm::Intrinsic::ObjectPrototype);
+    let wp = vm.new_object_with_proto(op, ObjectKind::Ordinary);
+    constructor(vm, realm, "WeakRef", weakref_ctor, wp);
+    vm.define_method(wp, "deref", deref, 0);
+    set_tag(vm, wp, "WeakRef");
+
+    let fp = vm.new_object_with_proto(op, ObjectKind::Ordinary);
+    constructor(vm, realm, "FinalizationRegistry", registry_ctor, fp);
+    let methods: &[(&str, NativeFn, u32)] = &[("register", register, 2), ("unregister", unregister, 1)];
+    for &(name, f, len) in methods {
+        vm.define_method(fp, name, f, len);
+    }
+    set_tag(vm, fp, "FinalizationRegistry");
+}
+
+/// A constructor whose native data slot holds its realm's prototype object.
+fn constructor(vm: &mut Vm, realm: Gc<Realm>, name: &str, f: NativeFn, proto: Gc<JsObject>) -> Gc<JsObject> {
+    let c = vm.new_function_object(realm, FunctionKind::Native { f, data: proto.value() }, name, 1, true);
+    super::map::link_constructor(vm, realm, c, proto, name);
+    c
+}
+
+/// GetPrototypeFromConstructor for constructors without an intrinsic slot:
+/// new_target.prototype, else the same-named constructor's prototype in
+/// new_target's realm (found through that realm's global), else ours.
+fn proto_from_ctor(vm: &mut Vm, a: &CallArgs<'_>, name: &str) -> JsResult<Value> {
+    let own = match &a.callee.kind {
+        ObjectKind::Function(fd) => match &fd.kind {
+            FunctionKind::Native { data, .. } => *data,
+            _ => Value::NULL,
+        },
+        _ => Value::NULL,
+    };
+    let nt = a.new_target;
+    let Some(nto) = JsObject::from_value(nt) else { return Ok(own) };
+    let pkey = PropertyKey::Atom(vm.names.prototype);
+    let p = vm.get(nto, pkey, nt)?;
+    if JsObject::is_object(p) {
+        return Ok(p);
+    }
+    let Some(realm) = function_realm(nt) else { return Ok(own) };
+    let key = vm.key_from_str(name);
+    let other = realm.global.get_own_named(key).filter(|p| !p.is_accessor()).map(|p| p.value);
+    if let Some(co) = other.and_then(JsObject::from_value)
+        && let ObjectKind::Function(fd) = &co.kind
+        && let FunctionKind::Native { data, .. } = &fd.kind
+        && JsObject::is_object(*data)
+    {
+        return Ok(*data);
+    }
+    Ok(own)
+}
+
+fn function_realm(v: Value) -> Option<Gc<Realm>> {
+    let o = JsObject::from_value(v)?;
+    match &o.kind {
+        ObjectKind::Function(f) => match &f.kind {
+            FunctionKind::Bound { target, .. } => function_realm(*target),
+            _ => Some(f.realm),
+        },
+        _ => None,
+    }
+}
+
+fn weakref_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if !a.is_construct() {
+        return Err(vm.type_error("Constructor WeakRef requires 'new'"));
+    }
+    let target = a.arg(0);
+    if !can_be_held_weakly(target) {
+        let d = describe(vm, target);
+        return Err(vm.type_error(&format!("WeakRef: invalid target {d}")));
+    }
+    let proto = proto_from_ctor(vm, a, "WeakRef")?;
+    let o = vm.new_object_with_proto(proto, ObjectKind::List(vec![Value::HOLE, Value::int(TAG_WEAKREF), target]));
+    Ok(o.value())
+}
+
+fn deref(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if let Some(o) = JsObject::from_value(a.this)
+        && let ObjectKind::List(v) = &o.kind
+        && v.len() == 3
+        && v[0].is_hole()
+        && v[1] == Value::int(TAG_WEAKREF)
+    {
+        return Ok(v[2]);
+    }
+    let d = describe(vm, a.this);
+    Err(vm.type_error(&format!("Method WeakRef.prototype.deref called on incompatible receiver {d}")))
+}
+
+fn registry_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if !a.is_construct() {
+        return Err(vm.type_error("Constructor FinalizationRegistry requires 'new'"));
+    }
+    let cleanup = a.arg(0);
+    if !Vm::is_callable(cleanup) {
+        let d = describe(vm, cleanup);
+        return Err(vm.type_error(&format!("FinalizationRegistry: cleanup must be callable, got {d}")));
+    }
+    let proto = proto_from_ctor(vm, a, "FinalizationRegistry")?;
+    let o = vm.new_object_with_proto(proto, ObjectKind::List(vec![Value::HOLE, Value::int(TAG_REGISTRY), cleanup]));
+    Ok(o.value())
+}
+
+fn this_registry(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
+    if let Some(o) = JsObject::from_value(v)
+        && let ObjectKind::List(l) = &o.kind
+        && l.len() >= 3
+        && l[0].is_hole()
+        && l[1] == Value::int(TAG_REGISTRY)
+    {
+        return Ok(o);
+    }
+    let d = describe(vm, v);
+    Err(vm.type_error(&format!("Method FinalizationRegistry.prototype.{method} called on incompatible receiver {d}")))
+}
+
+fn register(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_registry(vm, a.this, "register")?;
+    let (target, held, token) = (a.arg(0), a.arg(1), a.arg(2));
+    if !can_be_held_weakly(target) {
+        let d = describe(vm, target);
+        return Err(vm.type_error(&format!("FinalizationRegistry.prototype.register: invalid target {d}")));
+    }
+    if Vm::same_value(target, held) {
+        return Err(vm.type_error("FinalizationRegistry.prototype.register: target and holdings must not be same"));
+    }
+    if !can_be_held_weakly(token) && !token.is_undefined() {
+        let d = describe(vm, token);
+        return Err(vm.type_error(&format!("FinalizationRegistry.prototype.register: invalid unregister token {d}")));
+    }
+    // Cells that can never be cleaned up only matter for unregister.
+    if !token.is_undefined()
+        && let ObjectKind::List(l) = &mut r.m().kind
+    {
+        l.push(held);
+        l.push(token);
+    }
+    Ok(Value::UNDEFINED)
+}
+
+fn unregister(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_registry(vm, a.this, "unregister")?;
+    let token = a.arg(0);
+    if !can_be_held_weakly(token) {
+        let d = describe(vm, token);
+        return Err(vm.type_error(&format!("Invalid unregisterToken ('{d}')")));
+    }
+    let mut removed = false;
+    if let ObjectKind::List(l) = &mut r.m().kind {
+        let mut i = 3;
+        while i + 1 < l.len() {
+            if Vm::same_value(l[i + 1], token) {
+                l.drain(i..i + 2);
+                removed = true;
+            } else {
+                i += 2;
+            }
+        }
+    }
+    Ok(Value::bool(removed))
+}
