@@ -21,6 +21,12 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let pi = vm.define_method(g, "parseInt", parse_int, 2);
     let pf = vm.define_method(g, "parseFloat", parse_float, 1);
     let ev = vm.define_method(g, "eval", eval, 1);
+    vm.define_method(g, "encodeURI", encode_uri, 1);
+    vm.define_method(g, "encodeURIComponent", encode_uri_component, 1);
+    vm.define_method(g, "decodeURI", decode_uri, 1);
+    vm.define_method(g, "decodeURIComponent", decode_uri_component, 1);
+    vm.define_method(g, "escape", escape, 1);
+    vm.define_method(g, "unescape", unescape, 1);
     realm.m().intrinsics[Intrinsic::Eval as usize] = ev.value();
     let number = realm.intrinsic(Intrinsic::Number);
     if let Some(n) = crate::vm::object::JsObject::from_value(number) {
@@ -151,4 +157,162 @@ fn eval(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         }
     };
     vm.run_script(realm, code)
+}
+
+// ----- URI handling (ECMA-262 19.2.6) and Annex B escape/unescape -----
+
+const URI_RESERVED: &str = ";/?:@&=+$,";
+const URI_UNESCAPED_MARKS: &str = "-_.!~*'()";
+
+fn is_unreserved(c: u16) -> bool {
+    c < 128 && ((c as u8).is_ascii_alphanumeric() || URI_UNESCAPED_MARKS.as_bytes().contains(&(c as u8)))
+}
+
+/// Encode (19.2.6.5): percent-encodes the UTF-8 of every unit not in `extra` or unreserved.
+fn encode(vm: &mut Vm, s: Gc<JsString>, extra: &str) -> JsResult<Value> {
+    let units = s.to_units();
+    let mut out: Vec<u16> = Vec::with_capacity(units.len());
+    let mut k = 0;
+    while k < units.len() {
+        let c = units[k];
+        if is_unreserved(c) || (c < 128 && extra.as_bytes().contains(&(c as u8))) {
+            out.push(c);
+            k += 1;
+            continue;
+        }
+        let cp = match c {
+            0xD800..=0xDBFF if k + 1 < units.len() && (0xDC00..=0xDFFF).contains(&units[k + 1]) => {
+                let cp = 0x10000 + (((c as u32) - 0xD800) << 10) + (units[k + 1] as u32 - 0xDC00);
+                k += 1;
+                cp
+            }
+            0xD800..=0xDFFF => return Err(vm.throw_error(crate::vm::runtime::ErrorType::UriError, "URI malformed")),
+            _ => c as u32,
+        };
+        let ch = char::from_u32(cp).unwrap_or('\u{FFFD}');
+        let mut buf = [0u8; 4];
+        for b in ch.encode_utf8(&mut buf).bytes() {
+            out.extend(format!("%{b:02X}").encode_utf16());
+        }
+        k += 1;
+    }
+    Ok(JsString::from_units(&mut vm.heap, &out).value())
+}
+
+fn hex_byte(units: &[u16], k: usize) -> Option<u8> {
+    if units.get(k) != Some(&(b'%' as u16)) {
+        return None;
+    }
+    let h = char::from_u32(*units.get(k + 1)? as u32)?.to_digit(16)?;
+    let l = char::from_u32(*units.get(k + 2)? as u32)?.to_digit(16)?;
+    Some((h * 16 + l) as u8)
+}
+
+/// Decode (19.2.6.6): `preserve` lists characters whose escapes stay as written.
+fn decode(vm: &mut Vm, s: Gc<JsString>, preserve: &str) -> JsResult<Value> {
+    let units = s.to_units();
+    let malformed = |vm: &mut Vm| vm.throw_error(crate::vm::runtime::ErrorType::UriError, "URI malformed");
+    let mut out: Vec<u16> = Vec::with_capacity(units.len());
+    let mut k = 0;
+    while k < units.len() {
+        if units[k] != b'%' as u16 {
+            out.push(units[k]);
+            k += 1;
+            continue;
+        }
+        let Some(b) = hex_byte(&units, k) else { return Err(malformed(vm)) };
+        if b < 0x80 {
+            if preserve.as_bytes().contains(&b) {
+                out.extend_from_slice(&units[k..k + 3]);
+            } else {
+                out.push(b as u16);
+            }
+            k += 3;
+            continue;
+        }
+        let n = if b & 0xE0 == 0xC0 {
+            2
+        } else if b & 0xF0 == 0xE0 {
+            3
+        } else if b & 0xF8 == 0xF0 {
+            4
+        } else {
+            return Err(malformed(vm));
+        };
+        let mut bytes = vec![b];
+        for j in 1..n {
+            match hex_byte(&units, k + 3 * j) {
+                Some(cb) if cb & 0xC0 == 0x80 => bytes.push(cb),
+                _ => return Err(malformed(vm)),
+            }
+        }
+        match std::str::from_utf8(&bytes) {
+            Ok(text) => out.extend(text.encode_utf16()),
+            Err(_) => return Err(malformed(vm)),
+        }
+        k += 3 * n;
+    }
+    Ok(JsString::from_units(&mut vm.heap, &out).value())
+}
+
+fn encode_uri(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let s = vm.to_string(a.arg(0))?;
+    encode(vm, s, ";/?:@&=+$,#")
+}
+fn encode_uri_component(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let s = vm.to_string(a.arg(0))?;
+    encode(vm, s, "")
+}
+fn decode_uri(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let s = vm.to_string(a.arg(0))?;
+    let preserve = format!("{URI_RESERVED}#");
+    decode(vm, s, &preserve)
+}
+fn decode_uri_component(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let s = vm.to_string(a.arg(0))?;
+    decode(vm, s, "")
+}
+
+/// Annex B escape.
+fn escape(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let units = vm.to_string(a.arg(0))?.to_units();
+    let mut out = Vec::with_capacity(units.len());
+    for c in units {
+        if c < 128 && ((c as u8).is_ascii_alphanumeric() || b"@*_+-./".contains(&(c as u8))) {
+            out.push(c);
+        } else if c < 256 {
+            out.extend(format!("%{c:02X}").encode_utf16());
+        } else {
+            out.extend(format!("%u{c:04X}").encode_utf16());
+        }
+    }
+    Ok(JsString::from_units(&mut vm.heap, &out).value())
+}
+
+/// Annex B unescape.
+fn unescape(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let units = vm.to_string(a.arg(0))?.to_units();
+    let hex = |u: Option<&u16>| u.and_then(|&c| char::from_u32(c as u32)).and_then(|c| c.to_digit(16));
+    let mut out = Vec::with_capacity(units.len());
+    let mut k = 0;
+    while k < units.len() {
+        let c = units[k];
+        if c == b'%' as u16 {
+            if units.get(k + 1) == Some(&(b'u' as u16)) {
+                let ds: Option<Vec<u32>> = (2..6).map(|j| hex(units.get(k + j))).collect();
+                if let Some(ds) = ds {
+                    out.push(ds.iter().fold(0u32, |acc, d| acc * 16 + d) as u16);
+                    k += 6;
+                    continue;
+                }
+            } else if let (Some(h), Some(l)) = (hex(units.get(k + 1)), hex(units.get(k + 2))) {
+                out.push((h * 16 + l) as u16);
+                k += 3;
+                continue;
+            }
+        }
+        out.push(c);
+        k += 1;
+    }
+    Ok(JsString::from_units(&mut vm.heap, &out).value())
 }
