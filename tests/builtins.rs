@@ -1,5 +1,5 @@
 //! Builtin library tests through the safe embedding API: Array, String,
-//! Number, Math, JSON, Reflect, Map/Set/WeakMap/WeakSet, Date.
+//! Number, Math, JSON, Reflect, Map/Set/WeakMap/WeakSet, WeakRef, FinalizationRegistry, Date.
 
 use sable::api::{ContextId, Isolate, IsolateParams, Status};
 
@@ -204,6 +204,9 @@ fn map_set_and_weak_collections() {
     assert!(eval("Map()").starts_with("Uncaught TypeError"));
     assert_eq!(eval("Object.prototype.toString.call(new Map().entries()) + Object.prototype.toString.call(new Set())"), "[object Map Iterator][object Set]");
     assert_eq!(eval("Set.prototype.keys === Set.prototype.values && Map.prototype[Symbol.iterator] === Map.prototype.entries"), "true");
+    assert_eq!(eval("var o = {}; var r = new WeakRef(o); (r.deref() === o) + ',' + Object.prototype.toString.call(r)"), "true,[object WeakRef]");
+    assert_eq!(eval("var f = new FinalizationRegistry(() => {}); var t = {}; f.register({}, 1, t); f.unregister(t) + ',' + f.unregister(t)"), "true,false");
+    assert!(eval("new WeakRef(1)").starts_with("Uncaught TypeError"));
 }
 
 #[test]

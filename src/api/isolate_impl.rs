@@ -380,7 +380,13 @@ impl Isolate {
         vm.host_functions.push(host);
         let id = vm.host_functions.len() - 1;
         let saved = vm.current_realm.replace(realm);
-        let f = vm.new_function_object(realm, crate::vm::object::FunctionKind::Host { id }, name, length, false);
+        // Host functions are constructors with a `prototype`, as V8's FunctionTemplate functions are.
+        let f = vm.new_function_object(realm, crate::vm::object::FunctionKind::Host { id }, name, length, true);
+        let proto = vm.new_object();
+        let ckey = PropertyKey::Atom(vm.names.constructor);
+        proto.put_named(&mut vm.heap, ckey, f.value(), crate::vm::object::attrs::HIDDEN);
+        let pkey = PropertyKey::Atom(vm.names.prototype);
+        f.put_named(&mut vm.heap, pkey, proto.value(), crate::vm::object::attrs::WRITABLE);
         vm.current_realm = saved.or(Some(realm));
         Ok(self.push(f.value()))
     }

@@ -200,7 +200,7 @@ fn clamp(x: f64, len: usize) -> usize {
     }
 }
 
-/// IsRegExp (no RegExp internal slot exists yet: only @@match is consulted).
+/// IsRegExp: @@match decides when present, else the [[RegExpMatcher]] slot.
 fn is_regexp(vm: &mut Vm, v: Value) -> JsResult<bool> {
     let Some(o) = JsObject::from_value(v) else { return Ok(false) };
     let key = PropertyKey::Symbol(vm.symbols.match_);
@@ -208,7 +208,7 @@ fn is_regexp(vm: &mut Vm, v: Value) -> JsResult<bool> {
     if !m.is_undefined() {
         return Ok(Vm::to_boolean(m));
     }
-    Ok(false)
+    Ok(matches!(o.kind, ObjectKind::RegExp(_)))
 }
 
 // ----- statics -----
@@ -391,15 +391,52 @@ fn last_index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
 }
 
+/// A collation key level for `localeCompare` (a root-locale approximation):
+/// level 0 ignores accents and case, level 1 adds accents, level 2 adds case
+/// (lower before upper), and code points break the remaining ties.
+fn collation_key(chars: &[char], level: u8) -> Vec<(u8, u32)> {
+    let mut key = Vec::with_capacity(chars.len());
+    for &c in chars {
+        let is_mark = matches!(c as u32, 0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F);
+        if is_mark && level == 0 {
+            continue;
+        }
+        let group = if c.is_whitespace() || (c.is_ascii_punctuation()) || (!c.is_alphanumeric() && !is_mark) {
+            0
+        } else if c.is_numeric() {
+            1
+        } else {
+            2
+        };
+        let case = if level == 2 && c.is_uppercase() { 1 } else { 0 };
+        // Full case folding (ß -> ss) through the uppercase mapping.
+        for u in c.to_uppercase() {
+            let folded = u.to_lowercase().next().unwrap_or(u) as u32;
+            key.push((group, folded * 2 + case));
+        }
+    }
+    key
+}
+
 fn locale_compare(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let s = units_of(vm, a.this, "localeCompare")?;
     let t = vm.to_string(a.arg(0))?.to_units();
-    // Canonically equivalent strings compare equal; otherwise order by code points of the NFD forms.
+    // Canonically equivalent strings compare equal (compare the NFD forms).
     let nfd = |u: Vec<u16>| super::normalize::normalize(&u, super::normalize::Form::Nfd).unwrap_or(u);
     let (s, t) = (nfd(s), nfd(t));
     let cs: Vec<char> = char::decode_utf16(s.iter().copied()).map(|r| r.unwrap_or('\u{FFFD}')).collect();
     let ct: Vec<char> = char::decode_utf16(t.iter().copied()).map(|r| r.unwrap_or('\u{FFFD}')).collect();
-    Ok(Value::int(match cs.cmp(&ct) {
+    let mut ord = std::cmp::Ordering::Equal;
+    for level in 0..3 {
+        ord = collation_key(&cs, level).cmp(&collation_key(&ct, level));
+        if ord != std::cmp::Ordering::Equal {
+            break;
+        }
+    }
+    if ord == std::cmp::Ordering::Equal {
+        ord = cs.cmp(&ct);
+    }
+    Ok(Value::int(match ord {
         std::cmp::Ordering::Less => -1,
         std::cmp::Ordering::Equal => 0,
         std::cmp::Ordering::Greater => 1,

@@ -7,13 +7,13 @@
 
 use super::array::describe;
 use super::map::{can_be_held_weakly, set_tag};
+use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
 use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PropertyKey};
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 /// `[HOLE, TAG, target]`.
 const TAG_WEAKREF: i32 = 0x5752;

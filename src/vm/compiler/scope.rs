@@ -95,6 +95,8 @@ pub(crate) struct PendingScope {
 pub(crate) struct ScopeCtx {
     pub pushed_env: bool,
     pub mark: u32,
+    /// The scope, when it declares relocated bindings (unplaced at exit).
+    pub relocated: Option<ScopeId>,
 }
 
 impl<'a> Compiler<'a, '_> {
@@ -440,17 +442,27 @@ impl<'a> Compiler<'a, '_> {
         ScopeCtx {
             pushed_env,
             mark: ps.mark,
+            relocated: None,
         }
     }
 
     pub(crate) fn enter_scope(&mut self, scope: ScopeId) -> Res<ScopeCtx> {
         let mut ps = self.pending_scope();
         self.declare_scope_bindings(scope, &mut ps)?;
-        Ok(self.open_scope(ps))
+        let mut sc = self.open_scope(ps);
+        if self.relocated.contains_key(&scope) {
+            sc.relocated = Some(scope);
+        }
+        Ok(sc)
     }
 
     /// Closes a scope on the normal path (PopEnv, registers released).
     pub(crate) fn exit_scope(&mut self, sc: ScopeCtx) {
+        if let Some(s) = sc.relocated {
+            for sym in self.relocated[&s].clone() {
+                self.binds.remove(&BindKey::Sym(sym));
+            }
+        }
         if sc.pushed_env {
             self.f.emit(Op::PopEnv);
             self.pop_env_ctl();
@@ -483,10 +495,12 @@ impl<'a> Compiler<'a, '_> {
         if let Some(&s) = self.args_of_ref.get(&rid) {
             return Some(BindKey::Args(s));
         }
-        self.scoping
-            .get_reference(rid)
-            .symbol_id()
-            .map(BindKey::Sym)
+        let sym = self.scoping.get_reference(rid).symbol_id()?;
+        // A relocated lexical binding referenced outside its block: not visible there.
+        if self.relocated_syms.contains(&sym) && !self.binds.contains_key(&BindKey::Sym(sym)) {
+            return None;
+        }
+        Some(BindKey::Sym(sym))
     }
 
     fn lookup(&self, key: Option<BindKey>, name: &str, offset: u32) -> Res<Option<BindInfo>> {

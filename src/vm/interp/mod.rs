@@ -104,7 +104,18 @@ impl Vm {
     }
 
     /// Calls a native, host or bound function (never pushes a bytecode frame itself).
+    /// The arguments may live in Rust heap memory (a Vec built by apply, spread,
+    /// Reflect...), so they are rooted for the duration of the call.
     fn call_non_bytecode(&mut self, func: Gc<JsObject>, this: Value, args: &[Value], new_target: Value, construct: bool) -> JsResult<Value> {
+        let mark = self.temp_roots.len();
+        self.temp_roots.extend_from_slice(args);
+        self.temp_roots.push(this);
+        let r = self.call_non_bytecode_rooted(func, this, args, new_target, construct);
+        self.temp_roots.truncate(mark);
+        r
+    }
+
+    fn call_non_bytecode_rooted(&mut self, func: Gc<JsObject>, this: Value, args: &[Value], new_target: Value, construct: bool) -> JsResult<Value> {
         let data = func.function().unwrap();
         let realm = data.realm;
         match &data.kind {
@@ -118,12 +129,29 @@ impl Vm {
             FunctionKind::Host { id } => {
                 let id = *id;
                 let saved = self.current_realm.replace(realm);
+                // [[Construct]] of a host function (like a V8 FunctionTemplate):
+                // the receiver is a new object from new.target.prototype, and it
+                // is the result unless the callback returns an object.
+                let receiver = if construct {
+                    match self.prototype_from_constructor(new_target, Intrinsic::ObjectPrototype) {
+                        Ok(proto) => self.new_object_with_proto(proto, ObjectKind::Ordinary).value(),
+                        Err(e) => {
+                            self.current_realm = saved;
+                            return Err(e);
+                        }
+                    }
+                } else {
+                    this
+                };
                 let host = &self.host_functions[id] as *const crate::vm::isolate::HostFn;
                 // SAFETY: host_functions only grows (never removes), so the boxed
                 // closure outlives this call even if more are registered meanwhile.
-                let r = unsafe { (*host)(self, &CallArgs { this, args, new_target: if construct { new_target } else { Value::UNDEFINED }, callee: func }) };
+                let r = unsafe { (*host)(self, &CallArgs { this: receiver, args, new_target: if construct { new_target } else { Value::UNDEFINED }, callee: func }) };
                 self.current_realm = saved;
-                r
+                match r {
+                    Ok(v) if construct && !JsObject::is_object(v) => Ok(receiver),
+                    other => other,
+                }
             }
             FunctionKind::Bound { target, this: bound_this, args: bound_args } => {
                 let (target, bound_this) = (*target, *bound_this);

@@ -783,6 +783,20 @@ impl Vm {
     }
 
     fn array_set_length(&mut self, arr: Gc<JsObject>, desc: PropertyDescriptor) -> JsResult<bool> {
+        // ArraySetLength converts the value first (ToUint32, then ToNumber: both
+        // observable), then validates the rest of the descriptor.
+        let converted = match desc.value {
+            Some(v) => {
+                let new_len = self.to_uint32(v)?;
+                let number_len = self.to_number(v)?;
+                if new_len as f64 != number_len {
+                    return Err(self.range_error("Invalid array length"));
+                }
+                Some(new_len)
+            }
+            None => None,
+        };
+        // Re-read after the conversions: valueOf may have changed the length.
         let (old_len, writable) = match arr.kind {
             ObjectKind::Array { length, length_writable } => (length, length_writable),
             _ => unreachable!(),
@@ -790,7 +804,7 @@ impl Vm {
         if desc.configurable == Some(true) || desc.enumerable == Some(true) || desc.is_accessor() {
             return Ok(false);
         }
-        let Some(v) = desc.value else {
+        let Some(new_len) = converted else {
             if desc.writable == Some(true) && !writable {
                 return Ok(false);
             }
@@ -799,11 +813,6 @@ impl Vm {
             }
             return Ok(true);
         };
-        let new_len = self.to_uint32(v)?;
-        let number_len = self.to_number(v)?;
-        if new_len as f64 != number_len {
-            return Err(self.range_error("Invalid array length"));
-        }
         if new_len == old_len {
             if desc.writable == Some(true) && !writable {
                 return Ok(false);
@@ -1095,10 +1104,22 @@ impl Vm {
         if len > 1 << 24 {
             return Err(self.range_error("Too many arguments in function call"));
         }
+        // Values fetched so far stay rooted while later getters run.
+        let mark = self.temp_roots.len();
         let mut out = Vec::with_capacity(len as usize);
         for i in 0..len {
-            out.push(self.get(obj, PropertyKey::Index(i as u32), v)?);
+            match self.get(obj, PropertyKey::Index(i as u32), v) {
+                Ok(x) => {
+                    self.temp_roots.push(x);
+                    out.push(x);
+                }
+                Err(e) => {
+                    self.temp_roots.truncate(mark);
+                    return Err(e);
+                }
+            }
         }
+        self.temp_roots.truncate(mark);
         Ok(out)
     }
 
