@@ -8,6 +8,10 @@ use std::process::Command;
 
 #[test]
 fn test262_matches_expectations() {
+    if std::env::var("SABLE_SKIP_TEST262_RATCHET").is_ok_and(|v| v == "1") {
+        eprintln!("SABLE_SKIP_TEST262_RATCHET=1: the ratchet runs separately (see .ci/run)");
+        return;
+    }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let suite = std::env::var("SABLE_TEST262_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("../shared/test262"));
     if !suite.join("harness/assert.js").is_file() {

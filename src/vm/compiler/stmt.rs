@@ -271,6 +271,15 @@ impl<'a> Compiler<'a, '_> {
 
     /// Leaves nested constructs down to control index `from` towards the jump's target.
     pub(crate) fn jump_out(&mut self, j: Jump, from: usize) -> Res<()> {
+        if j == Jump::Return
+            && !self.f.ctl[..from]
+                .iter()
+                .any(|c| matches!(c, Ctl::Finally { .. } | Ctl::IterClose { .. }))
+        {
+            // Nothing to run on the way out: environments die with the frame.
+            self.f.emit(Op::Return);
+            return Ok(());
+        }
         let mut i = from;
         while i > 0 {
             i -= 1;
