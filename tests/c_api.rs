@@ -22,10 +22,7 @@ fn root() -> PathBuf {
 /// `target/<profile>`: the test binary lives in `target/<profile>/deps`.
 fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("test binary outside target/<profile>/deps")
-        .to_path_buf()
+    exe.parent().and_then(Path::parent).expect("test binary outside target/<profile>/deps").to_path_buf()
 }
 
 fn env_flag(name: &str) -> bool {
@@ -40,18 +37,14 @@ fn env_flag(name: &str) -> bool {
 fn static_lib() -> PathBuf {
     let dir = profile_dir();
     let candidates = [dir.join("deps/libsable.a"), dir.join("libsable.a")];
-    let lib = candidates
-        .iter()
-        .find(|p| p.is_file())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!(
-                "no static library at {} or {}; cargo builds it from the crate's `staticlib` \
+    let lib = candidates.iter().find(|p| p.is_file()).cloned().unwrap_or_else(|| {
+        panic!(
+            "no static library at {} or {}; cargo builds it from the crate's `staticlib` \
              crate-type (or run `cargo build --lib` with the same profile)",
-                candidates[0].display(),
-                candidates[1].display()
-            )
-        });
+            candidates[0].display(),
+            candidates[1].display()
+        )
+    });
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let lib_time = modified(&lib).unwrap();
     let mut rlibs = vec![dir.join("deps/libsable.rlib")];
@@ -82,17 +75,13 @@ fn static_lib() -> PathBuf {
 fn compile(name: &str) -> PathBuf {
     let profile = profile_dir();
     let profile_name = profile.file_name().unwrap().to_string_lossy().into_owned();
-    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("c-tests")
-        .join(profile_name);
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-tests").join(profile_name);
     std::fs::create_dir_all(&out_dir).unwrap();
     let exe = out_dir.join(name);
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let src = root().join("c-tests").join(format!("{name}.c"));
     let out = Command::new(&cc)
-        .args([
-            "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread",
-        ])
+        .args(["-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread"])
         .arg("-I")
         .arg(root().join("include"))
         .arg("-I")
@@ -103,13 +92,7 @@ fn compile(name: &str) -> PathBuf {
         .arg(&exe)
         .output()
         .unwrap_or_else(|e| panic!("cannot run the C compiler `{cc}`: {e}"));
-    assert!(
-        out.status.success(),
-        "compiling {} failed:\n{}{}",
-        src.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "compiling {} failed:\n{}{}", src.display(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     exe
 }
 
@@ -117,26 +100,13 @@ fn compile(name: &str) -> PathBuf {
 fn run(name: &str, exe: &Path) {
     let valgrind = env_flag("SABLE_VALGRIND");
     let gc_stress = std::env::var("SABLE_GC_STRESS").ok();
-    let timeout_secs: u64 = std::env::var("SABLE_C_TEST_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(if valgrind || gc_stress.is_some() {
-            1800
-        } else {
-            300
-        });
+    let timeout_secs: u64 =
+        std::env::var("SABLE_C_TEST_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(if valgrind || gc_stress.is_some() { 1800 } else { 300 });
     let mut cmd = if valgrind {
         let mut c = Command::new("valgrind");
-        c.args([
-            "--error-exitcode=1",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            root().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe);
+        c.args(["--error-exitcode=1", "--leak-check=full", "--errors-for-leak-kinds=definite"])
+            .arg(format!("--suppressions={}", root().join("tests/valgrind.supp").display()))
+            .arg(exe);
         c
     } else {
         Command::new(exe)
@@ -148,21 +118,8 @@ fn run(name: &str, exe: &Path) {
     let log_dir = exe.parent().unwrap();
     let out_path = log_dir.join(format!("{name}.stdout"));
     let err_path = log_dir.join(format!("{name}.stderr"));
-    cmd.current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(std::fs::File::create(&err_path).unwrap());
-    let mut child = cmd.spawn().unwrap_or_else(|e| {
-        panic!(
-            "cannot start {} ({e}){}",
-            exe.display(),
-            if valgrind {
-                "; is valgrind installed?"
-            } else {
-                ""
-            }
-        )
-    });
+    cmd.current_dir(root()).stdin(Stdio::null()).stdout(std::fs::File::create(&out_path).unwrap()).stderr(std::fs::File::create(&err_path).unwrap());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {} ({e}){}", exe.display(), if valgrind { "; is valgrind installed?" } else { "" }));
     let start = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -187,9 +144,7 @@ fn run(name: &str, exe: &Path) {
         Some(s) => {
             panic!("{name}{mode} failed ({s})\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}")
         }
-        None => panic!(
-            "{name}{mode} timed out after {timeout_secs}s\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
-        ),
+        None => panic!("{name}{mode} timed out after {timeout_secs}s\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"),
     }
 }
 
@@ -246,10 +201,7 @@ fn every_c_test_is_registered() {
         let path = e.unwrap().path();
         if path.extension().is_some_and(|x| x == "c") {
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-            assert!(
-                this.contains(&format!("c_test(\"{stem}\")")),
-                "c-tests/{stem}.c has no #[test] in tests/c_api.rs"
-            );
+            assert!(this.contains(&format!("c_test(\"{stem}\")")), "c-tests/{stem}.c has no #[test] in tests/c_api.rs");
         }
     }
 }

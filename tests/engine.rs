@@ -58,10 +58,7 @@ fn typeof_and_equality() {
 fn variables_scopes_and_closures() {
     assert_eq!(eval("var a = 1; let b = 2; const c = 3; a + b + c"), "6");
     assert_eq!(eval("function mk() { let n = 0; return () => ++n; } const f = mk(); f(); f(); f()"), "3");
-    assert_eq!(
-        eval("var fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); fs.map ? fs[0]() + fs[1]() + fs[2]() : fs[0]() + fs[1]() + fs[2]()"),
-        "3"
-    );
+    assert_eq!(eval("var fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); fs.map ? fs[0]() + fs[1]() + fs[2]() : fs[0]() + fs[1]() + fs[2]()"), "3");
     assert!(eval("x; let x = 1;").starts_with("Uncaught ReferenceError"));
     assert!(eval("const k = 1; k = 2;").starts_with("Uncaught TypeError: Assignment to constant variable."));
     assert_eq!(eval("undefinedName"), "Uncaught ReferenceError: undefinedName is not defined");
@@ -95,7 +92,9 @@ fn objects_arrays_and_classes() {
     assert_eq!(eval("const {a, b: [x, y] = [7, 8], ...rest} = {a: 1, c: 3, d: 4}; a + x + y + Object.keys(rest).join()"), "16c,d");
     assert_eq!(eval("[1, , 3].length + ',' + [...[1, 2], 3].join('-')"), "3,1-2-3");
     assert_eq!(
-        eval("class A { constructor(x) { this.x = x; } get twice() { return this.x * 2; } static make() { return new this(4); } } class B extends A { constructor() { super(3); } get twice() { return super.twice + 1; } } B.make === A.make && new B().twice"),
+        eval(
+            "class A { constructor(x) { this.x = x; } get twice() { return this.x * 2; } static make() { return new this(4); } } class B extends A { constructor() { super(3); } get twice() { return super.twice + 1; } } B.make === A.make && new B().twice"
+        ),
         "7"
     );
     assert_eq!(eval("class C { f = 5; } new C().f"), "5");

@@ -25,13 +25,8 @@ fn header_text() -> String {
 
 #[test]
 fn header_matches_cbindgen_output() {
-    let config =
-        cbindgen::Config::from_file(root().join("cbindgen.toml")).expect("parse cbindgen.toml");
-    let bindings = cbindgen::Builder::new()
-        .with_config(config)
-        .with_src(root().join("src/capi/mod.rs"))
-        .generate()
-        .expect("cbindgen failed on src/capi");
+    let config = cbindgen::Config::from_file(root().join("cbindgen.toml")).expect("parse cbindgen.toml");
+    let bindings = cbindgen::Builder::new().with_config(config).with_src(root().join("src/capi/mod.rs")).generate().expect("cbindgen failed on src/capi");
     let mut generated = Vec::new();
     bindings.write(&mut generated);
     let committed = std::fs::read(root().join("include/sable.h")).expect("read include/sable.h");
@@ -42,11 +37,7 @@ fn header_matches_cbindgen_output() {
     std::fs::write(&out, &generated).expect("write generated header");
     let gen_text = String::from_utf8_lossy(&generated);
     let com_text = String::from_utf8_lossy(&committed);
-    let first = gen_text
-        .lines()
-        .zip(com_text.lines())
-        .position(|(a, b)| a != b)
-        .unwrap_or_else(|| gen_text.lines().count().min(com_text.lines().count()));
+    let first = gen_text.lines().zip(com_text.lines()).position(|(a, b)| a != b).unwrap_or_else(|| gen_text.lines().count().min(com_text.lines().count()));
     let line = |t: &str| t.lines().nth(first).unwrap_or("<end of file>").to_string();
     panic!(
         "include/sable.h is out of date (first difference at line {}):\n  committed: {}\n  generated: {}\n\
@@ -81,10 +72,7 @@ fn parse_layouts(code: &str) -> BTreeMap<String, Layout> {
         let end = s.find("usize").expect("usize literal");
         s[..end].parse().expect("layout number")
     };
-    for (pat, kind) in [
-        ("::std::mem::size_of::<", 0),
-        ("::std::mem::align_of::<", 1),
-    ] {
+    for (pat, kind) in [("::std::mem::size_of::<", 0), ("::std::mem::align_of::<", 1)] {
         let mut rest = code;
         while let Some(i) = rest.find(pat) {
             rest = &rest[i + pat.len()..];
@@ -107,10 +95,7 @@ fn parse_layouts(code: &str) -> BTreeMap<String, Layout> {
         let close = rest.find(')').unwrap();
         let (ty, field) = rest[..close].split_once(',').unwrap();
         let n = num_after(&rest[close + 1..]);
-        out.entry(ty.to_string())
-            .or_default()
-            .fields
-            .insert(field.to_string(), n);
+        out.entry(ty.to_string()).or_default().fields.insert(field.to_string(), n);
     }
     out
 }
@@ -119,20 +104,14 @@ fn parse_layouts(code: &str) -> BTreeMap<String, Layout> {
 fn parse_consts(code: &str) -> BTreeMap<String, i64> {
     let mut out = BTreeMap::new();
     for item in code.split(';') {
-        let Some(rest) = item
-            .strip_prefix("pubconst")
-            .or_else(|| item.split("pubconst").nth(1))
-        else {
+        let Some(rest) = item.strip_prefix("pubconst").or_else(|| item.split("pubconst").nth(1)) else {
             continue;
         };
         let Some((name_ty, value)) = rest.split_once('=') else {
             continue;
         };
         let name = name_ty.split(':').next().unwrap().to_string();
-        let digits: String = value
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '-')
-            .collect();
+        let digits: String = value.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
         if let Ok(v) = digits.parse() {
             out.insert(name, v);
         }
@@ -172,12 +151,7 @@ fn header_struct_layouts_match_rust() {
     let code = bindgen_output();
     let c = parse_layouts(&code);
     let rust = [
-        rust_layout!(sable_isolate_params {
-            struct_size,
-            heap_limit_bytes,
-            stack_limit_bytes,
-            allocator
-        }),
+        rust_layout!(sable_isolate_params { struct_size, heap_limit_bytes, stack_limit_bytes, allocator }),
         rust_layout!(sable_allocator { alloc, free, user }),
         rust_layout!(sable_heap_statistics {
             struct_size,
@@ -198,20 +172,11 @@ fn header_struct_layouts_match_rust() {
         }),
     ];
     for (name, r) in rust {
-        let h = c
-            .get(&name)
-            .unwrap_or_else(|| panic!("bindgen found no layout for {name} in include/sable.h"));
-        assert_eq!(
-            h, &r,
-            "layout of {name}: header (left) vs Rust sable::capi (right)"
-        );
+        let h = c.get(&name).unwrap_or_else(|| panic!("bindgen found no layout for {name} in include/sable.h"));
+        assert_eq!(h, &r, "layout of {name}: header (left) vs Rust sable::capi (right)");
     }
     // Every public struct of the header has been checked.
-    let mut checked: Vec<&str> = vec![
-        "sable_isolate_params",
-        "sable_allocator",
-        "sable_heap_statistics",
-    ];
+    let mut checked: Vec<&str> = vec!["sable_isolate_params", "sable_allocator", "sable_heap_statistics"];
     checked.sort();
     let mut found: Vec<&str> = c.keys().map(String::as_str).collect();
     found.sort();
@@ -221,21 +186,9 @@ fn header_struct_layouts_match_rust() {
 #[test]
 fn header_constants_match_rust() {
     let consts = parse_consts(&bindgen_output());
-    assert_eq!(
-        consts.get("SABLE_ABI_VERSION"),
-        Some(&i64::from(capi::SABLE_ABI_VERSION))
-    );
+    assert_eq!(consts.get("SABLE_ABI_VERSION"), Some(&i64::from(capi::SABLE_ABI_VERSION)));
     use capi::sable_status::*;
-    for s in [
-        SABLE_OK,
-        SABLE_EXCEPTION,
-        SABLE_TERMINATED,
-        SABLE_OUT_OF_MEMORY,
-        SABLE_INVALID_ARGUMENT,
-        SABLE_INTERNAL_ERROR,
-        SABLE_ABORTED,
-        SABLE_IO_ERROR,
-    ] {
+    for s in [SABLE_OK, SABLE_EXCEPTION, SABLE_TERMINATED, SABLE_OUT_OF_MEMORY, SABLE_INVALID_ARGUMENT, SABLE_INTERNAL_ERROR, SABLE_ABORTED, SABLE_IO_ERROR] {
         let name = format!("sable_status_{s:?}");
         assert_eq!(consts.get(&name), Some(&(s as i64)), "{name}");
     }
@@ -255,15 +208,7 @@ fn header_constants_match_rust() {
         assert_eq!(consts.get(&name), Some(&(t as i64)), "{name}");
     }
     use capi::sable_error_kind::*;
-    for k in [
-        SABLE_ERROR,
-        SABLE_TYPE_ERROR,
-        SABLE_RANGE_ERROR,
-        SABLE_SYNTAX_ERROR,
-        SABLE_REFERENCE_ERROR,
-        SABLE_EVAL_ERROR,
-        SABLE_URI_ERROR,
-    ] {
+    for k in [SABLE_ERROR, SABLE_TYPE_ERROR, SABLE_RANGE_ERROR, SABLE_SYNTAX_ERROR, SABLE_REFERENCE_ERROR, SABLE_EVAL_ERROR, SABLE_URI_ERROR] {
         let name = format!("sable_error_kind_{k:?}");
         assert_eq!(consts.get(&name), Some(&(k as i64)), "{name}");
     }
@@ -369,11 +314,7 @@ fn normalize(c: &str) -> String {
         rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
     }
     s.push_str(rest);
-    let s: String = s
-        .lines()
-        .map(|l| l.find("//").map_or(l, |i| &l[..i]))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let s: String = s.lines().map(|l| l.find("//").map_or(l, |i| &l[..i])).collect::<Vec<_>>().join(" ");
     let mut s = s;
     for p in ["*", "(", ")", ",", "{", "}", ";"] {
         s = s.replace(p, &format!(" {p} "));
@@ -410,11 +351,7 @@ fn header_declares_every_core_function() {
             missing.push(*t);
         }
     }
-    assert!(
-        missing.is_empty(),
-        "include/sable.h lacks these API.md declarations:\n  {}",
-        missing.join("\n  ")
-    );
+    assert!(missing.is_empty(), "include/sable.h lacks these API.md declarations:\n  {}", missing.join("\n  "));
 }
 
 #[test]
@@ -427,15 +364,9 @@ fn every_header_function_is_exported() {
         .filter_map(|w| w.strip_suffix('('))
         .filter(|w| w.starts_with("sable_"))
         .collect();
-    let sources: String = std::fs::read_dir(root().join("src/capi"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
+    let sources: String = std::fs::read_dir(root().join("src/capi")).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
     for name in declared {
-        assert!(
-            sources.contains(&format!("fn {name}(")),
-            "{name} is declared but not defined in src/capi"
-        );
+        assert!(sources.contains(&format!("fn {name}(")), "{name} is declared but not defined in src/capi");
     }
 }
 
@@ -456,40 +387,20 @@ fn compile_check(compiler: &str, args: &[&str], src: &str, file: &str) {
         .arg(&path)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {compiler}: {e}"));
-    assert!(
-        out.status.success(),
-        "{compiler} rejected {file}:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{compiler} rejected {file}:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
 fn header_compiles_as_c() {
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let src = "#include <sable.h>\n#include <sable.h>\nint main(void) { return SABLE_ABI_VERSION == 1 ? 0 : 1; }\n";
-    compile_check(
-        &cc,
-        &["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"],
-        src,
-        "c99.c",
-    );
-    compile_check(
-        &cc,
-        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"],
-        src,
-        "c11.c",
-    );
+    compile_check(&cc, &["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"], src, "c99.c");
+    compile_check(&cc, &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"], src, "c11.c");
 }
 
 #[test]
 fn headers_compile_as_cpp() {
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
     let src = "#include <sable.h>\n#include <sable.hpp>\nint main() { return SABLE_ABI_VERSION == 1 ? 0 : 1; }\n";
-    compile_check(
-        &cxx,
-        &["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic"],
-        src,
-        "cpp17.cpp",
-    );
+    compile_check(&cxx, &["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic"], src, "cpp17.cpp");
 }

@@ -8,8 +8,8 @@ use crate::vm::compiler::{self, CompileErrorKind};
 use crate::vm::heap::{CellKind, Gc};
 use crate::vm::isolate::{GlobalEntry, VmState};
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey};
-use crate::vm::runtime::realm::Realm;
 use crate::vm::runtime::ErrorType;
+use crate::vm::runtime::realm::Realm;
 use crate::vm::{JsResult, Unwind};
 
 impl Isolate {

@@ -362,11 +362,13 @@ fn sanitize(s: &str) -> String {
 fn worker_main(opts: &Options) -> ExitCode {
     let watch: Watch = Arc::new(Mutex::new(None));
     let w2 = watch.clone();
-    std::thread::spawn(move || loop {
-        std::thread::sleep(Duration::from_millis(20));
-        if let Some((deadline, h)) = w2.lock().unwrap().as_ref() {
-            if Instant::now() > *deadline {
-                h.terminate();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_millis(20));
+            if let Some((deadline, h)) = w2.lock().unwrap().as_ref() {
+                if Instant::now() > *deadline {
+                    h.terminate();
+                }
             }
         }
     });
@@ -452,11 +454,8 @@ fn spawn_worker(opts: &Options) -> std::io::Result<WorkerProc> {
 }
 
 fn collect_tests(opts: &Options) -> Vec<String> {
-    let roots: Vec<String> = if opts.prefixes.is_empty() {
-        vec!["test/language".into(), "test/built-ins".into(), "test/annexB".into()]
-    } else {
-        opts.prefixes.clone()
-    };
+    let roots: Vec<String> =
+        if opts.prefixes.is_empty() { vec!["test/language".into(), "test/built-ins".into(), "test/annexB".into()] } else { opts.prefixes.clone() };
     let mut out = Vec::new();
     for r in roots {
         let p = opts.suite.join(&r);
@@ -605,14 +604,22 @@ fn main() -> ExitCode {
                     proc_ = spawn_worker(&opts).ok();
                 }
                 let Some(p) = proc_.as_mut() else {
-                    results.lock().unwrap().push(Outcome { rel: job.rel, mode: Some(job.mode), pass: false, skipped: false, message: "crash: cannot start worker".into() });
+                    results.lock().unwrap().push(Outcome {
+                        rel: job.rel,
+                        mode: Some(job.mode),
+                        pass: false,
+                        skipped: false,
+                        message: "crash: cannot start worker".into(),
+                    });
                     continue;
                 };
                 let sent = writeln!(p.stdin, "{}\t{}", job.rel, job.mode.name()).and_then(|_| p.stdin.flush());
                 let reply = if sent.is_ok() { p.lines.recv_timeout(opts.timeout + Duration::from_secs(20)).ok() } else { None };
                 let outcome = match reply {
                     Some(l) if l == "pass" => Outcome { rel: job.rel, mode: Some(job.mode), pass: true, skipped: false, message: String::new() },
-                    Some(l) => Outcome { rel: job.rel, mode: Some(job.mode), pass: false, skipped: false, message: l.strip_prefix("fail\t").unwrap_or(&l).to_string() },
+                    Some(l) => {
+                        Outcome { rel: job.rel, mode: Some(job.mode), pass: false, skipped: false, message: l.strip_prefix("fail\t").unwrap_or(&l).to_string() }
+                    }
                     None => {
                         // The worker crashed or hung in native code: kill it and start a new one.
                         let mut dead = proc_.take().unwrap();
@@ -679,12 +686,25 @@ fn main() -> ExitCode {
             println!("{:<48} {:>7} {:>7} {:>7}", f, t.pass, t.fail, t.skip);
         }
     }
-    println!("\ntotal: {} passed, {} failed, {} skipped ({:.1}% of run tests) in {:.1}s", total.pass, total.fail, total.skip, total.rate(), elapsed.as_secs_f64());
+    println!(
+        "\ntotal: {} passed, {} failed, {} skipped ({:.1}% of run tests) in {:.1}s",
+        total.pass,
+        total.fail,
+        total.skip,
+        total.rate(),
+        elapsed.as_secs_f64()
+    );
 
     if let Some(path) = &opts.json {
         let mut s = String::from("{\"tests\":[\n");
         for (i, o) in outcomes.iter().enumerate() {
-            let outcome = if o.skipped { "skip" } else if o.pass { "pass" } else { "fail" };
+            let outcome = if o.skipped {
+                "skip"
+            } else if o.pass {
+                "pass"
+            } else {
+                "fail"
+            };
             s.push_str(&format!(
                 "{{\"path\":\"{}\",\"mode\":\"{}\",\"outcome\":\"{}\",\"message\":\"{}\"}}{}\n",
                 json_escape(&o.rel),
@@ -694,8 +714,15 @@ fn main() -> ExitCode {
                 if i + 1 < outcomes.len() { "," } else { "" }
             ));
         }
-        s.push_str(&format!("],\"summary\":{{\"pass\":{},\"fail\":{},\"skip\":{},\"seconds\":{:.1}}},\n\"features\":{{", total.pass, total.fail, total.skip, elapsed.as_secs_f64()));
-        let feats: Vec<String> = by_feature.iter().map(|(f, t)| format!("\"{}\":{{\"pass\":{},\"fail\":{},\"skip\":{}}}", json_escape(f), t.pass, t.fail, t.skip)).collect();
+        s.push_str(&format!(
+            "],\"summary\":{{\"pass\":{},\"fail\":{},\"skip\":{},\"seconds\":{:.1}}},\n\"features\":{{",
+            total.pass,
+            total.fail,
+            total.skip,
+            elapsed.as_secs_f64()
+        ));
+        let feats: Vec<String> =
+            by_feature.iter().map(|(f, t)| format!("\"{}\":{{\"pass\":{},\"fail\":{},\"skip\":{}}}", json_escape(f), t.pass, t.fail, t.skip)).collect();
         s.push_str(&feats.join(","));
         s.push_str("}}\n");
         if let Err(e) = std::fs::write(path, s) {
@@ -703,13 +730,12 @@ fn main() -> ExitCode {
         }
     }
 
-    let failures: BTreeMap<(String, String), String> = outcomes
-        .iter()
-        .filter(|o| !o.pass && !o.skipped)
-        .map(|o| ((o.rel.clone(), o.mode.map_or("-", |m| m.name()).to_string()), o.message.clone()))
-        .collect();
+    let failures: BTreeMap<(String, String), String> =
+        outcomes.iter().filter(|o| !o.pass && !o.skipped).map(|o| ((o.rel.clone(), o.mode.map_or("-", |m| m.name()).to_string()), o.message.clone())).collect();
     if opts.update {
-        let mut s = String::from("# test262 tests expected to fail: path mode | first error line. Regenerate with\n# cargo run --release --bin sable-test262 -- --update-expectations\n");
+        let mut s = String::from(
+            "# test262 tests expected to fail: path mode | first error line. Regenerate with\n# cargo run --release --bin sable-test262 -- --update-expectations\n",
+        );
         for ((p, m), msg) in &failures {
             s.push_str(&format!("{p} {m} | {msg}\n"));
         }
@@ -722,11 +748,8 @@ fn main() -> ExitCode {
     }
     if opts.check {
         let expected = read_expectations(&opts.expectations);
-        let ran: HashSet<(String, String)> = outcomes
-            .iter()
-            .filter(|o| !o.skipped)
-            .map(|o| (o.rel.clone(), o.mode.map_or("-", |m| m.name()).to_string()))
-            .collect();
+        let ran: HashSet<(String, String)> =
+            outcomes.iter().filter(|o| !o.skipped).map(|o| (o.rel.clone(), o.mode.map_or("-", |m| m.name()).to_string())).collect();
         let mut newly_failing = Vec::new();
         let mut newly_passing = Vec::new();
         for (k, msg) in &failures {
@@ -746,7 +769,11 @@ fn main() -> ExitCode {
             println!("NOW PASSING (remove from expectations): {l}");
         }
         if !newly_failing.is_empty() || !newly_passing.is_empty() {
-            println!("test262 ratchet: {} new failures, {} new passes; the expectations must be exact (see --update-expectations)", newly_failing.len(), newly_passing.len());
+            println!(
+                "test262 ratchet: {} new failures, {} new passes; the expectations must be exact (see --update-expectations)",
+                newly_failing.len(),
+                newly_passing.len()
+            );
             return ExitCode::from(1);
         }
         println!("test262 ratchet: results match {}", opts.expectations.display());

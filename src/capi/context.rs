@@ -7,10 +7,7 @@ use super::*;
 
 /// Creates a context (a realm with its own global object and builtins).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_context_new(
-    isolate: *mut sable_isolate,
-    out: *mut *mut sable_context,
-) -> sable_status {
+pub unsafe extern "C" fn sable_context_new(isolate: *mut sable_isolate, out: *mut *mut sable_context) -> sable_status {
     ffi_status(|| {
         let iso = isolate_ref(isolate)?;
         check(!out.is_null())?;
@@ -64,13 +61,7 @@ pub unsafe extern "C" fn sable_context_global(ctx: *mut sable_context) -> sable_
 /// used in stack traces (NUL-terminated, may be NULL). `*result` receives the
 /// completion value; `result` must not be NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_eval(
-    ctx: *mut sable_context,
-    src: *const c_char,
-    len: usize,
-    name: *const c_char,
-    result: *mut sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_eval(ctx: *mut sable_context, src: *const c_char, len: usize, name: *const c_char, result: *mut sable_value) -> sable_status {
     ffi_status(|| {
         let (iso, id) = context_ref(ctx)?;
         check(!result.is_null())?;

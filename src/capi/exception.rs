@@ -52,10 +52,7 @@ impl RawErrorKind {
 /// function can `return sable_throw(ctx, v);`. An invalid handle gives
 /// `SABLE_INVALID_ARGUMENT` and throws nothing.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_throw(
-    ctx: *mut sable_context,
-    exception: sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_throw(ctx: *mut sable_context, exception: sable_value) -> sable_status {
     ffi_status(|| {
         let (iso, id) = context_ref(ctx)?;
         let s = iso.with(|api| {
@@ -70,11 +67,7 @@ pub unsafe extern "C" fn sable_throw(
 /// empty) created in `ctx`; returns `SABLE_EXCEPTION`. A `kind` outside the
 /// enum gives `SABLE_INVALID_ARGUMENT`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_throw_error(
-    ctx: *mut sable_context,
-    kind: RawErrorKind,
-    utf8_message: *const c_char,
-) -> sable_status {
+pub unsafe extern "C" fn sable_throw_error(ctx: *mut sable_context, kind: RawErrorKind, utf8_message: *const c_char) -> sable_status {
     ffi_status(|| {
         let (iso, id) = context_ref(ctx)?;
         let kind = kind.get().ok_or(SABLE_INVALID_ARGUMENT)?;
@@ -88,18 +81,13 @@ pub unsafe extern "C" fn sable_throw_error(
 /// True if a JS exception is pending; false for an invalid isolate.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sable_exception_pending(isolate: *mut sable_isolate) -> bool {
-    ffi_or(false, || {
-        isolate_ref(isolate)?.with(|api| Ok(api.exception_pending()))
-    })
+    ffi_or(false, || isolate_ref(isolate)?.with(|api| Ok(api.exception_pending())))
 }
 
 /// Takes (and clears) the pending exception into `*out`. If no exception is
 /// pending it returns `SABLE_INVALID_ARGUMENT` and leaves `*out` untouched.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_exception_take(
-    isolate: *mut sable_isolate,
-    out: *mut sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_exception_take(isolate: *mut sable_isolate, out: *mut sable_value) -> sable_status {
     ffi_status(|| {
         let iso = isolate_ref(isolate)?;
         check(!out.is_null())?;

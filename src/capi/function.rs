@@ -16,13 +16,7 @@ pub struct sable_call_info {
 /// `sable_throw_error` (or after a call that left an exception pending).
 /// Any other status unwinds the running script with that status. An
 /// exception left pending is thrown whatever the status.
-pub type sable_native_fn = Option<
-    unsafe extern "C" fn(
-        ctx: *mut sable_context,
-        info: *const sable_call_info,
-        data: *mut c_void,
-    ) -> RawStatus,
->;
+pub type sable_native_fn = Option<unsafe extern "C" fn(ctx: *mut sable_context, info: *const sable_call_info, data: *mut c_void) -> RawStatus>;
 
 thread_local! {
     /// Addresses of the `sable_call_info`s of the native calls running on
@@ -113,16 +107,8 @@ pub unsafe extern "C" fn sable_call_return(info: *const sable_call_info, v: sabl
 
 /// The context to hand to a native function: the one it was created in, or
 /// failing that (disposed) the api's context of the call.
-fn callback_context(
-    iso: *mut sable_isolate,
-    created: *mut sable_context,
-    cid: api::ContextId,
-) -> Option<*mut sable_context> {
-    if context_is_live(created) {
-        Some(created)
-    } else {
-        find_context(iso, cid)
-    }
+fn callback_context(iso: *mut sable_isolate, created: *mut sable_context, cid: api::ContextId) -> Option<*mut sable_context> {
+    if context_is_live(created) { Some(created) } else { find_context(iso, cid) }
 }
 
 /// Creates a JS function that calls `fn(ctx, info, data)`. `name` is its
@@ -144,45 +130,36 @@ pub unsafe extern "C" fn sable_function_new(
         // SAFETY: `name` is NULL or NUL-terminated per the contract.
         let name = unsafe { c_str_lossy(name) }.unwrap_or_default();
         let iso_p: *mut sable_isolate = std::ptr::from_ref(iso).cast_mut();
-        let cb: api::NativeCallback = Box::new(
-            move |api: &mut api::Isolate, cid: api::ContextId, info: &api::CallInfo| {
-                // SAFETY: the api calls this only inside a call on this isolate,
-                // so its sable_isolate box is alive.
-                let iso = unsafe { &*iso_p };
-                let Some(c) = callback_context(iso_p, ctx, cid) else {
-                    return Err(api::Status::InvalidArgument);
-                };
-                let ci = sable_call_info {
-                    info: std::ptr::from_ref(info),
-                    isolate: iso_p,
-                };
-                let raw = {
-                    let _re = Reentry::new(iso, api);
-                    let _reg = CallInfoRegistration::new(&ci);
-                    // SAFETY: a host function with the host's data.
-                    unsafe { f(c, &ci, data) }
-                };
-                if iso.poisoned.get() {
-                    return Err(api::Status::InternalError);
-                }
-                match raw.get() {
-                    Some(SABLE_OK) if api.exception_pending() => Err(api::Status::Exception),
-                    Some(SABLE_OK) => Ok(()),
-                    Some(SABLE_EXCEPTION) => {
-                        if !api.exception_pending() {
-                            let _ = api.throw_error(
-                                cid,
-                                api::ErrorKind::Error,
-                                "native function returned SABLE_EXCEPTION without throwing",
-                            );
-                        }
-                        Err(api::Status::Exception)
+        let cb: api::NativeCallback = Box::new(move |api: &mut api::Isolate, cid: api::ContextId, info: &api::CallInfo| {
+            // SAFETY: the api calls this only inside a call on this isolate,
+            // so its sable_isolate box is alive.
+            let iso = unsafe { &*iso_p };
+            let Some(c) = callback_context(iso_p, ctx, cid) else {
+                return Err(api::Status::InvalidArgument);
+            };
+            let ci = sable_call_info { info: std::ptr::from_ref(info), isolate: iso_p };
+            let raw = {
+                let _re = Reentry::new(iso, api);
+                let _reg = CallInfoRegistration::new(&ci);
+                // SAFETY: a host function with the host's data.
+                unsafe { f(c, &ci, data) }
+            };
+            if iso.poisoned.get() {
+                return Err(api::Status::InternalError);
+            }
+            match raw.get() {
+                Some(SABLE_OK) if api.exception_pending() => Err(api::Status::Exception),
+                Some(SABLE_OK) => Ok(()),
+                Some(SABLE_EXCEPTION) => {
+                    if !api.exception_pending() {
+                        let _ = api.throw_error(cid, api::ErrorKind::Error, "native function returned SABLE_EXCEPTION without throwing");
                     }
-                    Some(s) => Err(s.into()),
-                    None => Err(api::Status::InvalidArgument),
+                    Err(api::Status::Exception)
                 }
-            },
-        );
+                Some(s) => Err(s.into()),
+                None => Err(api::Status::InvalidArgument),
+            }
+        });
         let l = iso.with(|api| api_res(api.function_new(id, cb, &name, length)))?;
         // SAFETY: checked non-NULL.
         unsafe { put(out, encode_local(iso.id, l)) };
@@ -194,12 +171,7 @@ pub unsafe extern "C" fn sable_function_new(
 ///
 /// # Safety
 /// `argv` must be NULL or valid for `argc` reads.
-unsafe fn args(
-    api: &api::Isolate,
-    id: u64,
-    argc: usize,
-    argv: *const sable_value,
-) -> CResult<Vec<api::Local>> {
+unsafe fn args(api: &api::Isolate, id: u64, argc: usize, argv: *const sable_value) -> CResult<Vec<api::Local>> {
     if argc == 0 {
         return Ok(Vec::new());
     }

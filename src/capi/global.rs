@@ -40,10 +40,7 @@ unsafe extern "C" fn weak_trampoline(data: *mut c_void) {
 /// A persistent handle to `v`: valid across scopes and GCs until
 /// `sable_global_free`. NULL for an invalid isolate or handle.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_global_new(
-    isolate: *mut sable_isolate,
-    v: sable_value,
-) -> sable_global {
+pub unsafe extern "C" fn sable_global_new(isolate: *mut sable_isolate, v: sable_value) -> sable_global {
     ffi_or(std::ptr::null_mut(), || {
         let iso = isolate_ref(isolate)?;
         iso.with(|api| {
@@ -61,10 +58,7 @@ pub unsafe extern "C" fn sable_global_new(
 /// The value of a global as a handle in the current scope; `undefined` once a
 /// weak global's value was collected; NULL for an invalid isolate or global.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_global_get(
-    isolate: *mut sable_isolate,
-    g: sable_global,
-) -> sable_value {
+pub unsafe extern "C" fn sable_global_get(isolate: *mut sable_isolate, g: sable_global) -> sable_value {
     ffi_or(std::ptr::null_mut(), || {
         let iso = isolate_ref(isolate)?;
         let g = gid(iso, g)?;
@@ -79,12 +73,7 @@ pub unsafe extern "C" fn sable_global_get(
 /// ignored. If the isolate is disposed while the value is still alive, the
 /// finalizer does not run.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_global_set_weak(
-    isolate: *mut sable_isolate,
-    g: sable_global,
-    data: *mut c_void,
-    cb: sable_finalizer,
-) {
+pub unsafe extern "C" fn sable_global_set_weak(isolate: *mut sable_isolate, g: sable_global, data: *mut c_void, cb: sable_finalizer) {
     ffi_void(|| {
         let iso = isolate_ref(isolate)?;
         let id = gid(iso, g)?;

@@ -46,8 +46,7 @@ pub struct sable_heap_statistics {
 
 /// Streaming output used by every writer (snapshots, profiles, blobs): return
 /// 0 to continue, non-zero to stop (the call then returns `SABLE_ABORTED`).
-pub type sable_write_cb =
-    Option<unsafe extern "C" fn(user: *mut c_void, bytes: *const u8, len: usize) -> c_int>;
+pub type sable_write_cb = Option<unsafe extern "C" fn(user: *mut c_void, bytes: *const u8, len: usize) -> c_int>;
 
 /// Runs the job queue (promise reactions) until it is empty.
 #[unsafe(no_mangle)]
@@ -72,10 +71,7 @@ pub unsafe extern "C" fn sable_isolate_collect_garbage(isolate: *mut sable_isola
 /// not). A `struct_size` smaller than `sizeof(size_t)` gives
 /// `SABLE_INVALID_ARGUMENT`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_heap_statistics_get(
-    isolate: *mut sable_isolate,
-    out: *mut sable_heap_statistics,
-) -> sable_status {
+pub unsafe extern "C" fn sable_heap_statistics_get(isolate: *mut sable_isolate, out: *mut sable_heap_statistics) -> sable_status {
     ffi_status(|| {
         let iso = isolate_ref(isolate)?;
         check(!out.is_null())?;

@@ -13,12 +13,9 @@ use super::*;
 #[derive(Clone, Copy, Debug)]
 pub struct sable_allocator {
     /// Allocates `size` bytes aligned to `align`; returns NULL on failure.
-    pub alloc:
-        Option<unsafe extern "C" fn(user: *mut c_void, size: usize, align: usize) -> *mut c_void>,
+    pub alloc: Option<unsafe extern "C" fn(user: *mut c_void, size: usize, align: usize) -> *mut c_void>,
     /// Frees a block returned by `alloc` (same size and alignment).
-    pub free: Option<
-        unsafe extern "C" fn(user: *mut c_void, ptr: *mut c_void, size: usize, align: usize),
-    >,
+    pub free: Option<unsafe extern "C" fn(user: *mut c_void, ptr: *mut c_void, size: usize, align: usize)>,
     /// Host data passed to both functions.
     pub user: *mut c_void,
 }
@@ -41,8 +38,7 @@ pub struct sable_isolate_params {
 
 /// Callback run by `sable_isolate_request_interrupt` on the isolate's thread;
 /// it receives the same isolate pointer and may call into the isolate.
-pub type sable_interrupt_cb =
-    Option<unsafe extern "C" fn(isolate: *mut sable_isolate, data: *mut c_void)>;
+pub type sable_interrupt_cb = Option<unsafe extern "C" fn(isolate: *mut sable_isolate, data: *mut c_void)>;
 
 /// Sets `params->struct_size` to `sizeof(sable_isolate_params)` and every
 /// other field to 0 / NULL (the defaults). NULL is ignored.
@@ -51,12 +47,7 @@ pub unsafe extern "C" fn sable_isolate_params_init(params: *mut sable_isolate_pa
     if params.is_null() {
         return;
     }
-    let v = sable_isolate_params {
-        struct_size: size_of::<sable_isolate_params>(),
-        heap_limit_bytes: 0,
-        stack_limit_bytes: 0,
-        allocator: std::ptr::null(),
-    };
+    let v = sable_isolate_params { struct_size: size_of::<sable_isolate_params>(), heap_limit_bytes: 0, stack_limit_bytes: 0, allocator: std::ptr::null() };
     // SAFETY: non-null; the caller provides a whole sable_isolate_params.
     unsafe { put(params, v) };
 }
@@ -97,19 +88,12 @@ unsafe fn read_params(p: *const sable_isolate_params) -> CResult<api::IsolatePar
         out.stack_limit_bytes = v;
     }
     // SAFETY: see above.
-    let alloc =
-        unsafe { read_field::<*const sable_allocator>(base, size, offset_of!(P, allocator)) };
+    let alloc = unsafe { read_field::<*const sable_allocator>(base, size, offset_of!(P, allocator)) };
     if let Some(a) = alloc.filter(|a| !a.is_null()) {
         // SAFETY: a non-NULL allocator points to a whole sable_allocator.
         let a = unsafe { a.read() };
         match (a.alloc, a.free) {
-            (Some(alloc), Some(free)) => {
-                out.allocator = Some(api::HostAllocator {
-                    alloc,
-                    free,
-                    user: a.user,
-                })
-            }
+            (Some(alloc), Some(free)) => out.allocator = Some(api::HostAllocator { alloc, free, user: a.user }),
             _ => return Err(SABLE_INVALID_ARGUMENT),
         }
     }
@@ -119,10 +103,7 @@ unsafe fn read_params(p: *const sable_isolate_params) -> CResult<api::IsolatePar
 /// Creates an isolate. `params` may be NULL (all defaults). On success
 /// `*out` receives the isolate; destroy it with `sable_isolate_dispose`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_isolate_new(
-    params: *const sable_isolate_params,
-    out: *mut *mut sable_isolate,
-) -> sable_status {
+pub unsafe extern "C" fn sable_isolate_new(params: *const sable_isolate_params, out: *mut *mut sable_isolate) -> sable_status {
     ffi_status(|| {
         check(!out.is_null())?;
         // SAFETY: NULL or a caller-initialised params struct.
@@ -170,11 +151,7 @@ pub unsafe extern "C" fn sable_scope_close(isolate: *mut sable_isolate, token: u
 /// scope. If `v` is NULL, stale or of another isolate the scope is still
 /// closed and NULL is returned.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_scope_escape(
-    isolate: *mut sable_isolate,
-    token: usize,
-    v: sable_value,
-) -> sable_value {
+pub unsafe extern "C" fn sable_scope_escape(isolate: *mut sable_isolate, token: usize, v: sable_value) -> sable_value {
     ffi_or(std::ptr::null_mut(), || {
         let iso = isolate_ref(isolate)?;
         let l = iso.with(|api| match local(api, iso.id, v) {
@@ -229,11 +206,7 @@ unsafe impl<T> Send for SendPtr<T> {}
 /// terminate it. NULL `cb` and invalid isolates are ignored. Safe from any
 /// thread.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_isolate_request_interrupt(
-    isolate: *mut sable_isolate,
-    cb: sable_interrupt_cb,
-    data: *mut c_void,
-) {
+pub unsafe extern "C" fn sable_isolate_request_interrupt(isolate: *mut sable_isolate, cb: sable_interrupt_cb, data: *mut c_void) {
     ffi_void(|| {
         let Some(cb) = cb else { return Ok(()) };
         let iso_p = SendPtr(isolate);

@@ -216,11 +216,7 @@ pub(crate) fn ffi_void(f: impl FnOnce() -> CResult<()>) {
 
 /// Fails with `SABLE_INVALID_ARGUMENT` unless `cond` holds.
 pub(crate) fn check(cond: bool) -> CResult<()> {
-    if cond {
-        Ok(())
-    } else {
-        Err(SABLE_INVALID_ARGUMENT)
-    }
+    if cond { Ok(()) } else { Err(SABLE_INVALID_ARGUMENT) }
 }
 
 // ---------------------------------------------------------------------------
@@ -374,13 +370,7 @@ unsafe impl Send for Registry {}
 
 /// The process-global registry (held only briefly, never across a call into
 /// the api or the host, except for the any-thread termination calls).
-static REGISTRY: Lazy<Mutex<Registry>> = Lazy::new(|| {
-    Mutex::new(Registry {
-        isolates: HashMap::new(),
-        by_id: HashMap::new(),
-        contexts: HashMap::new(),
-    })
-});
+static REGISTRY: Lazy<Mutex<Registry>> = Lazy::new(|| Mutex::new(Registry { isolates: HashMap::new(), by_id: HashMap::new(), contexts: HashMap::new() }));
 
 /// Restores the re-entrancy state of an isolate when a callback returns.
 pub(crate) struct Reentry<'a> {
@@ -393,11 +383,7 @@ impl<'a> Reentry<'a> {
     /// Lets nested entry points use `api` (the `&mut Isolate` the api handed
     /// to a callback) until the guard drops.
     pub(crate) fn new(iso: &'a sable_isolate, api: *mut api::Isolate) -> Self {
-        let saved = Reentry {
-            iso,
-            busy: iso.busy.get(),
-            active: iso.active.get(),
-        };
+        let saved = Reentry { iso, busy: iso.busy.get(), active: iso.active.get() };
         iso.busy.set(false);
         iso.active.set(api);
         saved
@@ -473,11 +459,7 @@ impl sable_isolate {
                 Err(SABLE_INTERNAL_ERROR)
             }
         };
-        let r = if self.poisoned.get() {
-            Err(SABLE_INTERNAL_ERROR)
-        } else {
-            r
-        };
+        let r = if self.poisoned.get() { Err(SABLE_INTERNAL_ERROR) } else { r };
         if self.depth.get() == 0 && self.active.get().is_null() {
             self.run_pending_finalizers();
         }
@@ -543,9 +525,7 @@ pub(crate) fn isolate_of_value<'a>(v: sable_value) -> CResult<&'a sable_isolate>
 }
 
 /// The live context at `c`: its isolate and context id.
-pub(crate) fn context_ref<'a>(
-    c: *mut sable_context,
-) -> CResult<(&'a sable_isolate, api::ContextId)> {
+pub(crate) fn context_ref<'a>(c: *mut sable_context) -> CResult<(&'a sable_isolate, api::ContextId)> {
     let reg = REGISTRY.lock();
     match reg.contexts.get(&c.addr()) {
         Some(&c) => {
@@ -561,10 +541,7 @@ pub(crate) fn context_ref<'a>(
 
 /// Runs `f` with the registry lock held if `p` is a live isolate (for the
 /// any-thread entry points: a concurrent dispose waits for the lock).
-pub(crate) fn with_registered_isolate(
-    p: *mut sable_isolate,
-    f: impl FnOnce(&api::TerminateHandle),
-) {
+pub(crate) fn with_registered_isolate(p: *mut sable_isolate, f: impl FnOnce(&api::TerminateHandle)) {
     let reg = REGISTRY.lock();
     if let Some(&p) = reg.isolates.get(&p.addr()) {
         // SAFETY: live while registered and we hold the lock; only the Sync
@@ -587,10 +564,7 @@ pub(crate) fn unregister_context(c: *mut sable_context) -> Option<*mut sable_con
 }
 
 /// Finds the live `sable_context` of isolate `iso` with api id `id`.
-pub(crate) fn find_context(
-    iso: *mut sable_isolate,
-    id: api::ContextId,
-) -> Option<*mut sable_context> {
+pub(crate) fn find_context(iso: *mut sable_isolate, id: api::ContextId) -> Option<*mut sable_context> {
     let reg = REGISTRY.lock();
     reg.contexts
         .values()

@@ -7,11 +7,7 @@ use super::*;
 
 /// Common shape of the object entry points: resolves `ctx`, checks `out`,
 /// runs `f` and writes its result.
-fn obj_op<T>(
-    ctx: *mut sable_context,
-    out: *mut T,
-    f: impl FnOnce(&mut api::Isolate, api::ContextId, u64) -> CResult<T>,
-) -> sable_status {
+fn obj_op<T>(ctx: *mut sable_context, out: *mut T, f: impl FnOnce(&mut api::Isolate, api::ContextId, u64) -> CResult<T>) -> sable_status {
     ffi_status(|| {
         let (iso, id) = context_ref(ctx)?;
         check(!out.is_null())?;
@@ -23,10 +19,7 @@ fn obj_op<T>(
 }
 
 /// Like [`obj_op`] without a result.
-fn obj_do(
-    ctx: *mut sable_context,
-    f: impl FnOnce(&mut api::Isolate, api::ContextId, u64) -> CResult<()>,
-) -> sable_status {
+fn obj_do(ctx: *mut sable_context, f: impl FnOnce(&mut api::Isolate, api::ContextId, u64) -> CResult<()>) -> sable_status {
     ffi_status(|| {
         let (iso, id) = context_ref(ctx)?;
         iso.with(|api| f(api, id, iso.id))
@@ -44,35 +37,19 @@ unsafe fn name(p: *const c_char) -> CResult<String> {
 
 /// A new ordinary object (`{}`) of the context's realm.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_object_new(
-    ctx: *mut sable_context,
-    out: *mut sable_value,
-) -> sable_status {
-    obj_op(ctx, out, |api, c, id| {
-        Ok(encode_local(id, api_res(api.object_new(c))?))
-    })
+pub unsafe extern "C" fn sable_object_new(ctx: *mut sable_context, out: *mut sable_value) -> sable_status {
+    obj_op(ctx, out, |api, c, id| Ok(encode_local(id, api_res(api.object_new(c))?)))
 }
 
 /// A new array (`new Array(length)`) of the context's realm.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_array_new(
-    ctx: *mut sable_context,
-    length: u32,
-    out: *mut sable_value,
-) -> sable_status {
-    obj_op(ctx, out, |api, c, id| {
-        Ok(encode_local(id, api_res(api.array_new(c, length))?))
-    })
+pub unsafe extern "C" fn sable_array_new(ctx: *mut sable_context, length: u32, out: *mut sable_value) -> sable_status {
+    obj_op(ctx, out, |api, c, id| Ok(encode_local(id, api_res(api.array_new(c, length))?)))
 }
 
 /// `obj[key]` (may run getters and proxies).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_get(
-    ctx: *mut sable_context,
-    obj: sable_value,
-    key: sable_value,
-    out: *mut sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_get(ctx: *mut sable_context, obj: sable_value, key: sable_value, out: *mut sable_value) -> sable_status {
     obj_op(ctx, out, |api, c, id| {
         let (o, k) = (local(api, id, obj)?, local(api, id, key)?);
         Ok(encode_local(id, api_res(api.get(c, o, k))?))
@@ -81,30 +58,16 @@ pub unsafe extern "C" fn sable_get(
 
 /// `obj[key] = val` (may run setters and proxies).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_set(
-    ctx: *mut sable_context,
-    obj: sable_value,
-    key: sable_value,
-    val: sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_set(ctx: *mut sable_context, obj: sable_value, key: sable_value, val: sable_value) -> sable_status {
     obj_do(ctx, |api, c, id| {
-        let (o, k, v) = (
-            local(api, id, obj)?,
-            local(api, id, key)?,
-            local(api, id, val)?,
-        );
+        let (o, k, v) = (local(api, id, obj)?, local(api, id, key)?, local(api, id, val)?);
         api_res(api.set(c, o, k, v))
     })
 }
 
 /// `obj[utf8_name]` with a NUL-terminated UTF-8 name (not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_get_named(
-    ctx: *mut sable_context,
-    obj: sable_value,
-    utf8_name: *const c_char,
-    out: *mut sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_get_named(ctx: *mut sable_context, obj: sable_value, utf8_name: *const c_char, out: *mut sable_value) -> sable_status {
     // SAFETY: `utf8_name` is NULL or NUL-terminated per the contract.
     let n = unsafe { name(utf8_name) };
     obj_op(ctx, out, |api, c, id| {
@@ -116,12 +79,7 @@ pub unsafe extern "C" fn sable_get_named(
 
 /// `obj[utf8_name] = val` with a NUL-terminated UTF-8 name (not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_set_named(
-    ctx: *mut sable_context,
-    obj: sable_value,
-    utf8_name: *const c_char,
-    val: sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_set_named(ctx: *mut sable_context, obj: sable_value, utf8_name: *const c_char, val: sable_value) -> sable_status {
     // SAFETY: `utf8_name` is NULL or NUL-terminated per the contract.
     let n = unsafe { name(utf8_name) };
     obj_do(ctx, |api, c, id| {
@@ -133,12 +91,7 @@ pub unsafe extern "C" fn sable_set_named(
 
 /// `obj[index]`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_get_index(
-    ctx: *mut sable_context,
-    obj: sable_value,
-    index: u32,
-    out: *mut sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_get_index(ctx: *mut sable_context, obj: sable_value, index: u32, out: *mut sable_value) -> sable_status {
     obj_op(ctx, out, |api, c, id| {
         let o = local(api, id, obj)?;
         Ok(encode_local(id, api_res(api.get_index(c, o, index))?))
@@ -147,12 +100,7 @@ pub unsafe extern "C" fn sable_get_index(
 
 /// `obj[index] = val`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_set_index(
-    ctx: *mut sable_context,
-    obj: sable_value,
-    index: u32,
-    val: sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_set_index(ctx: *mut sable_context, obj: sable_value, index: u32, val: sable_value) -> sable_status {
     obj_do(ctx, |api, c, id| {
         let (o, v) = (local(api, id, obj)?, local(api, id, val)?);
         api_res(api.set_index(c, o, index, v))
@@ -161,12 +109,7 @@ pub unsafe extern "C" fn sable_set_index(
 
 /// `key in obj`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_has(
-    ctx: *mut sable_context,
-    obj: sable_value,
-    key: sable_value,
-    out: *mut bool,
-) -> sable_status {
+pub unsafe extern "C" fn sable_has(ctx: *mut sable_context, obj: sable_value, key: sable_value, out: *mut bool) -> sable_status {
     obj_op(ctx, out, |api, c, id| {
         let (o, k) = (local(api, id, obj)?, local(api, id, key)?);
         api_res(api.has(c, o, k))
@@ -176,12 +119,7 @@ pub unsafe extern "C" fn sable_has(
 /// `delete obj[key]`; `*out` is the result of the delete (false for a
 /// non-configurable property).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_delete(
-    ctx: *mut sable_context,
-    obj: sable_value,
-    key: sable_value,
-    out: *mut bool,
-) -> sable_status {
+pub unsafe extern "C" fn sable_delete(ctx: *mut sable_context, obj: sable_value, key: sable_value, out: *mut bool) -> sable_status {
     obj_op(ctx, out, |api, c, id| {
         let (o, k) = (local(api, id, obj)?, local(api, id, key)?);
         api_res(api.delete(c, o, k))
@@ -190,11 +128,7 @@ pub unsafe extern "C" fn sable_delete(
 
 /// The own enumerable string keys of `obj` as a new array (`Object.keys`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_own_keys(
-    ctx: *mut sable_context,
-    obj: sable_value,
-    array_out: *mut sable_value,
-) -> sable_status {
+pub unsafe extern "C" fn sable_own_keys(ctx: *mut sable_context, obj: sable_value, array_out: *mut sable_value) -> sable_status {
     obj_op(ctx, array_out, |api, c, id| {
         let o = local(api, id, obj)?;
         Ok(encode_local(id, api_res(api.own_keys(c, o))?))

@@ -48,10 +48,7 @@ impl From<api::ValueType> for sable_type {
 
 /// Runs `f` on the isolate and live local of a handle that carries no
 /// isolate argument.
-fn with_value<R>(
-    v: sable_value,
-    f: impl FnOnce(&mut api::Isolate, api::Local) -> CResult<R>,
-) -> CResult<R> {
+fn with_value<R>(v: sable_value, f: impl FnOnce(&mut api::Isolate, api::Local) -> CResult<R>) -> CResult<R> {
     let iso = isolate_of_value(v)?;
     iso.with(|api| {
         let l = local(api, iso.id, v)?;
@@ -60,10 +57,7 @@ fn with_value<R>(
 }
 
 /// Makes a primitive handle with `f` (NULL for an invalid isolate).
-fn make(
-    isolate: *mut sable_isolate,
-    f: impl FnOnce(&mut api::Isolate) -> api::Local,
-) -> sable_value {
+fn make(isolate: *mut sable_isolate, f: impl FnOnce(&mut api::Isolate) -> api::Local) -> sable_value {
     ffi_or(std::ptr::null_mut(), || {
         let iso = isolate_ref(isolate)?;
         let l = iso.with(|api| Ok(f(api)))?;
@@ -74,13 +68,7 @@ fn make(
 /// The type of a value; `SABLE_TYPE_UNDEFINED` for an invalid handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sable_typeof(v: sable_value) -> sable_type {
-    ffi_or(sable_type::SABLE_TYPE_UNDEFINED, || {
-        with_value(v, |api, l| {
-            Ok(api
-                .type_of(l)
-                .map_or(sable_type::SABLE_TYPE_UNDEFINED, sable_type::from))
-        })
-    })
+    ffi_or(sable_type::SABLE_TYPE_UNDEFINED, || with_value(v, |api, l| Ok(api.type_of(l).map_or(sable_type::SABLE_TYPE_UNDEFINED, sable_type::from))))
 }
 
 /// `undefined`; NULL for an invalid isolate.
@@ -111,11 +99,7 @@ pub unsafe extern "C" fn sable_number(isolate: *mut sable_isolate, d: f64) -> sa
 /// never fails). NULL `utf8` with `len` 0 is the empty string; NULL `utf8`
 /// with `len` > 0 and an invalid isolate give NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_string(
-    isolate: *mut sable_isolate,
-    utf8: *const c_char,
-    len: usize,
-) -> sable_value {
+pub unsafe extern "C" fn sable_string(isolate: *mut sable_isolate, utf8: *const c_char, len: usize) -> sable_value {
     // SAFETY: `utf8` is NULL or valid for `len` bytes per the contract.
     let Some(b) = (unsafe { bytes(utf8, len) }) else {
         return std::ptr::null_mut();
@@ -163,34 +147,20 @@ fn convert<T>(
 
 /// ToNumber(v) (may run JS: `valueOf`, `toString`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_to_number(
-    ctx: *mut sable_context,
-    v: sable_value,
-    out: *mut f64,
-) -> sable_status {
+pub unsafe extern "C" fn sable_to_number(ctx: *mut sable_context, v: sable_value, out: *mut f64) -> sable_status {
     convert(ctx, v, out, |api, c, l, _| api_res(api.to_number(c, l)))
 }
 
 /// ToBoolean(v).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_to_boolean(
-    ctx: *mut sable_context,
-    v: sable_value,
-    out: *mut bool,
-) -> sable_status {
+pub unsafe extern "C" fn sable_to_boolean(ctx: *mut sable_context, v: sable_value, out: *mut bool) -> sable_status {
     convert(ctx, v, out, |api, c, l, _| api_res(api.to_boolean(c, l)))
 }
 
 /// ToString(v) as a string handle (may run JS: `toString`, `valueOf`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_to_string(
-    ctx: *mut sable_context,
-    v: sable_value,
-    out: *mut sable_value,
-) -> sable_status {
-    convert(ctx, v, out, |api, c, l, id| {
-        Ok(encode_local(id, api_res(api.to_string(c, l))?))
-    })
+pub unsafe extern "C" fn sable_to_string(ctx: *mut sable_context, v: sable_value, out: *mut sable_value) -> sable_status {
+    convert(ctx, v, out, |api, c, l, id| Ok(encode_local(id, api_res(api.to_string(c, l))?)))
 }
 
 /// Copies the UTF-8 of string `str` into `buf` (at most `cap` bytes, no
@@ -198,13 +168,7 @@ pub unsafe extern "C" fn sable_to_string(
 /// UTF-8 length. `buf` may be NULL to ask the length only; `len_out` must not
 /// be NULL. A non-string gives `SABLE_INVALID_ARGUMENT`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_string_utf8(
-    isolate: *mut sable_isolate,
-    str: sable_value,
-    buf: *mut c_char,
-    cap: usize,
-    len_out: *mut usize,
-) -> sable_status {
+pub unsafe extern "C" fn sable_string_utf8(isolate: *mut sable_isolate, str: sable_value, buf: *mut c_char, cap: usize, len_out: *mut usize) -> sable_status {
     ffi_status(|| {
         let iso = isolate_ref(isolate)?;
         check(!len_out.is_null())?;

@@ -50,7 +50,14 @@ fn gc_fn(iso: &mut Isolate, _c: ContextId, _info: &CallInfo) -> ApiResult<()> {
     Ok(())
 }
 
-fn define_fn(iso: &mut Isolate, c: ContextId, target: Local, name: &str, length: u32, f: fn(&mut Isolate, ContextId, &CallInfo) -> ApiResult<()>) -> ApiResult<()> {
+fn define_fn(
+    iso: &mut Isolate,
+    c: ContextId,
+    target: Local,
+    name: &str,
+    length: u32,
+    f: fn(&mut Isolate, ContextId, &CallInfo) -> ApiResult<()>,
+) -> ApiResult<()> {
     let func = iso.function_new(c, Box::new(f), name, length)?;
     iso.set_named(c, target, name, func)
 }
@@ -147,4 +154,3 @@ pub fn report_exception(iso: &mut Isolate, c: ContextId) {
         }
     }
 }
-

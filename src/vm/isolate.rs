@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
-use super::heap::{scan_native_stack, current_stack_position, Gc, Heap};
+use super::heap::{Gc, Heap, current_stack_position, scan_native_stack};
 use super::interp::{CallArgs, Frame};
 use super::object::string::AtomTable;
 use super::object::{JsObject, JsString, Shape, Symbol};
@@ -162,11 +162,7 @@ impl Vm {
             next_global: 1,
             pending_exception: None,
             jobs: VecDeque::new(),
-            shared: Arc::new(SharedFlags {
-                attention: AtomicBool::new(false),
-                terminate: AtomicBool::new(false),
-                interrupts: Mutex::new(Vec::new()),
-            }),
+            shared: Arc::new(SharedFlags { attention: AtomicBool::new(false), terminate: AtomicBool::new(false), interrupts: Mutex::new(Vec::new()) }),
             state: VmState::Usable,
             terminating: false,
             stack_base: 0,

@@ -1,13 +1,13 @@
 //! Error and the native error constructors (message, cause, V8-style `stack`).
 
+use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{attrs, JsObject, ObjectKind, PropertyKey};
-use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::object::{JsObject, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::ErrorType;
+use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 const NATIVE: [(&str, ErrorType, Intrinsic, Intrinsic); 6] = [
     ("TypeError", ErrorType::TypeError, Intrinsic::TypeErrorPrototype, Intrinsic::TypeError),

@@ -1,12 +1,12 @@
 //! Function constructor and Function.prototype (call, apply, bind, toString, @@hasInstance).
 
+use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{attrs, FunctionKind, JsObject, JsString, PropertyKey};
+use crate::vm::object::{FunctionKind, JsObject, JsString, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let c = super::make_constructor(vm, realm, "Function", function_ctor, 1, Intrinsic::FunctionPrototype, Intrinsic::Function);

@@ -1,14 +1,14 @@
 //! Global object properties: globalThis, NaN, Infinity, undefined, isNaN,
 //! isFinite, parseInt, parseFloat, and (indirect) eval.
 
+use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{attrs, JsString};
+use crate::vm::object::{JsString, attrs};
 use crate::vm::runtime::number::is_js_whitespace;
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let g = realm.global;
@@ -76,10 +76,7 @@ fn parse_int(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         s = &s[2..];
         radix = 16;
     }
-    let digits: Vec<u32> = s
-        .iter()
-        .map_while(|&c| char::from_u32(c as u32).and_then(|ch| ch.to_digit(radix as u32)))
-        .collect();
+    let digits: Vec<u32> = s.iter().map_while(|&c| char::from_u32(c as u32).and_then(|ch| ch.to_digit(radix as u32))).collect();
     if digits.is_empty() {
         return Ok(Value::double(f64::NAN));
     }
@@ -153,7 +150,7 @@ fn eval(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             return Err(match e.kind {
                 crate::vm::compiler::CompileErrorKind::ReferenceError => vm.reference_error(&e.message),
                 _ => vm.syntax_error(&e.message),
-            })
+            });
         }
     };
     vm.run_script(realm, code)

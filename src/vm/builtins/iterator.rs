@@ -1,12 +1,12 @@
 //! %IteratorPrototype% and array iterators (keys / values / entries).
 
+use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{attrs, JsObject, ObjectKind, PropertyKey};
+use crate::vm::object::{JsObject, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 pub const KIND_KEYS: i32 = 0;
 pub const KIND_VALUES: i32 = 1;
@@ -44,9 +44,8 @@ pub fn iter_result(vm: &mut Vm, value: Value, done: bool) -> Value {
 }
 
 fn array_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let state = JsObject::from_value(a.this).filter(|o| {
-        matches!(&o.kind, ObjectKind::List(v) if v.len() == 3) && o.proto() == vm.realm().intrinsic(Intrinsic::ArrayIteratorPrototype)
-    });
+    let state = JsObject::from_value(a.this)
+        .filter(|o| matches!(&o.kind, ObjectKind::List(v) if v.len() == 3) && o.proto() == vm.realm().intrinsic(Intrinsic::ArrayIteratorPrototype));
     let Some(it) = state else {
         return Err(vm.type_error("next method called on incompatible receiver"));
     };

@@ -14,10 +14,10 @@ mod normalize;
 mod normalize_data;
 mod number;
 mod object;
-mod reflect;
-mod set;
 pub mod promise;
+mod reflect;
 mod regexp;
+mod set;
 mod string;
 mod symbol;
 mod table;
@@ -25,7 +25,7 @@ mod weak;
 
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{attrs, FunctionKind, JsObject, NativeFn, ObjectKind, PropertyKey};
+use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 

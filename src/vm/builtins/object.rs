@@ -1,14 +1,14 @@
 //! Object constructor, Object.prototype, and property-descriptor conversions.
 
 use super::make_constructor;
+use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{attrs, JsObject, JsString, ObjectKind, PropertyKey};
-use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::PropertyDescriptor;
+use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let c = make_constructor(vm, realm, "Object", object_ctor, 1, Intrinsic::ObjectPrototype, Intrinsic::Object);

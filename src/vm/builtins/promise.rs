@@ -7,10 +7,10 @@
 //! carry [promise, alreadyResolved] where alreadyResolved is a shared List.
 
 use crate::vm::heap::Gc;
-use crate::vm::interp::ops::{get_iterator, iterator_close, iterator_step};
 use crate::vm::interp::CallArgs;
+use crate::vm::interp::ops::{get_iterator, iterator_close, iterator_step};
 use crate::vm::isolate::{Job, Vm};
-use crate::vm::object::{attrs, FunctionKind, JsObject, NativeFn, ObjectKind, PromiseData, PromiseState, PropertyKey};
+use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PromiseData, PromiseState, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};

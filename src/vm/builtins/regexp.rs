@@ -2,13 +2,13 @@
 //! RegExpBuiltinExec, flag and source accessors, and the symbol methods that
 //! String.prototype delegates to (@@match, @@replace, @@search, @@split).
 
+use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{attrs, JsObject, JsString, ObjectKind, PropertyKey, RegExpData};
+use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, RegExpData, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let c = super::make_constructor(vm, realm, "RegExp", regexp_ctor, 2, Intrinsic::RegExpPrototype, Intrinsic::RegExp);
@@ -337,7 +337,16 @@ fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn flags_getter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let r = this_object(vm, a.this, "flags")?;
     let mut out = String::new();
-    for (ch, name) in [('d', "hasIndices"), ('g', "global"), ('i', "ignoreCase"), ('m', "multiline"), ('s', "dotAll"), ('u', "unicode"), ('v', "unicodeSets"), ('y', "sticky")] {
+    for (ch, name) in [
+        ('d', "hasIndices"),
+        ('g', "global"),
+        ('i', "ignoreCase"),
+        ('m', "multiline"),
+        ('s', "dotAll"),
+        ('u', "unicode"),
+        ('v', "unicodeSets"),
+        ('y', "sticky"),
+    ] {
         let key = vm.key_from_str(name);
         if Vm::to_boolean(vm.get(r, key, a.this)?) {
             out.push(ch);

@@ -1,12 +1,12 @@
 //! Symbol constructor, registry (Symbol.for / keyFor), well-known symbols, prototype.
 
+use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{attrs, JsObject, JsString, ObjectKind, PropertyKey, Symbol};
+use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, Symbol, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let c = super::make_constructor(vm, realm, "Symbol", symbol_ctor, 0, Intrinsic::SymbolPrototype, Intrinsic::Symbol);

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use crate::impl_cell;
-use crate::vm::heap::{header_for, CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor};
+use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor, header_for};
 use crate::vm::object::{JsString, Shape};
 use crate::vm::value::Value;
 
@@ -63,8 +63,14 @@ pub enum Op {
     /// acc = env(depth).slots[slot]; depth 0 is the current environment, 1 its parent...
     /// Environments of enclosing functions continue the chain (a closure's
     /// environment is the one current when CreateClosure ran).
-    LdaEnv { depth: u16, slot: u16 },
-    StaEnv { depth: u16, slot: u16 },
+    LdaEnv {
+        depth: u16,
+        slot: u16,
+    },
+    StaEnv {
+        depth: u16,
+        slot: u16,
+    },
     /// reg = current environment (so a handler can restore it).
     SaveEnv(Reg),
     /// current environment = reg.
@@ -73,59 +79,117 @@ pub enum Op {
     /// acc = value of global NAME: the realm's global lexical bindings (let/const/class
     /// of scripts) first, then the global object; ReferenceError "NAME is not defined"
     /// if missing; ReferenceError on a TDZ binding. `ic` is a feedback slot.
-    LdaGlobal { name: u32, ic: u32 },
+    LdaGlobal {
+        name: u32,
+        ic: u32,
+    },
     /// Like LdaGlobal but yields undefined for a missing name (typeof x).
-    LdaGlobalOrUndefined { name: u32 },
+    LdaGlobalOrUndefined {
+        name: u32,
+    },
     /// Assigns acc to global NAME (lexical binding first: TypeError if const,
     /// ReferenceError if in TDZ). Missing name: strict -> ReferenceError, sloppy ->
     /// creates a global object property.
-    StaGlobal { name: u32, strict: bool },
+    StaGlobal {
+        name: u32,
+        strict: bool,
+    },
     /// Script prologue: creates global var NAME (undefined) unless it exists.
     DeclareGlobalVar(u32),
     /// Script prologue: defines global function NAME with the closure in acc.
     DeclareGlobalFunction(u32),
     /// Script prologue: creates a global lexical binding in TDZ. SyntaxError
     /// "Identifier 'NAME' has already been declared" if it already exists.
-    DeclareGlobalLex { name: u32, is_const: bool },
+    DeclareGlobalLex {
+        name: u32,
+        is_const: bool,
+    },
     /// Initialises global lexical binding NAME with acc (leaves TDZ).
     InitGlobalLex(u32),
 
     /// acc = reg[obj][NAME] (obj may be a primitive: ToObject semantics for
     /// lookup, TypeError for undefined/null "Cannot read properties of undefined (reading 'NAME')").
-    GetNamed { obj: Reg, name: u32, ic: u32 },
+    GetNamed {
+        obj: Reg,
+        name: u32,
+        ic: u32,
+    },
     /// reg[obj][NAME] = acc (acc unchanged). strict: failure throws TypeError.
-    SetNamed { obj: Reg, name: u32, ic: u32, strict: bool },
+    SetNamed {
+        obj: Reg,
+        name: u32,
+        ic: u32,
+        strict: bool,
+    },
     /// acc = reg[obj][acc] (acc holds the key, any value).
-    GetKeyed { obj: Reg },
+    GetKeyed {
+        obj: Reg,
+    },
     /// reg[obj][reg[key]] = acc.
-    SetKeyed { obj: Reg, key: Reg, strict: bool },
+    SetKeyed {
+        obj: Reg,
+        key: Reg,
+        strict: bool,
+    },
     /// Object literal: CreateDataProperty(reg[obj], NAME, acc).
-    DefineNamed { obj: Reg, name: u32 },
+    DefineNamed {
+        obj: Reg,
+        name: u32,
+    },
     /// Object literal / class field: CreateDataProperty(reg[obj], ToPropertyKey(reg[key]), acc).
-    DefineKeyed { obj: Reg, key: Reg },
+    DefineKeyed {
+        obj: Reg,
+        key: Reg,
+    },
     /// acc = function. Defines it on reg[obj] under key reg[key] and sets the
     /// function's `name` from the key ("get "/"set " prefix for accessors).
     /// kind 0: data method (writable, configurable, enumerable = `enumerable`);
     /// 1: getter; 2: setter (accessor, configurable, enumerable = `enumerable`).
-    DefineMethod { obj: Reg, key: Reg, kind: u8, enumerable: bool },
+    DefineMethod {
+        obj: Reg,
+        key: Reg,
+        kind: u8,
+        enumerable: bool,
+    },
     /// acc = delete reg[obj][NAME] (boolean). strict: failure throws TypeError.
-    DeleteNamed { obj: Reg, name: u32, strict: bool },
+    DeleteNamed {
+        obj: Reg,
+        name: u32,
+        strict: bool,
+    },
     /// acc = delete reg[obj][acc].
-    DeleteKeyed { obj: Reg, strict: bool },
+    DeleteKeyed {
+        obj: Reg,
+        strict: bool,
+    },
     /// acc = super[reg[key]] (HomeObject.[[Prototype]] lookup with this as receiver).
-    GetSuper { key: Reg },
+    GetSuper {
+        key: Reg,
+    },
     /// super[reg[key]] = acc.
-    SetSuper { key: Reg, strict: bool },
+    SetSuper {
+        key: Reg,
+        strict: bool,
+    },
     /// Copies own enumerable properties of acc into reg[target] (object spread `{...x}`).
-    CopyDataProperties { target: Reg },
+    CopyDataProperties {
+        target: Reg,
+    },
     /// acc = new object with own enumerable props of reg[source] except the keys
     /// in registers [excl, excl+count) (object rest in destructuring).
-    ObjectRest { source: Reg, excl: Reg, count: u16 },
+    ObjectRest {
+        source: Reg,
+        excl: Reg,
+        count: u16,
+    },
     /// Sets [[HomeObject]] of the function in acc to reg (methods, for `super`).
     SetHomeObject(Reg),
     /// Sets the `name` of the anonymous function/class in acc to the property key
     /// in reg (prefix 0 none, 1 "get ", 2 "set "), if it has no own name yet.
-    SetFunctionName { key: Reg, prefix: u8 },
+    SetFunctionName {
+        key: Reg,
+        prefix: u8,
+    },
     /// acc = ToPropertyKey(acc) (a string or symbol value).
     ToPropertyKey,
 
@@ -147,7 +211,11 @@ pub enum Op {
     /// `parent`: register with the heritage value, or NO_REG. Creates the
     /// prototype object (in reg[proto]) and the constructor F (in acc) with
     /// F.prototype / prototype.constructor / [[HomeObject]] = prototype set up.
-    CreateClass { code: u32, parent: Reg, proto: Reg },
+    CreateClass {
+        code: u32,
+        parent: Reg,
+        proto: Reg,
+    },
     /// Installs the function in acc as the instance-field initialiser of the class
     /// constructor in reg: it is called with the new instance as `this` right
     /// after the instance is created (base) or super() returns (derived).
@@ -159,9 +227,15 @@ pub enum Op {
     /// acc = the frozen template object for a tagged template. consts[list] is a
     /// List object [cooked0, raw0, cooked1, raw1, ...]; `slot` < template slot
     /// count caches it per site.
-    GetTemplateObject { list: u32, slot: u32 },
+    GetTemplateObject {
+        list: u32,
+        slot: u32,
+    },
     /// acc = new RegExp(consts[pattern], consts[flags]).
-    CreateRegExp { pattern: u32, flags: u32 },
+    CreateRegExp {
+        pattern: u32,
+        flags: u32,
+    },
 
     Add(Reg),
     Sub(Reg),
@@ -210,32 +284,63 @@ pub enum Op {
     JumpIfNotUndefined(u32),
 
     /// acc = Call(reg[callee], reg[this], regs[args .. args+argc]).
-    Call { callee: Reg, this: Reg, args: Reg, argc: u16 },
+    Call {
+        callee: Reg,
+        this: Reg,
+        args: Reg,
+        argc: u16,
+    },
     /// Arguments come from the array in reg[args].
-    CallSpread { callee: Reg, this: Reg, args: Reg },
+    CallSpread {
+        callee: Reg,
+        this: Reg,
+        args: Reg,
+    },
     /// acc = Construct(reg[callee], regs[args .. args+argc]) with new.target = callee.
-    New { callee: Reg, args: Reg, argc: u16 },
-    NewSpread { callee: Reg, args: Reg },
+    New {
+        callee: Reg,
+        args: Reg,
+        argc: u16,
+    },
+    NewSpread {
+        callee: Reg,
+        args: Reg,
+    },
     /// super(...): constructs the parent class with the frame's new.target,
     /// binds `this` (ReferenceError if already bound), runs field initialisers; acc = this.
-    SuperCall { args: Reg, argc: u16 },
-    SuperCallSpread { args: Reg },
+    SuperCall {
+        args: Reg,
+        argc: u16,
+    },
+    SuperCallSpread {
+        args: Reg,
+    },
     /// `eval(...)` written directly: calls it like Call with this = undefined
     /// (a direct eval currently behaves as an indirect, global eval).
-    CallEval { callee: Reg, args: Reg, argc: u16 },
+    CallEval {
+        callee: Reg,
+        args: Reg,
+        argc: u16,
+    },
     Return,
     Throw,
 
     /// reg[dst] = GetIterator(acc); reg[dst + 1] = its `next` method.
     GetIterator(Reg),
     /// Calls next; jumps to `done` when the result is done, else acc = its value.
-    IteratorStep { iter: Reg, done: u32 },
+    IteratorStep {
+        iter: Reg,
+        done: u32,
+    },
     /// Calls reg[iter].return() if present (break/return out of for-of, destructuring).
     IteratorClose(Reg),
     /// reg = a for-in iterator over the enumerable string keys of acc and its prototypes.
     ForInPrepare(Reg),
     /// acc = next key (a string), or jump to `done` when exhausted.
-    ForInNext { iter: Reg, done: u32 },
+    ForInNext {
+        iter: Reg,
+        done: u32,
+    },
     Debugger,
 }
 

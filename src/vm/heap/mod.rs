@@ -31,8 +31,8 @@ const POISON_BYTE: u8 = 0xDB;
 
 /// Size classes (bytes). Cells are rounded up to the next class.
 const SIZE_CLASSES: [usize; 30] = [
-    16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 1024, 1280,
-    1536, 2048, 3072, 4096, 6144, 8192, 16384, 24576, 32768, 65536,
+    16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 1024, 1280, 1536, 2048, 3072, 4096, 6144, 8192, 16384, 24576, 32768,
+    65536,
 ];
 
 /// What a cell is; the GC does not care, the VM and snapshot writer do.
@@ -174,8 +174,7 @@ pub enum Space {
     Large = 5,
 }
 
-pub const SPACE_NAMES: [&str; 6] =
-    ["read_only_space", "new_space", "old_space", "code_space", "map_space", "large_object_space"];
+pub const SPACE_NAMES: [&str; 6] = ["read_only_space", "new_space", "old_space", "code_space", "map_space", "large_object_space"];
 
 #[repr(C)]
 struct PageHeader {

@@ -5,11 +5,11 @@
 
 pub mod ops;
 
-use crate::vm::bytecode::{Code, Op, Reg, NO_REG};
+use crate::vm::bytecode::{Code, NO_REG, Op, Reg};
 use crate::vm::heap::{Gc, Heap};
-use crate::vm::isolate::{Vm, MAX_FRAMES};
+use crate::vm::isolate::{MAX_FRAMES, Vm};
 use crate::vm::object::function::ClassKind;
-use crate::vm::object::{attrs, Env, FunctionData, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey};
+use crate::vm::object::{Env, FunctionData, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};
@@ -146,7 +146,9 @@ impl Vm {
                 let host = &self.host_functions[id] as *const crate::vm::isolate::HostFn;
                 // SAFETY: host_functions only grows (never removes), so the boxed
                 // closure outlives this call even if more are registered meanwhile.
-                let r = unsafe { (*host)(self, &CallArgs { this: receiver, args, new_target: if construct { new_target } else { Value::UNDEFINED }, callee: func }) };
+                let r = unsafe {
+                    (*host)(self, &CallArgs { this: receiver, args, new_target: if construct { new_target } else { Value::UNDEFINED }, callee: func })
+                };
                 self.current_realm = saved;
                 match r {
                     Ok(v) if construct && !JsObject::is_object(v) => Ok(receiver),
@@ -431,7 +433,9 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     acc = vm.frames[fi].this;
                     if acc.is_empty() {
                         sync!();
-                        tri!(Err(vm.reference_error("Must call super constructor in derived class before accessing 'this' or returning from derived constructor")));
+                        tri!(Err(
+                            vm.reference_error("Must call super constructor in derived class before accessing 'this' or returning from derived constructor")
+                        ));
                     }
                 }
                 Op::LdaNewTarget => acc = vm.frames[fi].new_target,

@@ -2,15 +2,15 @@
 //! non-number operands, classes, super, iteration, for-in, arguments objects.
 
 use super::CallArgs;
+use crate::vm::JsResult;
 use crate::vm::bytecode::{Code, Op};
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::function::ClassKind;
-use crate::vm::object::{attrs, Env, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey};
+use crate::vm::object::{Env, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::Intrinsic;
 use crate::vm::runtime::{Hint, PropertyDescriptor};
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 pub fn load_global(vm: &mut Vm, name: Gc<JsString>, throw: bool) -> JsResult<Value> {
     let realm = vm.realm();
@@ -144,13 +144,7 @@ pub fn define_method(vm: &mut Vm, obj: Value, key: Value, f: Value, kind: u8, en
     let kv = vm.key_to_value(k);
     set_function_name(vm, f, kv, kind)?;
     let desc = match kind {
-        0 => PropertyDescriptor {
-            value: Some(f),
-            writable: Some(true),
-            enumerable: Some(enumerable),
-            configurable: Some(true),
-            ..Default::default()
-        },
+        0 => PropertyDescriptor { value: Some(f), writable: Some(true), enumerable: Some(enumerable), configurable: Some(true), ..Default::default() },
         1 => PropertyDescriptor { get: Some(f), enumerable: Some(enumerable), configurable: Some(true), ..Default::default() },
         _ => PropertyDescriptor { set: Some(f), enumerable: Some(enumerable), configurable: Some(true), ..Default::default() },
     };

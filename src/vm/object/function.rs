@@ -2,25 +2,37 @@
 //! callbacks and bound functions.
 
 use super::Env;
+use crate::vm::JsResult;
 use crate::vm::bytecode::Code;
 use crate::vm::heap::{EdgeKind, EdgeName, Gc, Visitor};
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;
-use crate::vm::JsResult;
 
 /// A builtin implemented in Rust.
 pub type NativeFn = fn(&mut Vm, &CallArgs<'_>) -> JsResult<Value>;
 
 pub enum FunctionKind {
     /// A closure over bytecode: template + captured environment chain.
-    Bytecode { code: Gc<Code>, env: Option<Gc<Env>> },
+    Bytecode {
+        code: Gc<Code>,
+        env: Option<Gc<Env>>,
+    },
     /// A Rust builtin; `data` is per-function state (e.g. a promise capability).
-    Native { f: NativeFn, data: Value },
+    Native {
+        f: NativeFn,
+        data: Value,
+    },
     /// A host (embedder) callback registered in `Vm::host_functions`.
-    Host { id: usize },
-    Bound { target: Value, this: Value, args: Vec<Value> },
+    Host {
+        id: usize,
+    },
+    Bound {
+        target: Value,
+        this: Value,
+        args: Vec<Value>,
+    },
 }
 
 /// Class constructor flavour (affects [[Call]] and `this` binding).

@@ -8,11 +8,11 @@ pub mod string;
 use std::collections::{BTreeMap, HashMap};
 
 pub use function::{FunctionData, FunctionKind, NativeFn};
-pub use shape::{attrs, Shape};
+pub use shape::{Shape, attrs};
 pub use string::{JsString, StrView, Symbol};
 
 use crate::impl_cell;
-use crate::vm::heap::{header_for, CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor};
+use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor, header_for};
 use crate::vm::value::Value;
 
 /// A property key: array index, interned string (atom) or symbol.
@@ -125,7 +125,10 @@ impl Dictionary {
 /// What kind of object this is (exotic behaviour and internal slots).
 pub enum ObjectKind {
     Ordinary,
-    Array { length: u32, length_writable: bool },
+    Array {
+        length: u32,
+        length_writable: bool,
+    },
     Function(Box<FunctionData>),
     Error,
     Boolean(bool),
@@ -135,7 +138,10 @@ pub enum ObjectKind {
     Arguments,
     Date(f64),
     /// State of a `for-in` loop: the keys to visit and the next position.
-    ForInIterator { keys: Vec<Value>, next: usize },
+    ForInIterator {
+        keys: Vec<Value>,
+        next: usize,
+    },
     /// Internal growable list of values (a GC-visible `Vec<Value>`).
     List(Vec<Value>),
     Promise(Box<PromiseData>),
@@ -330,7 +336,6 @@ impl JsObject {
         }
         self.shape.lookup(key).map(|(slot, attrs)| OwnProperty { value: self.slots[slot as usize], attrs })
     }
-
 }
 
 impl Gc<JsObject> {
@@ -392,7 +397,6 @@ impl Gc<JsObject> {
     }
 }
 
-
 impl Gc<JsObject> {
     /// Moves named properties from shape slots into a dictionary.
     pub fn to_dictionary(self, heap: &mut Heap) {
@@ -423,7 +427,6 @@ impl Gc<JsObject> {
     }
 }
 
-
 impl Gc<JsObject> {
     /// Changes the prototype (moves the object to dictionary mode).
     pub fn set_proto_raw(self, heap: &mut Heap, proto: Value, null_root: Gc<Shape>) {
@@ -434,7 +437,6 @@ impl Gc<JsObject> {
 }
 
 impl JsObject {
-
     /// Own named keys in insertion order (strings and symbols mixed).
     pub fn named_keys(&self) -> Vec<(PropertyKey, u8)> {
         match &self.dict {
@@ -454,7 +456,6 @@ impl JsObject {
             Elements::Sparse(m) => m.get(&index).map(|&(value, attrs)| OwnProperty { value, attrs }),
         }
     }
-
 }
 
 impl Gc<JsObject> {
@@ -494,7 +495,6 @@ impl Gc<JsObject> {
 }
 
 impl JsObject {
-
     pub fn delete_element(&mut self, index: u32) -> bool {
         match &mut self.elements {
             Elements::Dense(e) => {
@@ -517,9 +517,7 @@ impl JsObject {
     /// Own element indices in ascending order.
     pub fn element_indices(&self) -> Vec<u32> {
         match &self.elements {
-            Elements::Dense(e) => {
-                e.iter().enumerate().filter(|(_, v)| !v.is_hole()).map(|(i, _)| i as u32).collect()
-            }
+            Elements::Dense(e) => e.iter().enumerate().filter(|(_, v)| !v.is_hole()).map(|(i, _)| i as u32).collect(),
             Elements::Sparse(m) => m.keys().copied().collect(),
         }
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::PropertyKey;
 use crate::impl_cell;
-use crate::vm::heap::{header_for, CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor};
+use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor, header_for};
 use crate::vm::value::Value;
 
 /// Property attribute bits.
@@ -75,7 +75,6 @@ impl Shape {
             },
         )
     }
-
 }
 
 impl Gc<Shape> {
@@ -103,7 +102,6 @@ impl Gc<Shape> {
 }
 
 impl Shape {
-
     /// Slot index and attributes of `key`, if present.
     pub fn lookup(&self, key: PropertyKey) -> Option<(u32, u8)> {
         if self.count <= LINEAR_LOOKUP_MAX {

@@ -5,7 +5,7 @@ use std::cell::Cell as StdCell;
 use std::collections::HashMap;
 
 use crate::impl_cell;
-use crate::vm::heap::{header_for, CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor};
+use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor, header_for};
 use crate::vm::value::Value;
 
 const ONE_BYTE: u32 = 1;
@@ -217,7 +217,6 @@ impl JsString {
             })
         }
     }
-
 }
 
 impl Gc<JsString> {
@@ -237,7 +236,6 @@ impl Gc<JsString> {
 }
 
 impl JsString {
-
     /// All code units, walking ropes without allocating in the GC heap.
     pub fn to_units(&self) -> Vec<u16> {
         let mut out = Vec::with_capacity(self.len());

@@ -8,11 +8,8 @@ pub mod realm;
 
 use crate::vm::heap::{CellKind, Gc};
 use crate::vm::isolate::Vm;
-use crate::vm::object::{
-    attrs, AccessorPair, FunctionData, FunctionKind, JsObject, JsString, NativeFn, ObjectKind, OwnProperty,
-    PropertyKey, Symbol,
-};
 use crate::vm::object::function::ClassKind;
+use crate::vm::object::{AccessorPair, FunctionData, FunctionKind, JsObject, JsString, NativeFn, ObjectKind, OwnProperty, PropertyKey, Symbol, attrs};
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};
 use realm::{Intrinsic, Realm};
@@ -204,13 +201,7 @@ impl Vm {
 
     /// A native function object in `realm` (not a constructor unless `ctor`).
     pub fn new_native_function(&mut self, realm: Gc<Realm>, f: NativeFn, name: &str, length: u32, ctor: bool) -> Gc<JsObject> {
-        self.new_function_object(
-            realm,
-            FunctionKind::Native { f, data: Value::UNDEFINED },
-            name,
-            length,
-            ctor,
-        )
+        self.new_function_object(realm, FunctionKind::Native { f, data: Value::UNDEFINED }, name, length, ctor)
     }
 
     pub fn new_function_object(&mut self, realm: Gc<Realm>, kind: FunctionKind, name: &str, length: u32, ctor: bool) -> Gc<JsObject> {
@@ -328,7 +319,11 @@ impl Vm {
             Some(CellKind::String) => n.string,
             Some(CellKind::Symbol) => n.symbol,
             Some(CellKind::Object) => {
-                if Vm::is_callable(v) { n.function } else { n.object }
+                if Vm::is_callable(v) {
+                    n.function
+                } else {
+                    n.object
+                }
             }
             _ if v.is_bool() => n.boolean,
             _ if v.is_undefined() => n.undefined,
@@ -375,11 +370,7 @@ impl Vm {
             }
             return Ok(r);
         }
-        let order = if hint == Hint::String {
-            [self.names.to_string, self.names.value_of]
-        } else {
-            [self.names.value_of, self.names.to_string]
-        };
+        let order = if hint == Hint::String { [self.names.to_string, self.names.value_of] } else { [self.names.value_of, self.names.to_string] };
         for name in order {
             let f = self.get(obj, PropertyKey::Atom(name), v)?;
             if Vm::is_callable(f) {
@@ -484,11 +475,7 @@ impl Vm {
     /// ToString for display (never throws; symbols become "Symbol(desc)").
     pub fn display_string(&mut self, v: Value) -> String {
         if let Some(sym) = Gc::<Symbol>::try_from_value(v) {
-            let d = if sym.description.is_undefined() {
-                String::new()
-            } else {
-                Gc::<JsString>::from_value(sym.description).to_rust_string()
-            };
+            let d = if sym.description.is_undefined() { String::new() } else { Gc::<JsString>::from_value(sym.description).to_rust_string() };
             return format!("Symbol({d})");
         }
         match self.to_string(v) {
@@ -630,10 +617,9 @@ impl Vm {
                 None
             }
             PropertyKey::Atom(a) if a == self.names.length => match &obj.kind {
-                ObjectKind::Array { length, length_writable } => Some(OwnProperty {
-                    value: Value::number(*length as f64),
-                    attrs: if *length_writable { attrs::WRITABLE } else { 0 },
-                }),
+                ObjectKind::Array { length, length_writable } => {
+                    Some(OwnProperty { value: Value::number(*length as f64), attrs: if *length_writable { attrs::WRITABLE } else { 0 } })
+                }
                 ObjectKind::String(s) => Some(OwnProperty { value: Value::int(s.len() as i32), attrs: 0 }),
                 _ => obj.get_own_named(key),
             },
@@ -709,11 +695,7 @@ impl Vm {
                 a |= attrs::CONFIGURABLE;
             }
             if desc.is_accessor() {
-                let pair = AccessorPair::new(
-                    &mut self.heap,
-                    desc.get.unwrap_or(Value::UNDEFINED),
-                    desc.set.unwrap_or(Value::UNDEFINED),
-                );
+                let pair = AccessorPair::new(&mut self.heap, desc.get.unwrap_or(Value::UNDEFINED), desc.set.unwrap_or(Value::UNDEFINED));
                 self.define_raw(obj, key, pair.value(), a | attrs::ACCESSOR);
             } else {
                 if desc.writable == Some(true) {

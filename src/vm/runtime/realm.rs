@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::impl_cell;
-use crate::vm::heap::{header_for, CellHeader, CellKind, EdgeKind, EdgeName, Gc, Space, Trace, Visitor};
+use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Space, Trace, Visitor, header_for};
 use crate::vm::isolate::Vm;
 use crate::vm::object::{JsObject, JsString, ObjectKind};
 use crate::vm::value::Value;
@@ -78,17 +78,8 @@ impl Realm {
         let global = JsObject::new(&mut vm.heap, global_shape, ObjectKind::Ordinary);
         let mut intrinsics = vec![Value::UNDEFINED; INTRINSIC_COUNT];
         intrinsics[Intrinsic::ObjectPrototype as usize] = object_proto.value();
-        let realm = vm.heap.alloc(
-            Space::Old,
-            Realm {
-                header: header_for::<Realm>(),
-                id,
-                global,
-                intrinsics,
-                global_lex: HashMap::new(),
-                host_data: Value::UNDEFINED,
-            },
-        );
+        let realm =
+            vm.heap.alloc(Space::Old, Realm { header: header_for::<Realm>(), id, global, intrinsics, global_lex: HashMap::new(), host_data: Value::UNDEFINED });
         vm.realms.insert(id, realm);
         let saved = vm.current_realm.replace(realm);
         crate::vm::builtins::install(vm, realm);
