@@ -270,8 +270,7 @@ impl Worker {
         let result = self.run_in(&mut iso, c, rel, &text, &meta, &harness_sources);
         let printed = take_print_capture();
         *self.watch.lock().unwrap() = None;
-        let result = result?;
-        let _ = result;
+        result?;
         if meta.has_flag("async") {
             if printed.iter().any(|l| l == "Test262:AsyncTestComplete") {
                 return Ok(());
@@ -365,10 +364,10 @@ fn worker_main(opts: &Options) -> ExitCode {
     std::thread::spawn(move || {
         loop {
             std::thread::sleep(Duration::from_millis(20));
-            if let Some((deadline, h)) = w2.lock().unwrap().as_ref() {
-                if Instant::now() > *deadline {
-                    h.terminate();
-                }
+            if let Some((deadline, h)) = w2.lock().unwrap().as_ref()
+                && Instant::now() > *deadline
+            {
+                h.terminate();
             }
         }
     });
@@ -470,10 +469,11 @@ fn collect_tests(opts: &Options) -> Vec<String> {
                 let path = e.path();
                 if path.is_dir() {
                     stack.push(path);
-                } else if path.extension().is_some_and(|x| x == "js") && !path.to_string_lossy().contains("_FIXTURE") {
-                    if let Ok(rel) = path.strip_prefix(&opts.suite) {
-                        out.push(rel.to_string_lossy().into_owned());
-                    }
+                } else if path.extension().is_some_and(|x| x == "js")
+                    && !path.to_string_lossy().contains("_FIXTURE")
+                    && let Ok(rel) = path.strip_prefix(&opts.suite)
+                {
+                    out.push(rel.to_string_lossy().into_owned());
                 }
             }
         }

@@ -128,18 +128,17 @@ pub fn describe_exception(iso: &mut Isolate, c: ContextId) -> Option<(String, St
         }
     };
     let mut stack_lines = String::new();
-    if iso.type_of(e) == Some(ValueType::Object) {
-        if let Ok(st) = iso.get_named(c, e, "stack") {
-            if let Some(text) = iso.string_to_utf8(st) {
-                let mut lines = text.lines();
-                if let Some(first) = lines.next() {
-                    header = first.to_string();
-                }
-                for l in lines {
-                    stack_lines.push_str(l);
-                    stack_lines.push('\n');
-                }
-            }
+    if iso.type_of(e) == Some(ValueType::Object)
+        && let Ok(st) = iso.get_named(c, e, "stack")
+        && let Some(text) = iso.string_to_utf8(st)
+    {
+        let mut lines = text.lines();
+        if let Some(first) = lines.next() {
+            header = first.to_string();
+        }
+        for l in lines {
+            stack_lines.push_str(l);
+            stack_lines.push('\n');
         }
     }
     Some((format!("Uncaught {header}"), stack_lines))

@@ -80,6 +80,9 @@ pub enum VmState {
     InternalError,
 }
 
+/// A host finalizer of a weak global, called with its data pointer.
+pub type WeakFinalizerFn = unsafe extern "C" fn(*mut c_void);
+
 /// A persistent handle slot.
 pub struct GlobalEntry {
     pub value: Value,
@@ -132,8 +135,7 @@ pub struct Vm {
     /// Values kept alive by native code in Rust heap memory (see `RootedVec`).
     pub temp_roots: Vec<Value>,
     /// Weak-global finalizers waiting to run after a collection.
-    pub pending_finalizers: Vec<(usize, unsafe extern "C" fn(*mut c_void))>,
-    pub print_hook: Option<Box<dyn Fn(&str)>>,
+    pub pending_finalizers: Vec<(usize, WeakFinalizerFn)>,
 }
 
 impl Vm {
@@ -173,7 +175,6 @@ impl Vm {
             symbol_registry: HashMap::new(),
             temp_roots: Vec::new(),
             pending_finalizers: Vec::new(),
-            print_hook: None,
         })
     }
 
@@ -280,13 +281,14 @@ impl Vm {
         let heap = &self.heap;
         let mut finalize = Vec::new();
         for g in self.globals.values_mut() {
-            if let Some((data, cb)) = g.weak {
-                if g.value.is_cell() && !heap.is_marked(g.value.as_cell()) {
-                    g.value = Value::UNDEFINED;
-                    g.weak = None;
-                    if let Some(cb) = cb {
-                        finalize.push((data, cb));
-                    }
+            if let Some((data, cb)) = g.weak
+                && g.value.is_cell()
+                && !heap.is_marked(g.value.as_cell())
+            {
+                g.value = Value::UNDEFINED;
+                g.weak = None;
+                if let Some(cb) = cb {
+                    finalize.push((data, cb));
                 }
             }
         }

@@ -51,12 +51,12 @@ fn function_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         Err(e) => return Err(vm.syntax_error(&e.message)),
     };
     let f = vm.run_script(realm, code)?;
-    if a.is_construct() {
-        if let Some(fo) = JsObject::from_value(f) {
-            let proto = vm.prototype_from_constructor(a.new_target, Intrinsic::FunctionPrototype)?;
-            if proto != fo.proto() {
-                vm.set_prototype_of(fo, proto)?;
-            }
+    if a.is_construct()
+        && let Some(fo) = JsObject::from_value(f)
+    {
+        let proto = vm.prototype_from_constructor(a.new_target, Intrinsic::FunctionPrototype)?;
+        if proto != fo.proto() {
+            vm.set_prototype_of(fo, proto)?;
         }
     }
     Ok(f)

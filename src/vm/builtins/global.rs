@@ -53,13 +53,13 @@ fn parse_int(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut radix = vm.to_int32(a.arg(1))?;
     let mut s = trim_start(&s);
     let mut sign = 1.0;
-    if let Some(&c) = s.first() {
-        if c == b'-' as u16 || c == b'+' as u16 {
-            if c == b'-' as u16 {
-                sign = -1.0;
-            }
-            s = &s[1..];
+    if let Some(&c) = s.first()
+        && (c == b'-' as u16 || c == b'+' as u16)
+    {
+        if c == b'-' as u16 {
+            sign = -1.0;
         }
+        s = &s[1..];
     }
     let mut strip_prefix = true;
     if radix != 0 {

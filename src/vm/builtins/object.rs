@@ -155,10 +155,10 @@ fn set_prototype_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         let d = vm.display_string(proto);
         return Err(vm.type_error(&format!("Object prototype may only be an Object or null: {d}")));
     }
-    if let Some(obj) = JsObject::from_value(o) {
-        if !vm.set_prototype_of(obj, proto)? {
-            return Err(vm.type_error("Cyclic __proto__ value or object is not extensible"));
-        }
+    if let Some(obj) = JsObject::from_value(o)
+        && !vm.set_prototype_of(obj, proto)?
+    {
+        return Err(vm.type_error("Cyclic __proto__ value or object is not extensible"));
     }
     Ok(o)
 }
@@ -188,14 +188,14 @@ pub fn object_define_properties(vm: &mut Vm, o: Gc<JsObject>, props: Value) -> J
     let p = vm.to_object(props)?;
     let mut descs = Vec::new();
     for key in vm.own_property_keys(p)? {
-        if let Some(own) = vm.get_own_property(p, key) {
-            if own.attrs & attrs::ENUMERABLE != 0 {
-                let dv = vm.get(p, key, p.value())?;
-                vm.temp_roots.push(dv);
-                let d = to_property_descriptor(vm, dv);
-                vm.temp_roots.pop();
-                descs.push((key, d?));
-            }
+        if let Some(own) = vm.get_own_property(p, key)
+            && own.attrs & attrs::ENUMERABLE != 0
+        {
+            let dv = vm.get(p, key, p.value())?;
+            vm.temp_roots.push(dv);
+            let d = to_property_descriptor(vm, dv);
+            vm.temp_roots.pop();
+            descs.push((key, d?));
         }
     }
     for (key, d) in descs {
@@ -373,11 +373,11 @@ fn assign(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         }
         let from = vm.to_object(src)?;
         for k in vm.own_property_keys(from)? {
-            if let Some(p) = vm.get_own_property(from, k) {
-                if p.attrs & attrs::ENUMERABLE != 0 {
-                    let v = vm.get(from, k, from.value())?;
-                    vm.put_v(to.value(), k, v, true)?;
-                }
+            if let Some(p) = vm.get_own_property(from, k)
+                && p.attrs & attrs::ENUMERABLE != 0
+            {
+                let v = vm.get(from, k, from.value())?;
+                vm.put_v(to.value(), k, v, true)?;
             }
         }
     }
@@ -491,10 +491,10 @@ fn proto_setter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if !proto.is_null() && !JsObject::is_object(proto) {
         return Ok(Value::UNDEFINED);
     }
-    if let Some(o) = JsObject::from_value(a.this) {
-        if !vm.set_prototype_of(o, proto)? {
-            return Err(vm.type_error("Cyclic __proto__ value"));
-        }
+    if let Some(o) = JsObject::from_value(a.this)
+        && !vm.set_prototype_of(o, proto)?
+    {
+        return Err(vm.type_error("Cyclic __proto__ value"));
     }
     Ok(Value::UNDEFINED)
 }

@@ -62,20 +62,19 @@ fn list(vm: &mut Vm, items: Vec<Value>) -> Value {
 }
 
 fn list_items(v: Value) -> Vec<Value> {
-    match JsObject::from_value(v).map(|o| match &o.kind {
-        ObjectKind::List(items) => items.clone(),
-        _ => Vec::new(),
-    }) {
-        Some(v) => v,
-        None => Vec::new(),
-    }
+    JsObject::from_value(v)
+        .map(|o| match &o.kind {
+            ObjectKind::List(items) => items.clone(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default()
 }
 
 fn list_set(v: Value, i: usize, x: Value) {
-    if let Some(o) = JsObject::from_value(v) {
-        if let ObjectKind::List(items) = &mut o.m().kind {
-            items[i] = x;
-        }
+    if let Some(o) = JsObject::from_value(v)
+        && let ObjectKind::List(items) = &mut o.m().kind
+    {
+        items[i] = x;
     }
 }
 

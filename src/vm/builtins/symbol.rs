@@ -75,10 +75,10 @@ fn this_symbol(vm: &mut Vm, v: Value) -> JsResult<Gc<Symbol>> {
     if let Some(s) = Gc::<Symbol>::try_from_value(v) {
         return Ok(s);
     }
-    if let Some(o) = JsObject::from_value(v) {
-        if let ObjectKind::Symbol(s) = o.kind {
-            return Ok(s);
-        }
+    if let Some(o) = JsObject::from_value(v)
+        && let ObjectKind::Symbol(s) = o.kind
+    {
+        return Ok(s);
     }
     Err(vm.type_error("Symbol.prototype method called on incompatible receiver"))
 }

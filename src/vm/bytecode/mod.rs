@@ -500,10 +500,10 @@ impl Code {
                 Op::StaGlobal { name, .. } | Op::DefineNamed { name, .. } => Some(name),
                 _ => None,
             };
-            if let Some(c) = c {
-                if let Some(&v) = self.consts.get(c as usize) {
-                    let _ = write!(out, "    ; {}", describe_const(v));
-                }
+            if let Some(c) = c
+                && let Some(&v) = self.consts.get(c as usize)
+            {
+                let _ = write!(out, "    ; {}", describe_const(v));
             }
             out.push('\n');
         }

@@ -31,25 +31,11 @@ pub(crate) enum Ctl {
     /// An environment pushed by a scope: leaving it needs PopEnv.
     Env,
     /// A break (and for loops continue) target.
-    Target {
-        labels: Vec<String>,
-        is_loop: bool,
-        labelled_only: bool,
-        brk: Label,
-        cont: Option<Label>,
-    },
+    Target { labels: Vec<String>, is_loop: bool, labelled_only: bool, brk: Label, cont: Option<Label> },
     /// A try with a finally block: jumps out set `kind` and enter the finally code.
-    Finally {
-        kind: Reg,
-        val: Reg,
-        entry: Label,
-        pending: Vec<Jump>,
-    },
+    Finally { kind: Reg, val: Reg, entry: Label, pending: Vec<Jump> },
     /// A for-of loop whose iterator must be closed when left by break/return.
-    IterClose {
-        val: Reg,
-        pending: Vec<(Label, Jump)>,
-    },
+    IterClose { val: Reg, pending: Vec<(Label, Jump)> },
 }
 
 pub(crate) struct FuncState {
@@ -97,10 +83,7 @@ impl FuncState {
             nparams: 0,
             env_level,
             ctl: Vec::new(),
-            flags: CodeFlags {
-                strict,
-                ..CodeFlags::default()
-            },
+            flags: CodeFlags { strict, ..CodeFlags::default() },
             completion: None,
         }
     }
@@ -113,11 +96,7 @@ impl FuncState {
 
     pub fn emit(&mut self, op: Op) -> usize {
         let pc = self.ops.len();
-        if self
-            .positions
-            .last()
-            .is_none_or(|&(_, off)| off != self.cur_pos)
-        {
+        if self.positions.last().is_none_or(|&(_, off)| off != self.cur_pos) {
             self.positions.push((pc as u32, self.cur_pos));
         }
         self.ops.push(op);
@@ -216,10 +195,7 @@ impl FuncState {
         let r = self.next_reg;
         self.next_reg += n;
         if self.next_reg >= u16::MAX as u32 {
-            return Err(syntax_error(
-                "function uses too many registers",
-                self.cur_pos,
-            ));
+            return Err(syntax_error("function uses too many registers", self.cur_pos));
         }
         self.max_reg = self.max_reg.max(self.next_reg);
         Ok(r as Reg)
@@ -242,13 +218,7 @@ impl FuncState {
         pc
     }
 
-    pub fn finish(
-        mut self,
-        name: Value,
-        source: Rc<Source>,
-        span: (u32, u32),
-        length: u32,
-    ) -> CodeParts {
+    pub fn finish(mut self, name: Value, source: Rc<Source>, span: (u32, u32), length: u32) -> CodeParts {
         for &pc in &self.fixups {
             let op = &mut self.ops[pc];
             let t = match op {
@@ -269,11 +239,7 @@ impl FuncState {
         let handlers = self
             .handlers
             .iter()
-            .map(|&(s, e, h)| Handler {
-                start: self.resolve(s.0),
-                end: self.resolve(e.0),
-                handler: self.resolve(h.0),
-            })
+            .map(|&(s, e, h)| Handler { start: self.resolve(s.0), end: self.resolve(e.0), handler: self.resolve(h.0) })
             .filter(|h| h.start < h.end)
             .collect();
         CodeParts {

@@ -4,9 +4,7 @@
 
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
-use oxc_syntax::operator::{
-    AssignmentOperator, BinaryOperator, LogicalOperator, UnaryOperator, UpdateOperator,
-};
+use oxc_syntax::operator::{AssignmentOperator, BinaryOperator, LogicalOperator, UnaryOperator, UpdateOperator};
 
 use crate::vm::bytecode::{Op, Reg};
 use crate::vm::object::{JsObject, ObjectKind};
@@ -76,10 +74,7 @@ impl<'a> Compiler<'a, '_> {
     pub(crate) fn string_value(&mut self, s: &str, lone_surrogates: bool) -> Value {
         if lone_surrogates {
             let units = decode_lone_surrogates(s);
-            self.vm
-                .atoms
-                .intern_units(&mut self.vm.heap, &units)
-                .value()
+            self.vm.atoms.intern_units(&mut self.vm.heap, &units).value()
         } else {
             self.vm.atom(s).value()
         }
@@ -141,8 +136,7 @@ impl<'a> Compiler<'a, '_> {
     pub(crate) fn expr(&mut self, e: &'a Expression<'a>) -> Res<()> {
         match e {
             Expression::BooleanLiteral(b) => {
-                self.f
-                    .emit(if b.value { Op::LdaTrue } else { Op::LdaFalse });
+                self.f.emit(if b.value { Op::LdaTrue } else { Op::LdaFalse });
             }
             Expression::NullLiteral(_) => {
                 self.f.emit(Op::LdaNull);
@@ -164,10 +158,7 @@ impl<'a> Compiler<'a, '_> {
                 }
             }
             Expression::Super(s) => {
-                return Err(syntax_error(
-                    "'super' keyword unexpected here",
-                    s.span.start,
-                ));
+                return Err(syntax_error("'super' keyword unexpected here", s.span.start));
             }
             Expression::ArrayExpression(a) => self.array_literal(a)?,
             Expression::ArrowFunctionExpression(a) => self.arrow_expr(a, None)?,
@@ -215,10 +206,7 @@ impl<'a> Compiler<'a, '_> {
             Expression::UpdateExpression(u) => self.update(u)?,
             Expression::YieldExpression(y) => return Err(unsupported("yield", y.span.start)),
             Expression::PrivateInExpression(p) => {
-                return Err(syntax_error(
-                    "private class members are not supported yet",
-                    p.span.start,
-                ));
+                return Err(syntax_error("private class members are not supported yet", p.span.start));
             }
             Expression::ImportMeta(i) => {
                 return Err(syntax_error("modules are not supported yet", i.span.start));
@@ -226,9 +214,7 @@ impl<'a> Compiler<'a, '_> {
             Expression::NewTarget(_) => {
                 self.f.emit(Op::LdaNewTarget);
             }
-            Expression::StaticMemberExpression(_)
-            | Expression::ComputedMemberExpression(_)
-            | Expression::PrivateFieldExpression(_) => {
+            Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_) | Expression::PrivateFieldExpression(_) => {
                 self.member(e.as_member_expression().unwrap(), None)?;
             }
             Expression::V8IntrinsicExpression(v) => {
@@ -242,9 +228,7 @@ impl<'a> Compiler<'a, '_> {
     /// Like `expr`, but members and calls on the optional-chain path jump to `chain` on nullish.
     fn expr_in_chain(&mut self, e: &'a Expression<'a>, chain: Option<Label>) -> Res<()> {
         match e {
-            Expression::StaticMemberExpression(_)
-            | Expression::ComputedMemberExpression(_)
-            | Expression::PrivateFieldExpression(_) => {
+            Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_) | Expression::PrivateFieldExpression(_) => {
                 self.member(e.as_member_expression().unwrap(), chain)
             }
             Expression::CallExpression(c) => self.call(c, chain),
@@ -259,13 +243,7 @@ impl<'a> Compiler<'a, '_> {
         let flags = &raw[close + 1..];
         let p = self.str_const(pattern);
         let fl = self.str_const(flags);
-        self.f.emit_at(
-            Op::CreateRegExp {
-                pattern: p,
-                flags: fl,
-            },
-            r.span.start,
-        );
+        self.f.emit_at(Op::CreateRegExp { pattern: p, flags: fl }, r.span.start);
         Ok(())
     }
 
@@ -322,21 +300,12 @@ impl<'a> Compiler<'a, '_> {
                 Some(c) => self.string_value(c.as_str(), q.lone_surrogates),
                 None => Value::UNDEFINED,
             };
-            let raw_text = q
-                .value
-                .raw
-                .as_str()
-                .replace("\r\n", "\n")
-                .replace('\r', "\n");
+            let raw_text = q.value.raw.as_str().replace("\r\n", "\n").replace('\r', "\n");
             let raw = self.vm.atom(&raw_text).value();
             list.push(cooked);
             list.push(raw);
         }
-        let obj = JsObject::new(
-            &mut self.vm.heap,
-            self.vm.null_root_shape,
-            ObjectKind::List(list),
-        );
+        let obj = JsObject::new(&mut self.vm.heap, self.vm.null_root_shape, ObjectKind::List(list));
         let list_c = self.f.add_unique_const(obj.value());
         let slot = self.f.templates;
         self.f.templates += 1;
@@ -348,15 +317,7 @@ impl<'a> Compiler<'a, '_> {
             self.expr(e)?;
             self.f.emit(Op::Star(args + 1 + i as Reg));
         }
-        self.f.emit_at(
-            Op::Call {
-                callee,
-                this,
-                args,
-                argc: argc as u16,
-            },
-            t.span.start,
-        );
+        self.f.emit_at(Op::Call { callee, this, args, argc: argc as u16 }, t.span.start);
         self.f.release(m);
         Ok(())
     }
@@ -389,31 +350,18 @@ impl<'a> Compiler<'a, '_> {
     }
 
     /// The constant of a non-computed property key (identifier, string or number literal).
-    pub(crate) fn static_key(
-        &mut self,
-        key: &'a PropertyKey<'a>,
-        computed: bool,
-    ) -> Res<Option<(u32, Option<String>)>> {
+    pub(crate) fn static_key(&mut self, key: &'a PropertyKey<'a>, computed: bool) -> Res<Option<(u32, Option<String>)>> {
         if computed {
             return Ok(None);
         }
         Ok(Some(match key {
-            PropertyKey::StaticIdentifier(id) => {
-                (self.str_const(id.name.as_str()), Some(id.name.to_string()))
-            }
+            PropertyKey::StaticIdentifier(id) => (self.str_const(id.name.as_str()), Some(id.name.to_string())),
             PropertyKey::PrivateIdentifier(p) => {
-                return Err(syntax_error(
-                    "private class members are not supported yet",
-                    p.span.start,
-                ));
+                return Err(syntax_error("private class members are not supported yet", p.span.start));
             }
             PropertyKey::StringLiteral(s) => {
                 let v = self.string_value(s.value.as_str(), s.lone_surrogates);
-                let name = if s.lone_surrogates {
-                    None
-                } else {
-                    Some(s.value.to_string())
-                };
+                let name = if s.lone_surrogates { None } else { Some(s.value.to_string()) };
                 (self.f.add_const(v), name)
             }
             PropertyKey::NumericLiteral(n) => {
@@ -426,18 +374,12 @@ impl<'a> Compiler<'a, '_> {
     }
 
     /// acc = the property key (constant, or computed expression + ToPropertyKey).
-    pub(crate) fn prop_key(
-        &mut self,
-        key: &'a PropertyKey<'a>,
-        computed: bool,
-    ) -> Res<Option<String>> {
+    pub(crate) fn prop_key(&mut self, key: &'a PropertyKey<'a>, computed: bool) -> Res<Option<String>> {
         if let Some((c, name)) = self.static_key(key, computed)? {
             self.f.emit(Op::LdaConst(c));
             return Ok(name);
         }
-        let e = key
-            .as_expression()
-            .ok_or_else(|| syntax_error("invalid property key", key.span().start))?;
+        let e = key.as_expression().ok_or_else(|| syntax_error("invalid property key", key.span().start))?;
         self.expr(e)?;
         self.f.emit_at(Op::ToPropertyKey, e.span().start);
         Ok(None)
@@ -453,8 +395,7 @@ impl<'a> Compiler<'a, '_> {
             match p {
                 ObjectPropertyKind::SpreadProperty(s) => {
                     self.expr(&s.argument)?;
-                    self.f
-                        .emit_at(Op::CopyDataProperties { target: obj }, s.span.start);
+                    self.f.emit_at(Op::CopyDataProperties { target: obj }, s.span.start);
                 }
                 ObjectPropertyKind::ObjectProperty(p) => {
                     let is_accessor = !matches!(p.kind, PropertyKind::Init);
@@ -465,12 +406,7 @@ impl<'a> Compiler<'a, '_> {
                         let Expression::FunctionExpression(func) = &p.value else {
                             return Err(syntax_error("invalid method", p.span.start));
                         };
-                        let code = self.compile_function(
-                            func,
-                            name.as_deref(),
-                            super::func::FnKind::Method,
-                            Some(p.span),
-                        )?;
+                        let code = self.compile_function(func, name.as_deref(), super::func::FnKind::Method, Some(p.span))?;
                         let c = self.f.add_unique_const(code.value());
                         self.f.emit(Op::CreateClosure(c));
                         self.f.emit(Op::SetHomeObject(obj));
@@ -479,31 +415,15 @@ impl<'a> Compiler<'a, '_> {
                             PropertyKind::Get => 1,
                             PropertyKind::Set => 2,
                         };
-                        self.f.emit(Op::DefineMethod {
-                            obj,
-                            key,
-                            kind,
-                            enumerable: true,
-                        });
-                    } else if !p.computed
-                        && !p.shorthand
-                        && p.key.is_specific_static_name("__proto__")
-                    {
+                        self.f.emit(Op::DefineMethod { obj, key, kind, enumerable: true });
+                    } else if !p.computed && !p.shorthand && p.key.is_specific_static_name("__proto__") {
                         // `__proto__: v` sets the prototype. There is no dedicated op: this goes
                         // through the Object.prototype.__proto__ setter (same effect unless that
                         // accessor was removed or replaced).
                         self.expr(&p.value)?;
                         let name = self.str_const("__proto__");
                         let ic = self.f.new_ic();
-                        self.f.emit_at(
-                            Op::SetNamed {
-                                obj,
-                                name,
-                                ic,
-                                strict: false,
-                            },
-                            p.span.start,
-                        );
+                        self.f.emit_at(Op::SetNamed { obj, name, ic, strict: false }, p.span.start);
                     } else if let Some((c, name)) = self.static_key(&p.key, p.computed)? {
                         self.expr_named(&p.value, name.as_deref())?;
                         self.f.emit(Op::DefineNamed { obj, name: c });
@@ -615,10 +535,7 @@ impl<'a> Compiler<'a, '_> {
             Expression::Identifier(id) => {
                 let global = match self.ref_key(id) {
                     None => true,
-                    Some(k) => self
-                        .binds
-                        .get(&k)
-                        .is_some_and(|b| b.loc == super::scope::Loc::Global && !b.kind.lexical()),
+                    Some(k) => self.binds.get(&k).is_some_and(|b| b.loc == super::scope::Loc::Global && !b.kind.lexical()),
                 };
                 if global {
                     // Sloppy `delete x` of a global: delete the global object's property.
@@ -628,37 +545,24 @@ impl<'a> Compiler<'a, '_> {
                     self.f.emit(Op::LdaGlobal { name: gname, ic });
                     self.f.emit(Op::Star(g));
                     let name = self.str_const(id.name.as_str());
-                    self.f.emit_at(
-                        Op::DeleteNamed {
-                            obj: g,
-                            name,
-                            strict: false,
-                        },
-                        u.span.start,
-                    );
+                    self.f.emit_at(Op::DeleteNamed { obj: g, name, strict: false }, u.span.start);
                 } else {
                     self.f.emit(Op::LdaFalse);
                 }
             }
-            Expression::StaticMemberExpression(mem)
-                if !matches!(mem.object, Expression::Super(_)) =>
-            {
+            Expression::StaticMemberExpression(mem) if !matches!(mem.object, Expression::Super(_)) => {
                 self.expr(&mem.object)?;
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
                 let name = self.str_const(mem.property.name.as_str());
-                self.f
-                    .emit_at(Op::DeleteNamed { obj, name, strict }, u.span.start);
+                self.f.emit_at(Op::DeleteNamed { obj, name, strict }, u.span.start);
             }
-            Expression::ComputedMemberExpression(mem)
-                if !matches!(mem.object, Expression::Super(_)) =>
-            {
+            Expression::ComputedMemberExpression(mem) if !matches!(mem.object, Expression::Super(_)) => {
                 self.expr(&mem.object)?;
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
                 self.expr(&mem.expression)?;
-                self.f
-                    .emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
+                self.f.emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
             }
             Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_) => {
                 // `delete super.x`: evaluate `this` and the key, then throw a ReferenceError.
@@ -672,10 +576,7 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit_at(Op::ThrowIfEmpty(c), u.span.start);
             }
             Expression::PrivateFieldExpression(p) => {
-                return Err(syntax_error(
-                    "private class members are not supported yet",
-                    p.span.start,
-                ));
+                return Err(syntax_error("private class members are not supported yet", p.span.start));
             }
             Expression::ChainExpression(ch) => {
                 // delete a?.b: true when the chain short-circuits.
@@ -696,19 +597,14 @@ impl<'a> Compiler<'a, '_> {
                 match mem {
                     MemberExpression::StaticMemberExpression(s) => {
                         let name = self.str_const(s.property.name.as_str());
-                        self.f
-                            .emit_at(Op::DeleteNamed { obj, name, strict }, u.span.start);
+                        self.f.emit_at(Op::DeleteNamed { obj, name, strict }, u.span.start);
                     }
                     MemberExpression::ComputedMemberExpression(c) => {
                         self.expr(&c.expression)?;
-                        self.f
-                            .emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
+                        self.f.emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
                     }
                     MemberExpression::PrivateFieldExpression(p) => {
-                        return Err(syntax_error(
-                            "private class members are not supported yet",
-                            p.span.start,
-                        ));
+                        return Err(syntax_error("private class members are not supported yet", p.span.start));
                     }
                 }
                 self.f.jump(end);
@@ -728,12 +624,7 @@ impl<'a> Compiler<'a, '_> {
     // ----- property access -----
 
     /// Evaluates the object (and key) of a member expression into fresh registers.
-    pub(crate) fn member_ref(
-        &mut self,
-        mem: &'a MemberExpression<'a>,
-        chain: Option<Label>,
-        key_to_prop: bool,
-    ) -> Res<MemberRef> {
+    pub(crate) fn member_ref(&mut self, mem: &'a MemberExpression<'a>, chain: Option<Label>, key_to_prop: bool) -> Res<MemberRef> {
         match mem {
             MemberExpression::StaticMemberExpression(s) => {
                 let name = self.str_const(s.property.name.as_str());
@@ -745,8 +636,7 @@ impl<'a> Compiler<'a, '_> {
                 }
                 self.expr_in_chain(&s.object, chain)?;
                 if s.optional {
-                    self.f
-                        .jump_if_nullish(chain.expect("optional member outside a chain"));
+                    self.f.jump_if_nullish(chain.expect("optional member outside a chain"));
                 }
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
@@ -766,8 +656,7 @@ impl<'a> Compiler<'a, '_> {
                 }
                 self.expr_in_chain(&c.object, chain)?;
                 if c.optional {
-                    self.f
-                        .jump_if_nullish(chain.expect("optional member outside a chain"));
+                    self.f.jump_if_nullish(chain.expect("optional member outside a chain"));
                 }
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
@@ -789,10 +678,7 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit(Op::Star(key));
                 Ok(MemberRef::Keyed { obj, key })
             }
-            MemberExpression::PrivateFieldExpression(p) => Err(syntax_error(
-                "private class members are not supported yet",
-                p.span.start,
-            )),
+            MemberExpression::PrivateFieldExpression(p) => Err(syntax_error("private class members are not supported yet", p.span.start)),
         }
     }
 
@@ -819,15 +705,7 @@ impl<'a> Compiler<'a, '_> {
         match r {
             MemberRef::Named { obj, name } => {
                 let ic = self.f.new_ic();
-                self.f.emit_at(
-                    Op::SetNamed {
-                        obj,
-                        name,
-                        ic,
-                        strict,
-                    },
-                    pos,
-                );
+                self.f.emit_at(Op::SetNamed { obj, name, ic, strict }, pos);
             }
             MemberRef::Keyed { obj, key } => {
                 self.f.emit_at(Op::SetKeyed { obj, key, strict }, pos);
@@ -840,21 +718,17 @@ impl<'a> Compiler<'a, '_> {
 
     fn member(&mut self, mem: &'a MemberExpression<'a>, chain: Option<Label>) -> Res<()> {
         let m = self.f.mark();
-        if let MemberExpression::StaticMemberExpression(_)
-        | MemberExpression::ComputedMemberExpression(_) = mem
+        if let MemberExpression::StaticMemberExpression(_) | MemberExpression::ComputedMemberExpression(_) = mem
             && matches!(mem.object(), Expression::Super(_))
         {
             self.emit_this_for_super();
         }
         match mem {
-            MemberExpression::ComputedMemberExpression(c)
-                if !matches!(c.object, Expression::Super(_)) =>
-            {
+            MemberExpression::ComputedMemberExpression(c) if !matches!(c.object, Expression::Super(_)) => {
                 // acc-keyed load: no key register needed.
                 self.expr_in_chain(&c.object, chain)?;
                 if c.optional {
-                    self.f
-                        .jump_if_nullish(chain.expect("optional member outside a chain"));
+                    self.f.jump_if_nullish(chain.expect("optional member outside a chain"));
                 }
                 let obj = self.f.alloc()?;
                 self.f.emit(Op::Star(obj));
@@ -895,20 +769,10 @@ impl<'a> Compiler<'a, '_> {
     // ----- calls -----
 
     /// Evaluates a callee into `rc` and its `this` value into `rt`.
-    pub(crate) fn callee_and_this(
-        &mut self,
-        callee: &'a Expression<'a>,
-        rc: Reg,
-        rt: Reg,
-        chain: Option<Label>,
-    ) -> Res<()> {
+    pub(crate) fn callee_and_this(&mut self, callee: &'a Expression<'a>, rc: Reg, rt: Reg, chain: Option<Label>) -> Res<()> {
         let inner = strip_parens(callee);
         // Keep `chain` only when the callee is not parenthesised.
-        let chain = if std::ptr::eq(inner, callee) {
-            chain
-        } else {
-            None
-        };
+        let chain = if std::ptr::eq(inner, callee) { chain } else { None };
         match inner {
             Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_) => {
                 let mem = inner.as_member_expression().unwrap();
@@ -928,10 +792,7 @@ impl<'a> Compiler<'a, '_> {
                 self.f.release(m);
             }
             Expression::PrivateFieldExpression(p) => {
-                return Err(syntax_error(
-                    "private class members are not supported yet",
-                    p.span.start,
-                ));
+                return Err(syntax_error("private class members are not supported yet", p.span.start));
             }
             Expression::ChainExpression(ch) if ch.expression.as_member_expression().is_some() => {
                 // `(a?.b)()`: this = a; short-circuit gives an undefined callee.
@@ -995,16 +856,12 @@ impl<'a> Compiler<'a, '_> {
     }
 
     fn call(&mut self, c: &'a CallExpression<'a>, chain: Option<Label>) -> Res<()> {
-        let has_spread = c
-            .arguments
-            .iter()
-            .any(|a| matches!(a, Argument::SpreadElement(_)));
+        let has_spread = c.arguments.iter().any(|a| matches!(a, Argument::SpreadElement(_)));
         let m = self.f.mark();
         if let Expression::Super(_) = c.callee {
             if has_spread {
                 let arr = self.spread_args(&c.arguments)?;
-                self.f
-                    .emit_at(Op::SuperCallSpread { args: arr }, c.span.start);
+                self.f.emit_at(Op::SuperCallSpread { args: arr }, c.span.start);
             } else {
                 let (args, argc) = self.plain_args(&c.arguments)?;
                 self.f.emit_at(Op::SuperCall { args, argc }, c.span.start);
@@ -1022,8 +879,7 @@ impl<'a> Compiler<'a, '_> {
             self.load_ident(id)?;
             self.f.emit(Op::Star(callee));
             let (args, argc) = self.plain_args(&c.arguments)?;
-            self.f
-                .emit_at(Op::CallEval { callee, args, argc }, c.span.start);
+            self.f.emit_at(Op::CallEval { callee, args, argc }, c.span.start);
             self.f.release(m);
             return Ok(());
         }
@@ -1032,30 +888,14 @@ impl<'a> Compiler<'a, '_> {
         self.callee_and_this(&c.callee, callee, this, chain)?;
         if c.optional {
             self.f.emit(Op::Ldar(callee));
-            self.f
-                .jump_if_nullish(chain.expect("optional call outside a chain"));
+            self.f.jump_if_nullish(chain.expect("optional call outside a chain"));
         }
         if has_spread {
             let arr = self.spread_args(&c.arguments)?;
-            self.f.emit_at(
-                Op::CallSpread {
-                    callee,
-                    this,
-                    args: arr,
-                },
-                c.span.start,
-            );
+            self.f.emit_at(Op::CallSpread { callee, this, args: arr }, c.span.start);
         } else {
             let (args, argc) = self.plain_args(&c.arguments)?;
-            self.f.emit_at(
-                Op::Call {
-                    callee,
-                    this,
-                    args,
-                    argc,
-                },
-                c.span.start,
-            );
+            self.f.emit_at(Op::Call { callee, this, args, argc }, c.span.start);
         }
         self.f.release(m);
         Ok(())
@@ -1066,13 +906,9 @@ impl<'a> Compiler<'a, '_> {
         let callee = self.f.alloc()?;
         self.expr(&n.callee)?;
         self.f.emit(Op::Star(callee));
-        if n.arguments
-            .iter()
-            .any(|a| matches!(a, Argument::SpreadElement(_)))
-        {
+        if n.arguments.iter().any(|a| matches!(a, Argument::SpreadElement(_))) {
             let arr = self.spread_args(&n.arguments)?;
-            self.f
-                .emit_at(Op::NewSpread { callee, args: arr }, n.span.start);
+            self.f.emit_at(Op::NewSpread { callee, args: arr }, n.span.start);
         } else {
             let (args, argc) = self.plain_args(&n.arguments)?;
             self.f.emit_at(Op::New { callee, args, argc }, n.span.start);
@@ -1094,8 +930,7 @@ impl<'a> Compiler<'a, '_> {
                     self.expr_named(&a.right, hint)?;
                     self.store_ident(id)?;
                 }
-                AssignmentTarget::ArrayAssignmentTarget(_)
-                | AssignmentTarget::ObjectAssignmentTarget(_) => {
+                AssignmentTarget::ArrayAssignmentTarget(_) | AssignmentTarget::ObjectAssignmentTarget(_) => {
                     self.expr(&a.right)?;
                     let t = self.f.alloc()?;
                     self.f.emit(Op::Star(t));
@@ -1115,12 +950,7 @@ impl<'a> Compiler<'a, '_> {
                 }
             },
             op => {
-                let logical = matches!(
-                    op,
-                    AssignmentOperator::LogicalAnd
-                        | AssignmentOperator::LogicalOr
-                        | AssignmentOperator::LogicalNullish
-                );
+                let logical = matches!(op, AssignmentOperator::LogicalAnd | AssignmentOperator::LogicalOr | AssignmentOperator::LogicalNullish);
                 let ident = match &a.left {
                     AssignmentTarget::AssignmentTargetIdentifier(id) => Some(&**id),
                     _ => None,
@@ -1149,9 +979,7 @@ impl<'a> Compiler<'a, '_> {
                         AssignmentOperator::LogicalOr => self.f.jump_if_true(end),
                         _ => self.f.jump_if_not_nullish(end),
                     }
-                    let hint = ident
-                        .filter(|i| i.span.start == a.span.start)
-                        .map(|i| i.name.as_str());
+                    let hint = ident.filter(|i| i.span.start == a.span.start).map(|i| i.name.as_str());
                     self.expr_named(&a.right, hint)?;
                     match r {
                         None => self.store_ident(ident.unwrap())?,
@@ -1189,10 +1017,7 @@ impl<'a> Compiler<'a, '_> {
             }
             None => {
                 let Some(mem) = u.argument.as_member_expression() else {
-                    return Err(syntax_error(
-                        "Invalid left-hand side expression in update operation",
-                        pos,
-                    ));
+                    return Err(syntax_error("Invalid left-hand side expression in update operation", pos));
                 };
                 let r = self.member_ref(mem, None, true)?;
                 if let MemberRef::Super { .. } = r {
@@ -1210,14 +1035,7 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::Star(old));
             Some(old)
         };
-        self.f.emit_at(
-            if u.operator == UpdateOperator::Increment {
-                Op::Inc
-            } else {
-                Op::Dec
-            },
-            pos,
-        );
+        self.f.emit_at(if u.operator == UpdateOperator::Increment { Op::Inc } else { Op::Dec }, pos);
         match r {
             None => self.store_ident(ident.unwrap())?,
             Some(r) => self.set_ref(r, pos),

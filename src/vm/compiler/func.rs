@@ -62,8 +62,7 @@ impl<'a> Compiler<'a, '_> {
 
     pub(crate) fn compile_program(&mut self, program: &'a Program<'a>) -> Res<Gc<Code>> {
         let root = self.scoping.root_scope_id();
-        let strict =
-            self.scoping.scope_flags(root).is_strict_mode() || program.has_use_strict_directive();
+        let strict = self.scoping.scope_flags(root).is_strict_mode() || program.has_use_strict_directive();
         self.f = FuncState::new(0, strict);
         self.f.flags.is_script = true;
         let completion = self.f.alloc()?;
@@ -89,17 +88,8 @@ impl<'a> Compiler<'a, '_> {
             TopMode::Script => Value::UNDEFINED,
             TopMode::Eval { .. } => Value::UNDEFINED,
         };
-        let start = if self.strict_prefix {
-            STRICT_PREFIX.len() as u32
-        } else {
-            0
-        };
-        let parts = f.finish(
-            name,
-            self.source.clone(),
-            (start, self.text.len() as u32),
-            0,
-        );
+        let start = if self.strict_prefix { STRICT_PREFIX.len() as u32 } else { 0 };
+        let parts = f.finish(name, self.source.clone(), (start, self.text.len() as u32), 0);
         Ok(Code::alloc(&mut self.vm.heap, parts))
     }
 
@@ -120,9 +110,8 @@ impl<'a> Compiler<'a, '_> {
     /// DeclareGlobalLex / DeclareGlobalVar for the global bindings of a script or sloppy eval.
     fn global_declarations(&mut self, program: &'a Program<'a>) -> Res<()> {
         let root = self.scoping.root_scope_id();
-        let top_fns: std::collections::HashSet<_> = Self::top_functions(&program.body)
-            .filter_map(|f| f.id.as_ref().and_then(|id| id.symbol_id.get()))
-            .collect();
+        let top_fns: std::collections::HashSet<_> =
+            Self::top_functions(&program.body).filter_map(|f| f.id.as_ref().and_then(|id| id.symbol_id.get())).collect();
         let mut syms: Vec<_> = self.scoping.get_bindings(root).values().copied().collect();
         syms.sort_unstable();
         let mut lex = Vec::new();
@@ -162,8 +151,7 @@ impl<'a> Compiler<'a, '_> {
             let info = self.binding_info(sym);
             if top && info.is_some_and(|i| i.loc == Loc::Global) {
                 let c = self.str_const(id.name.as_str());
-                self.f
-                    .emit_at(Op::DeclareGlobalFunction(c), func.span.start);
+                self.f.emit_at(Op::DeclareGlobalFunction(c), func.span.start);
             } else {
                 self.store_symbol(sym, id.name.as_str(), id.span.start, true)?;
             }
@@ -179,11 +167,7 @@ impl<'a> Compiler<'a, '_> {
         Ok(())
     }
 
-    pub(crate) fn arrow_expr(
-        &mut self,
-        a: &'a ArrowFunctionExpression<'a>,
-        name: Option<&str>,
-    ) -> Res<()> {
+    pub(crate) fn arrow_expr(&mut self, a: &'a ArrowFunctionExpression<'a>, name: Option<&str>) -> Res<()> {
         if a.r#async {
             return Err(unsupported("async function", a.span.start));
         }
@@ -212,13 +196,7 @@ impl<'a> Compiler<'a, '_> {
 
     /// Compiles a function (declaration, expression, method or constructor) to a Code.
     /// `span` overrides the source span (methods: the whole method definition).
-    pub(crate) fn compile_function(
-        &mut self,
-        func: &'a Function<'a>,
-        name: Option<&str>,
-        kind: FnKind,
-        span: Option<Span>,
-    ) -> Res<Gc<Code>> {
+    pub(crate) fn compile_function(&mut self, func: &'a Function<'a>, name: Option<&str>, kind: FnKind, span: Option<Span>) -> Res<Gc<Code>> {
         if func.generator {
             return Err(unsupported("generator function", func.span.start));
         }
@@ -240,9 +218,7 @@ impl<'a> Compiler<'a, '_> {
             }
         }
         let self_name = if func.r#type == FunctionType::FunctionExpression {
-            func.id
-                .as_ref()
-                .and_then(|id| id.symbol_id.get().map(|s| (s, id.name.as_str())))
+            func.id.as_ref().and_then(|id| id.symbol_id.get().map(|s| (s, id.name.as_str())))
         } else {
             None
         };
@@ -286,23 +262,13 @@ impl<'a> Compiler<'a, '_> {
         let n = params.items.len() as u32;
         self.f.nparams = n;
         self.f.alloc_n(n)?;
-        let length = params
-            .items
-            .iter()
-            .position(|p| p.initializer.is_some())
-            .unwrap_or(params.items.len()) as u32;
+        let length = params.items.iter().position(|p| p.initializer.is_some()).unwrap_or(params.items.len()) as u32;
         let mut ps = self.pending_scope();
         let mut copies: Vec<(Reg, Loc)> = Vec::new();
-        let simple_list = params.rest.is_none()
-            && params.items.iter().all(|p| {
-                matches!(p.pattern, BindingPattern::BindingIdentifier(_)) && p.initializer.is_none()
-            });
+        let simple_list =
+            params.rest.is_none() && params.items.iter().all(|p| matches!(p.pattern, BindingPattern::BindingIdentifier(_)) && p.initializer.is_none());
         // Non-simple parameter lists: parameters are in TDZ until initialised in order.
-        let pkind = if simple_list {
-            BKind::Param
-        } else {
-            BKind::ParamTdz
-        };
+        let pkind = if simple_list { BKind::Param } else { BKind::ParamTdz };
         for (i, p) in params.items.iter().enumerate() {
             match &p.pattern {
                 BindingPattern::BindingIdentifier(id) if !simple_list => {
@@ -322,13 +288,7 @@ impl<'a> Compiler<'a, '_> {
                             copies.push((i as Reg, loc));
                         }
                     } else {
-                        self.binds.insert(
-                            key,
-                            super::scope::BindInfo {
-                                loc: Loc::Reg(i as Reg),
-                                kind: BKind::Param,
-                            },
-                        );
+                        self.binds.insert(key, super::scope::BindInfo { loc: Loc::Reg(i as Reg), kind: BKind::Param });
                     }
                 }
                 pat => {
@@ -358,9 +318,7 @@ impl<'a> Compiler<'a, '_> {
         let mut self_loc = None;
         if let Some((sym, _)) = self_name {
             let key = BindKey::Sym(sym);
-            if !self.binds.contains_key(&key)
-                && !self.scoping.get_resolved_reference_ids(sym).is_empty()
-            {
+            if !self.binds.contains_key(&key) && !self.scoping.get_resolved_reference_ids(sym).is_empty() {
                 self_loc = Some(self.place(key, BKind::FnName, &mut ps)?);
             }
         }
@@ -369,17 +327,11 @@ impl<'a> Compiler<'a, '_> {
         let var_args = if arrow {
             None
         } else {
-            self.scoping
-                .get_bindings(scope)
-                .iter()
-                .find_map(|(name, &sym)| {
-                    let decl = self.scoping.symbol_span(sym);
-                    let in_params = self
-                        .params_span(scope)
-                        .is_some_and(|p| p.start <= decl.start && decl.end <= p.end);
-                    (name.as_str() == "arguments" && !in_params && self.kind_of(sym) == BKind::Var)
-                        .then(|| self.binds[&BindKey::Sym(sym)].loc)
-                })
+            self.scoping.get_bindings(scope).iter().find_map(|(name, &sym)| {
+                let decl = self.scoping.symbol_span(sym);
+                let in_params = self.params_span(scope).is_some_and(|p| p.start <= decl.start && decl.end <= p.end);
+                (name.as_str() == "arguments" && !in_params && self.kind_of(sym) == BKind::Var).then(|| self.binds[&BindKey::Sym(sym)].loc)
+            })
         };
         if var_args.is_some() {
             self.f.flags.needs_arguments = true;
@@ -456,12 +408,7 @@ impl<'a> Compiler<'a, '_> {
 
     /// Compiles a class definition; acc = the constructor. `decl` is the binding of a
     /// class declaration (initialised when the inner class binding would be).
-    pub(crate) fn class(
-        &mut self,
-        class: &'a Class<'a>,
-        name_hint: Option<&str>,
-        decl: Option<&'a BindingIdentifier<'a>>,
-    ) -> Res<()> {
+    pub(crate) fn class(&mut self, class: &'a Class<'a>, name_hint: Option<&str>, decl: Option<&'a BindingIdentifier<'a>>) -> Res<()> {
         if let Some(d) = class.decorators.first() {
             return Err(unsupported("decorators", d.span.start));
         }
@@ -472,21 +419,11 @@ impl<'a> Compiler<'a, '_> {
         };
         for el in &class.body.body {
             match el {
-                ClassElement::MethodDefinition(m)
-                    if matches!(m.key, PropertyKey::PrivateIdentifier(_)) =>
-                {
-                    return Err(syntax_error(
-                        "private class members are not supported yet",
-                        m.span.start,
-                    ));
+                ClassElement::MethodDefinition(m) if matches!(m.key, PropertyKey::PrivateIdentifier(_)) => {
+                    return Err(syntax_error("private class members are not supported yet", m.span.start));
                 }
-                ClassElement::PropertyDefinition(p)
-                    if matches!(p.key, PropertyKey::PrivateIdentifier(_)) =>
-                {
-                    return Err(syntax_error(
-                        "private class members are not supported yet",
-                        p.span.start,
-                    ));
+                ClassElement::PropertyDefinition(p) if matches!(p.key, PropertyKey::PrivateIdentifier(_)) => {
+                    return Err(syntax_error("private class members are not supported yet", p.span.start));
                 }
                 ClassElement::AccessorProperty(a) => {
                     return Err(unsupported("accessor property", a.span.start));
@@ -502,12 +439,7 @@ impl<'a> Compiler<'a, '_> {
         r
     }
 
-    fn class_inner(
-        &mut self,
-        class: &'a Class<'a>,
-        name: &str,
-        decl: Option<&'a BindingIdentifier<'a>>,
-    ) -> Res<()> {
+    fn class_inner(&mut self, class: &'a Class<'a>, name: &str, decl: Option<&'a BindingIdentifier<'a>>) -> Res<()> {
         let scope = class.scope_id.get().unwrap();
         let mut ps = self.pending_scope();
         self.declare_scope_bindings(scope, &mut ps)?;
@@ -517,11 +449,7 @@ impl<'a> Compiler<'a, '_> {
         // while the body is compiled).
         let inner = match decl.and_then(|d| d.symbol_id.get()) {
             Some(sym) => {
-                let loc = if self.captured.contains(&BindKey::Sym(sym)) {
-                    self.place_hidden_env_slot(&mut ps)
-                } else {
-                    self.place_hidden_lex_reg(&mut ps)?
-                };
+                let loc = if self.captured.contains(&BindKey::Sym(sym)) { self.place_hidden_env_slot(&mut ps) } else { self.place_hidden_lex_reg(&mut ps)? };
                 Some((sym, loc))
             }
             None => None,
@@ -538,13 +466,7 @@ impl<'a> Compiler<'a, '_> {
         }
         let sc = self.open_scope(ps);
         let outer_binding = inner.map(|(sym, loc)| {
-            let old = self.binds.insert(
-                BindKey::Sym(sym),
-                super::scope::BindInfo {
-                    loc,
-                    kind: BKind::ClassInner,
-                },
-            );
+            let old = self.binds.insert(BindKey::Sym(sym), super::scope::BindInfo { loc, kind: BKind::ClassInner });
             let was_init = self.initialized.remove(&sym);
             (sym, old, was_init)
         });
@@ -561,29 +483,15 @@ impl<'a> Compiler<'a, '_> {
         let proto = self.f.alloc()?;
         let ctor = self.f.alloc()?;
         let ctor_def = class.body.body.iter().find_map(|el| match el {
-            ClassElement::MethodDefinition(m) if m.kind == MethodDefinitionKind::Constructor => {
-                Some(m)
-            }
+            ClassElement::MethodDefinition(m) if m.kind == MethodDefinitionKind::Constructor => Some(m),
             _ => None,
         });
         let code = match ctor_def {
-            Some(m) => self.compile_function(
-                &m.value,
-                Some(name),
-                FnKind::Ctor { derived },
-                Some(class.span),
-            )?,
+            Some(m) => self.compile_function(&m.value, Some(name), FnKind::Ctor { derived }, Some(class.span))?,
             None => self.default_constructor(derived, name, class.span),
         };
         let code_c = self.f.add_unique_const(code.value());
-        self.f.emit_at(
-            Op::CreateClass {
-                code: code_c,
-                parent,
-                proto,
-            },
-            class.span.start,
-        );
+        self.f.emit_at(Op::CreateClass { code: code_c, parent, proto }, class.span.start);
         self.f.emit(Op::Star(ctor));
         let mut instance = Vec::new();
         let mut statics = Vec::new();
@@ -598,12 +506,7 @@ impl<'a> Compiler<'a, '_> {
                     let key = self.f.alloc()?;
                     let kname = self.prop_key(&md.key, md.computed)?;
                     self.f.emit(Op::Star(key));
-                    let code = self.compile_function(
-                        &md.value,
-                        kname.as_deref(),
-                        FnKind::Method,
-                        Some(md.span),
-                    )?;
+                    let code = self.compile_function(&md.value, kname.as_deref(), FnKind::Method, Some(md.span))?;
                     self.emit_closure(code);
                     self.f.emit(Op::SetHomeObject(target));
                     let kind = match md.kind {
@@ -611,12 +514,7 @@ impl<'a> Compiler<'a, '_> {
                         MethodDefinitionKind::Set => 2,
                         _ => 0,
                     };
-                    self.f.emit(Op::DefineMethod {
-                        obj: target,
-                        key,
-                        kind,
-                        enumerable: false,
-                    });
+                    self.f.emit(Op::DefineMethod { obj: target, key, kind, enumerable: false });
                 }
                 ClassElement::PropertyDefinition(p) => {
                     let slot = key_slots[idx];
@@ -647,9 +545,7 @@ impl<'a> Compiler<'a, '_> {
         // The class binding is initialised before static elements run.
         if let Some(id) = &class.id
             && let Some(sym) = id.symbol_id.get()
-            && self
-                .binding_info(sym)
-                .is_some_and(|b| b.kind == BKind::ClassInner)
+            && self.binding_info(sym).is_some_and(|b| b.kind == BKind::ClassInner)
         {
             self.f.emit(Op::Ldar(ctor));
             self.store_symbol(sym, id.name.as_str(), id.span.start, true)?;
@@ -660,15 +556,7 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::SetHomeObject(ctor));
             let fr = self.f.alloc()?;
             self.f.emit(Op::Star(fr));
-            self.f.emit_at(
-                Op::Call {
-                    callee: fr,
-                    this: ctor,
-                    args: fr,
-                    argc: 0,
-                },
-                class.span.start,
-            );
+            self.f.emit_at(Op::Call { callee: fr, this: ctor, args: fr, argc: 0 }, class.span.start);
         }
         if let Some((sym, old, was_init)) = outer_binding {
             match old {
@@ -725,8 +613,7 @@ impl<'a> Compiler<'a, '_> {
                                 self.f.emit(Op::LdaUndefined);
                             }
                         }
-                        self.f
-                            .emit_at(Op::DefineKeyed { obj: this, key }, p.span.start);
+                        self.f.emit_at(Op::DefineKeyed { obj: this, key }, p.span.start);
                     }
                     None => {
                         let Some((c, name)) = self.static_key(&p.key, false)? else {
@@ -738,8 +625,7 @@ impl<'a> Compiler<'a, '_> {
                                 self.f.emit(Op::LdaUndefined);
                             }
                         }
-                        self.f
-                            .emit_at(Op::DefineNamed { obj: this, name: c }, p.span.start);
+                        self.f.emit_at(Op::DefineNamed { obj: this, name: c }, p.span.start);
                     }
                 },
                 FieldItem::Block(b) => {

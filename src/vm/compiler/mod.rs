@@ -70,11 +70,7 @@ impl std::error::Error for CompileError {}
 pub(crate) type Res<T> = Result<T, CompileError>;
 
 pub(crate) fn syntax_error(message: impl Into<String>, offset: u32) -> CompileError {
-    CompileError {
-        kind: CompileErrorKind::SyntaxError,
-        message: message.into(),
-        offset,
-    }
+    CompileError { kind: CompileErrorKind::SyntaxError, message: message.into(), offset }
 }
 
 /// "<feature> is not supported yet".
@@ -117,13 +113,7 @@ pub fn disassemble_script(vm: &mut Vm, text: &str) -> Result<String, CompileErro
 /// Prepended to strict eval code.
 pub(crate) const STRICT_PREFIX: &str = "'use strict';";
 
-fn compile_top(
-    vm: &mut Vm,
-    text: &str,
-    name: &str,
-    mode: TopMode,
-    force_strict: bool,
-) -> Res<Gc<Code>> {
+fn compile_top(vm: &mut Vm, text: &str, name: &str, mode: TopMode, force_strict: bool) -> Res<Gc<Code>> {
     let allocator = Allocator::default();
     // oxc has no "strict script" source type: strict eval code gets a directive prefix
     // (on the same line, so line numbers are unchanged).
@@ -134,43 +124,22 @@ fn compile_top(
     } else {
         text
     };
-    let options = ParseOptions {
-        parse_regular_expression: true,
-        ..ParseOptions::default()
-    };
-    let ret = Parser::new(&allocator, text, SourceType::script())
-        .with_options(options)
-        .parse();
+    let options = ParseOptions { parse_regular_expression: true, ..ParseOptions::default() };
+    let ret = Parser::new(&allocator, text, SourceType::script()).with_options(options).parse();
     if let Some(d) = ret.diagnostics.errors().next() {
-        return Err(syntax_error(
-            d.message.to_string(),
-            d.labels.first().map_or(0, |l| l.offset()),
-        ));
+        return Err(syntax_error(d.message.to_string(), d.labels.first().map_or(0, |l| l.offset())));
     }
     if ret.panicked {
         return Err(syntax_error("Unexpected token", 0));
     }
     let program = allocator.alloc(ret.program);
-    let sem = SemanticBuilder::new()
-        .with_check_syntax_error(true)
-        .with_build_nodes(true)
-        .build(program);
+    let sem = SemanticBuilder::new().with_check_syntax_error(true).with_build_nodes(true).build(program);
     if let Some(d) = sem.diagnostics.errors().next() {
-        return Err(syntax_error(
-            d.message.to_string(),
-            d.labels.first().map_or(0, |l| l.offset()),
-        ));
+        return Err(syntax_error(d.message.to_string(), d.labels.first().map_or(0, |l| l.offset())));
     }
     let semantic = sem.semantic;
     let source = Rc::new(Source::new(name.to_string(), text.to_string()));
-    let mut c = Compiler::new(
-        vm,
-        program,
-        semantic.scoping(),
-        semantic.nodes(),
-        source,
-        mode,
-    );
+    let mut c = Compiler::new(vm, program, semantic.scoping(), semantic.nodes(), source, mode);
     c.strict_prefix = force_strict;
     c.analyze();
     c.compile_program(program)
@@ -210,14 +179,7 @@ pub(crate) struct Compiler<'a, 's> {
 }
 
 impl<'a, 's> Compiler<'a, 's> {
-    fn new(
-        vm: &'s mut Vm,
-        program: &'a Program<'a>,
-        scoping: &'s Scoping,
-        nodes: &'s AstNodes<'a>,
-        source: Rc<Source>,
-        mode: TopMode,
-    ) -> Self {
+    fn new(vm: &'s mut Vm, program: &'a Program<'a>, scoping: &'s Scoping, nodes: &'s AstNodes<'a>, source: Rc<Source>, mode: TopMode) -> Self {
         Compiler {
             vm,
             text: program.source_text,

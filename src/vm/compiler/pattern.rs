@@ -55,9 +55,7 @@ impl<'a> Compiler<'a, '_> {
     fn member_target(t: Tgt<'a>) -> Option<&'a MemberExpression<'a>> {
         let at = match t {
             Tgt::Target(at) => at,
-            Tgt::MaybeDefault(AssignmentTargetMaybeDefault::AssignmentTargetWithDefault(d)) => {
-                &d.binding
-            }
+            Tgt::MaybeDefault(AssignmentTargetMaybeDefault::AssignmentTargetWithDefault(d)) => &d.binding,
             Tgt::MaybeDefault(md) => md.as_assignment_target()?,
             _ => return None,
         };
@@ -85,9 +83,7 @@ impl<'a> Compiler<'a, '_> {
 
     fn finish_target(&mut self, t: Tgt<'a>, prep: Prep) -> Res<()> {
         if let Prep::Member(r, pos) = prep {
-            if let Tgt::MaybeDefault(AssignmentTargetMaybeDefault::AssignmentTargetWithDefault(d)) =
-                t
-            {
+            if let Tgt::MaybeDefault(AssignmentTargetMaybeDefault::AssignmentTargetWithDefault(d)) = t {
                 self.apply_default(&d.init, None)?;
             }
             self.set_ref(r, pos);
@@ -105,20 +101,12 @@ impl<'a> Compiler<'a, '_> {
                     self.destructure(Tgt::Pat(&ap.left, init))
                 }
                 BindingPattern::ObjectPattern(op) => {
-                    let props: Vec<(PatKey<'a>, Tgt<'a>)> = op
-                        .properties
-                        .iter()
-                        .map(|p| (PatKey::Key(&p.key, p.computed), Tgt::Pat(&p.value, init)))
-                        .collect();
+                    let props: Vec<(PatKey<'a>, Tgt<'a>)> = op.properties.iter().map(|p| (PatKey::Key(&p.key, p.computed), Tgt::Pat(&p.value, init))).collect();
                     let rest = op.rest.as_ref().map(|r| Tgt::Pat(&r.argument, init));
                     self.object_pattern(&props, rest, op.span.start)
                 }
                 BindingPattern::ArrayPattern(ap) => {
-                    let elems: Vec<Option<Tgt<'a>>> = ap
-                        .elements
-                        .iter()
-                        .map(|e| e.as_ref().map(|p| Tgt::Pat(p, init)))
-                        .collect();
+                    let elems: Vec<Option<Tgt<'a>>> = ap.elements.iter().map(|e| e.as_ref().map(|p| Tgt::Pat(p, init))).collect();
                     let rest = ap.rest.as_ref().map(|r| Tgt::Pat(&r.argument, init));
                     self.array_pattern(&elems, rest, ap.span.start)
                 }
@@ -130,25 +118,19 @@ impl<'a> Compiler<'a, '_> {
                         .properties
                         .iter()
                         .map(|p| match p {
-                            AssignmentTargetProperty::AssignmentTargetPropertyIdentifier(pi) => (
-                                PatKey::Name(pi.binding.name.as_str()),
-                                Tgt::IdentDefault(&pi.binding, pi.init.as_ref()),
-                            ),
-                            AssignmentTargetProperty::AssignmentTargetPropertyProperty(pp) => (
-                                PatKey::Key(&pp.name, pp.computed),
-                                Tgt::MaybeDefault(&pp.binding),
-                            ),
+                            AssignmentTargetProperty::AssignmentTargetPropertyIdentifier(pi) => {
+                                (PatKey::Name(pi.binding.name.as_str()), Tgt::IdentDefault(&pi.binding, pi.init.as_ref()))
+                            }
+                            AssignmentTargetProperty::AssignmentTargetPropertyProperty(pp) => {
+                                (PatKey::Key(&pp.name, pp.computed), Tgt::MaybeDefault(&pp.binding))
+                            }
                         })
                         .collect();
                     let rest = o.rest.as_ref().map(|r| Tgt::Target(&r.target));
                     self.object_pattern(&props, rest, o.span.start)
                 }
                 AssignmentTarget::ArrayAssignmentTarget(a) => {
-                    let elems: Vec<Option<Tgt<'a>>> = a
-                        .elements
-                        .iter()
-                        .map(|e| e.as_ref().map(Tgt::MaybeDefault))
-                        .collect();
+                    let elems: Vec<Option<Tgt<'a>>> = a.elements.iter().map(|e| e.as_ref().map(Tgt::MaybeDefault)).collect();
                     let rest = a.rest.as_ref().map(|r| Tgt::Target(&r.target));
                     self.array_pattern(&elems, rest, a.span.start)
                 }
@@ -164,12 +146,7 @@ impl<'a> Compiler<'a, '_> {
                     self.destructure(Tgt::Target(&d.binding))
                 }
                 other => {
-                    let at = other.as_assignment_target().ok_or_else(|| {
-                        syntax_error(
-                            "Invalid destructuring assignment target",
-                            other.span().start,
-                        )
-                    })?;
+                    let at = other.as_assignment_target().ok_or_else(|| syntax_error("Invalid destructuring assignment target", other.span().start))?;
                     self.destructure(Tgt::Target(at))
                 }
             },
@@ -182,12 +159,7 @@ impl<'a> Compiler<'a, '_> {
         }
     }
 
-    fn object_pattern(
-        &mut self,
-        props: &[(PatKey<'a>, Tgt<'a>)],
-        rest: Option<Tgt<'a>>,
-        pos: u32,
-    ) -> Res<()> {
+    fn object_pattern(&mut self, props: &[(PatKey<'a>, Tgt<'a>)], rest: Option<Tgt<'a>>, pos: u32) -> Res<()> {
         let m = self.f.mark();
         let src = self.f.alloc()?;
         self.f.emit(Op::Star(src));
@@ -199,11 +171,7 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit_at(Op::ThrowTypeError(c), pos);
             self.f.bind(ok);
         }
-        let keys: Option<Reg> = if rest.is_some() {
-            Some(self.f.alloc_n(props.len() as u32)?)
-        } else {
-            None
-        };
+        let keys: Option<Reg> = if rest.is_some() { Some(self.f.alloc_n(props.len() as u32)?) } else { None };
         for (i, &(key, tgt)) in props.iter().enumerate() {
             let pm = self.f.mark();
             // The key is evaluated before the target reference and the value.
@@ -250,26 +218,14 @@ impl<'a> Compiler<'a, '_> {
         if let Some(rest) = rest {
             let prep = self.prepare_target(rest)?;
             let excl = keys.unwrap_or(src);
-            self.f.emit_at(
-                Op::ObjectRest {
-                    source: src,
-                    excl,
-                    count: props.len() as u16,
-                },
-                pos,
-            );
+            self.f.emit_at(Op::ObjectRest { source: src, excl, count: props.len() as u16 }, pos);
             self.finish_target(rest, prep)?;
         }
         self.f.release(m);
         Ok(())
     }
 
-    fn array_pattern(
-        &mut self,
-        elems: &[Option<Tgt<'a>>],
-        rest: Option<Tgt<'a>>,
-        pos: u32,
-    ) -> Res<()> {
+    fn array_pattern(&mut self, elems: &[Option<Tgt<'a>>], rest: Option<Tgt<'a>>, pos: u32) -> Res<()> {
         let m = self.f.mark();
         let iter = self.f.alloc_n(2)?;
         let done = self.f.alloc()?;

@@ -65,10 +65,7 @@ pub(crate) enum BKind {
 
 impl BKind {
     pub fn tdz(self) -> bool {
-        matches!(
-            self,
-            BKind::Let | BKind::Const | BKind::ClassInner | BKind::ParamTdz
-        )
+        matches!(self, BKind::Let | BKind::Const | BKind::ClassInner | BKind::ParamTdz)
     }
     pub fn lexical(self) -> bool {
         self.tdz()
@@ -109,10 +106,7 @@ impl<'a> Compiler<'a, '_> {
         for sym in scoping.symbol_ids() {
             let fl = scoping.symbol_flags(sym);
             if fl.contains(SymbolFlags::BlockScopedVariable) && fl.contains(SymbolFlags::Function) {
-                let decl_scope = self
-                    .nodes
-                    .get_node(scoping.symbol_declaration(sym))
-                    .scope_id();
+                let decl_scope = self.nodes.get_node(scoping.symbol_declaration(sym)).scope_id();
                 if decl_scope != scoping.symbol_scope_id(sym) {
                     self.relocated.entry(decl_scope).or_default().push(sym);
                     self.relocated_syms.insert(sym);
@@ -144,12 +138,7 @@ impl<'a> Compiler<'a, '_> {
         }
         for sym in scoping.symbol_ids() {
             if scoping.symbol_name(sym) == "arguments" {
-                arg_refs.extend(
-                    scoping
-                        .get_resolved_reference_ids(sym)
-                        .iter()
-                        .map(|&r| (r, Some(sym))),
-                );
+                arg_refs.extend(scoping.get_resolved_reference_ids(sym).iter().map(|&r| (r, Some(sym))));
             }
         }
         for (r, sym) in arg_refs {
@@ -167,11 +156,7 @@ impl<'a> Compiler<'a, '_> {
                         let params = self.params_span(func);
                         let ref_span = self.nodes.kind(reference.node_id()).span();
                         let decl_span = scoping.symbol_span(s);
-                        params.is_some_and(|p| {
-                            p.start <= ref_span.start
-                                && ref_span.end <= p.end
-                                && !(p.start <= decl_span.start && decl_span.end <= p.end)
-                        })
+                        params.is_some_and(|p| p.start <= ref_span.start && ref_span.end <= p.end && !(p.start <= decl_span.start && decl_span.end <= p.end))
                     } else {
                         false
                     }
@@ -210,10 +195,7 @@ impl<'a> Compiler<'a, '_> {
     }
 
     fn class_of(&self, node: NodeId) -> NodeId {
-        self.nodes
-            .ancestor_ids(node)
-            .find(|&id| matches!(self.nodes.kind(id), AstKind::Class(_)))
-            .unwrap_or(node)
+        self.nodes.ancestor_ids(node).find(|&id| matches!(self.nodes.kind(id), AstKind::Class(_))).unwrap_or(node)
     }
 
     /// The region of a scope when it can be told from scopes alone (None inside class bodies).
@@ -253,11 +235,7 @@ impl<'a> Compiler<'a, '_> {
                         let ps = self.nodes.kind(pv).span();
                         if ps.start >= vs.start && ps.end <= vs.end {
                             let class = self.class_of(cur);
-                            return if p.r#static {
-                                Region::ClassStatic(class)
-                            } else {
-                                Region::ClassInstance(class)
-                            };
+                            return if p.r#static { Region::ClassStatic(class) } else { Region::ClassInstance(class) };
                         }
                     }
                 }
@@ -294,14 +272,7 @@ impl<'a> Compiler<'a, '_> {
             BKind::Const
         } else if fl.contains(SymbolFlags::Class) {
             let scope = self.scoping.symbol_scope_id(sym);
-            if matches!(
-                self.nodes.kind(self.scoping.get_node_id(scope)),
-                AstKind::Class(_)
-            ) {
-                BKind::ClassInner
-            } else {
-                BKind::Let
-            }
+            if matches!(self.nodes.kind(self.scoping.get_node_id(scope)), AstKind::Class(_)) { BKind::ClassInner } else { BKind::Let }
         } else if fl.contains(SymbolFlags::BlockScopedVariable) {
             BKind::Let
         } else if fl.contains(SymbolFlags::CatchVariable) {
@@ -316,13 +287,7 @@ impl<'a> Compiler<'a, '_> {
     }
 
     pub(crate) fn pending_scope(&self) -> PendingScope {
-        PendingScope {
-            level: self.f.env_level + 1,
-            env_count: 0,
-            mark: self.f.mark(),
-            env_var_inits: Vec::new(),
-            reg_lex_inits: Vec::new(),
-        }
+        PendingScope { level: self.f.env_level + 1, env_count: 0, mark: self.f.mark(), env_var_inits: Vec::new(), reg_lex_inits: Vec::new() }
     }
 
     /// Places a binding in a register or an environment slot of the scope being opened.
@@ -330,10 +295,7 @@ impl<'a> Compiler<'a, '_> {
         let loc = if self.captured.contains(&key) {
             let slot = ps.env_count;
             if slot >= u16::MAX as u32 {
-                return Err(syntax_error(
-                    "too many variables in one scope",
-                    self.f.cur_pos,
-                ));
+                return Err(syntax_error("too many variables in one scope", self.f.cur_pos));
             }
             ps.env_count += 1;
             // Environment slots start EMPTY: bindings without a TDZ start undefined
@@ -341,10 +303,7 @@ impl<'a> Compiler<'a, '_> {
             if matches!(kind, BKind::Var | BKind::Function) {
                 ps.env_var_inits.push(slot as u16);
             }
-            Loc::Env {
-                level: ps.level,
-                slot: slot as u16,
-            }
+            Loc::Env { level: ps.level, slot: slot as u16 }
         } else {
             let r = self.f.alloc()?;
             if kind.tdz() {
@@ -360,10 +319,7 @@ impl<'a> Compiler<'a, '_> {
     pub(crate) fn place_hidden_env_slot(&mut self, ps: &mut PendingScope) -> Loc {
         let slot = ps.env_count;
         ps.env_count += 1;
-        Loc::Env {
-            level: ps.level,
-            slot: slot as u16,
-        }
+        Loc::Env { level: ps.level, slot: slot as u16 }
     }
 
     /// An extra anonymous TDZ register in the scope being opened (class inner name).
@@ -374,18 +330,8 @@ impl<'a> Compiler<'a, '_> {
     }
 
     /// Places every not-yet-placed binding declared in `scope`.
-    pub(crate) fn declare_scope_bindings(
-        &mut self,
-        scope: ScopeId,
-        ps: &mut PendingScope,
-    ) -> Res<()> {
-        let mut syms: Vec<SymbolId> = self
-            .scoping
-            .get_bindings(scope)
-            .values()
-            .copied()
-            .filter(|s| !self.relocated_syms.contains(s))
-            .collect();
+    pub(crate) fn declare_scope_bindings(&mut self, scope: ScopeId, ps: &mut PendingScope) -> Res<()> {
+        let mut syms: Vec<SymbolId> = self.scoping.get_bindings(scope).values().copied().filter(|s| !self.relocated_syms.contains(s)).collect();
         if let Some(extra) = self.relocated.get(&scope) {
             syms.extend(extra.iter().copied());
         }
@@ -400,19 +346,10 @@ impl<'a> Compiler<'a, '_> {
             if is_root {
                 let global = match self.mode {
                     TopMode::Script => true,
-                    TopMode::Eval { .. } => {
-                        !self.f.strict()
-                            && matches!(kind, BKind::Var | BKind::Function | BKind::Param)
-                    }
+                    TopMode::Eval { .. } => !self.f.strict() && matches!(kind, BKind::Var | BKind::Function | BKind::Param),
                 };
                 if global {
-                    self.binds.insert(
-                        key,
-                        BindInfo {
-                            loc: Loc::Global,
-                            kind,
-                        },
-                    );
+                    self.binds.insert(key, BindInfo { loc: Loc::Global, kind });
                     continue;
                 }
             }
@@ -439,11 +376,7 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::LdaEmpty);
             self.f.emit(Op::Star(r));
         }
-        ScopeCtx {
-            pushed_env,
-            mark: ps.mark,
-            relocated: None,
-        }
+        ScopeCtx { pushed_env, mark: ps.mark, relocated: None }
     }
 
     pub(crate) fn enter_scope(&mut self, scope: ScopeId) -> Res<ScopeCtx> {
@@ -508,10 +441,7 @@ impl<'a> Compiler<'a, '_> {
             None => Ok(None),
             Some(k) => match self.binds.get(&k) {
                 Some(&info) => Ok(Some(info)),
-                None => Err(syntax_error(
-                    format!("internal compiler error: unplaced binding '{name}'"),
-                    offset,
-                )),
+                None => Err(syntax_error(format!("internal compiler error: unplaced binding '{name}'"), offset)),
             },
         }
     }
@@ -570,13 +500,7 @@ impl<'a> Compiler<'a, '_> {
         }
     }
 
-    fn load_key(
-        &mut self,
-        key: Option<BindKey>,
-        name: &str,
-        offset: u32,
-        for_typeof: bool,
-    ) -> Res<()> {
+    fn load_key(&mut self, key: Option<BindKey>, name: &str, offset: u32, for_typeof: bool) -> Res<()> {
         self.f.cur_pos = offset;
         match self.lookup(key, name, offset)? {
             None => self.emit_load_loc(Loc::Global, name, for_typeof),
@@ -615,42 +539,18 @@ impl<'a> Compiler<'a, '_> {
     }
 
     /// Initialisation or assignment of a declared binding with acc.
-    pub(crate) fn store_binding_ident(
-        &mut self,
-        id: &BindingIdentifier<'a>,
-        init: bool,
-    ) -> Res<()> {
+    pub(crate) fn store_binding_ident(&mut self, id: &BindingIdentifier<'a>, init: bool) -> Res<()> {
         let Some(sym) = id.symbol_id.get() else {
-            return Err(syntax_error(
-                "internal compiler error: unbound identifier",
-                id.span.start,
-            ));
+            return Err(syntax_error("internal compiler error: unbound identifier", id.span.start));
         };
-        self.store_key(
-            Some(BindKey::Sym(sym)),
-            id.name.as_str(),
-            id.span.start,
-            init,
-        )
+        self.store_key(Some(BindKey::Sym(sym)), id.name.as_str(), id.span.start, init)
     }
 
-    pub(crate) fn store_symbol(
-        &mut self,
-        sym: SymbolId,
-        name: &str,
-        offset: u32,
-        init: bool,
-    ) -> Res<()> {
+    pub(crate) fn store_symbol(&mut self, sym: SymbolId, name: &str, offset: u32, init: bool) -> Res<()> {
         self.store_key(Some(BindKey::Sym(sym)), name, offset, init)
     }
 
-    pub(crate) fn store_key(
-        &mut self,
-        key: Option<BindKey>,
-        name: &str,
-        offset: u32,
-        init: bool,
-    ) -> Res<()> {
+    pub(crate) fn store_key(&mut self, key: Option<BindKey>, name: &str, offset: u32, init: bool) -> Res<()> {
         self.f.cur_pos = offset;
         let Some(info) = self.lookup(key, name, offset)? else {
             self.emit_store_loc(Loc::Global, name);

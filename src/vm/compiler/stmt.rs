@@ -34,19 +34,11 @@ impl<'a> Compiler<'a, '_> {
         match s {
             Statement::BlockStatement(b) => self.block(b),
             Statement::BreakStatement(b) => {
-                let t = self.find_target(
-                    b.label.as_ref().map(|l| l.name.as_str()),
-                    false,
-                    b.span.start,
-                )?;
+                let t = self.find_target(b.label.as_ref().map(|l| l.name.as_str()), false, b.span.start)?;
                 self.jump_out(Jump::Break(t), self.f.ctl.len())
             }
             Statement::ContinueStatement(c) => {
-                let t = self.find_target(
-                    c.label.as_ref().map(|l| l.name.as_str()),
-                    true,
-                    c.span.start,
-                )?;
+                let t = self.find_target(c.label.as_ref().map(|l| l.name.as_str()), true, c.span.start)?;
                 self.jump_out(Jump::Continue(t), self.f.ctl.len())
             }
             Statement::DebuggerStatement(d) => {
@@ -96,10 +88,7 @@ impl<'a> Compiler<'a, '_> {
             Statement::ImportDeclaration(_)
             | Statement::ExportAllDeclaration(_)
             | Statement::ExportDefaultDeclaration(_)
-            | Statement::ExportNamedDeclaration(_) => Err(syntax_error(
-                "modules are not supported yet",
-                s.span().start,
-            )),
+            | Statement::ExportNamedDeclaration(_) => Err(syntax_error("modules are not supported yet", s.span().start)),
             _ => Err(unsupported("TypeScript syntax", s.span().start)),
         }
     }
@@ -119,11 +108,8 @@ impl<'a> Compiler<'a, '_> {
         if fl.contains(ScopeFlags::Function) || fl.contains(ScopeFlags::Top) {
             return Ok(()); // already var-scoped (or hoisted there by oxc)
         }
-        let Some(var_scope) = self.scoping.scope_ancestors(scope).find(|&s| {
-            self.scoping
-                .scope_flags(s)
-                .intersects(ScopeFlags::Function | ScopeFlags::Top)
-        }) else {
+        let Some(var_scope) = self.scoping.scope_ancestors(scope).find(|&s| self.scoping.scope_flags(s).intersects(ScopeFlags::Function | ScopeFlags::Top))
+        else {
             return Ok(());
         };
         let Some(var_sym) = self.scoping.get_binding(var_scope, id.name) else {
@@ -148,10 +134,7 @@ impl<'a> Compiler<'a, '_> {
     }
 
     pub(crate) fn var_decl(&mut self, d: &'a VariableDeclaration<'a>) -> Res<()> {
-        if matches!(
-            d.kind,
-            VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing
-        ) {
+        if matches!(d.kind, VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing) {
             return Err(unsupported("using declaration", d.span.start));
         }
         for decl in &d.declarations {
@@ -213,13 +196,7 @@ impl<'a> Compiler<'a, '_> {
             Statement::DoWhileStatement(d) => self.do_while(d, labels),
             body => {
                 let brk = self.f.new_label();
-                self.f.ctl.push(Ctl::Target {
-                    labels,
-                    is_loop: false,
-                    labelled_only: true,
-                    brk,
-                    cont: None,
-                });
+                self.f.ctl.push(Ctl::Target { labels, is_loop: false, labelled_only: true, brk, cont: None });
                 self.stmt(body)?;
                 self.f.ctl.pop();
                 self.f.bind(brk);
@@ -230,23 +207,12 @@ impl<'a> Compiler<'a, '_> {
 
     fn find_target(&self, label: Option<&str>, is_continue: bool, offset: u32) -> Res<usize> {
         for i in (0..self.f.ctl.len()).rev() {
-            if let Ctl::Target {
-                labels,
-                is_loop,
-                labelled_only,
-                ..
-            } = &self.f.ctl[i]
-            {
+            if let Ctl::Target { labels, is_loop, labelled_only, .. } = &self.f.ctl[i] {
                 match label {
                     Some(l) => {
                         if labels.iter().any(|x| x == l) {
                             if is_continue && !is_loop {
-                                return Err(syntax_error(
-                                    format!(
-                                        "Illegal continue statement: '{l}' does not denote an iteration statement"
-                                    ),
-                                    offset,
-                                ));
+                                return Err(syntax_error(format!("Illegal continue statement: '{l}' does not denote an iteration statement"), offset));
                             }
                             return Ok(i);
                         }
@@ -259,23 +225,12 @@ impl<'a> Compiler<'a, '_> {
                 }
             }
         }
-        Err(syntax_error(
-            if is_continue {
-                "Illegal continue statement"
-            } else {
-                "Illegal break statement"
-            },
-            offset,
-        ))
+        Err(syntax_error(if is_continue { "Illegal continue statement" } else { "Illegal break statement" }, offset))
     }
 
     /// Leaves nested constructs down to control index `from` towards the jump's target.
     pub(crate) fn jump_out(&mut self, j: Jump, from: usize) -> Res<()> {
-        if j == Jump::Return
-            && !self.f.ctl[..from]
-                .iter()
-                .any(|c| matches!(c, Ctl::Finally { .. } | Ctl::IterClose { .. }))
-        {
+        if j == Jump::Return && !self.f.ctl[..from].iter().any(|c| matches!(c, Ctl::Finally { .. } | Ctl::IterClose { .. })) {
             // Nothing to run on the way out: environments die with the frame.
             self.f.emit(Op::Return);
             return Ok(());
@@ -302,12 +257,7 @@ impl<'a> Compiler<'a, '_> {
                         _ => {}
                     }
                 }
-                Ctl::Finally {
-                    kind,
-                    val,
-                    entry,
-                    pending,
-                } => {
+                Ctl::Finally { kind, val, entry, pending } => {
                     let (kind, val, entry) = (*kind, *val, *entry);
                     let k = match pending.iter().position(|p| *p == j) {
                         Some(k) => k,
@@ -340,21 +290,12 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit(Op::Return);
                 Ok(())
             }
-            _ => Err(syntax_error(
-                "internal compiler error: jump target not found",
-                self.f.cur_pos,
-            )),
+            _ => Err(syntax_error("internal compiler error: jump target not found", self.f.cur_pos)),
         }
     }
 
     fn loop_target(&mut self, labels: Vec<String>, brk: Label, cont: Label) -> usize {
-        self.f.ctl.push(Ctl::Target {
-            labels,
-            is_loop: true,
-            labelled_only: false,
-            brk,
-            cont: Some(cont),
-        });
+        self.f.ctl.push(Ctl::Target { labels, is_loop: true, labelled_only: false, brk, cont: Some(cont) });
         self.f.ctl.len() - 1
     }
 
@@ -432,10 +373,7 @@ impl<'a> Compiler<'a, '_> {
     fn for_head_bind(&mut self, left: &'a ForStatementLeft<'a>) -> Res<()> {
         match left {
             ForStatementLeft::VariableDeclaration(d) => {
-                if matches!(
-                    d.kind,
-                    VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing
-                ) {
+                if matches!(d.kind, VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing) {
                     return Err(unsupported("using declaration", d.span.start));
                 }
                 let decl = &d.declarations[0];
@@ -496,10 +434,7 @@ impl<'a> Compiler<'a, '_> {
         let saved = self.f.alloc()?;
         self.f.emit_at(Op::GetIterator(iter), f.right.span().start);
         self.f.emit(Op::SaveEnv(saved));
-        self.f.ctl.push(Ctl::IterClose {
-            val,
-            pending: Vec::new(),
-        });
+        self.f.ctl.push(Ctl::IterClose { val, pending: Vec::new() });
         let brk_close = self.f.new_label();
         let exit = self.f.new_label();
         let head = self.f.new_label();
@@ -515,9 +450,7 @@ impl<'a> Compiler<'a, '_> {
         let body_end = self.f.here();
         self.f.jump(head);
         self.f.ctl.pop();
-        let Some(Ctl::IterClose { pending, .. }) = self.f.ctl.pop() else {
-            unreachable!()
-        };
+        let Some(Ctl::IterClose { pending, .. }) = self.f.ctl.pop() else { unreachable!() };
         // Exception in the body: close the iterator (ignoring its errors), rethrow.
         let handler = self.f.here();
         self.f.emit(Op::RestoreEnv(saved));
@@ -561,13 +494,7 @@ impl<'a> Compiler<'a, '_> {
             self.hoist_functions(&case.consequent, false)?;
         }
         let brk = self.f.new_label();
-        self.f.ctl.push(Ctl::Target {
-            labels,
-            is_loop: false,
-            labelled_only: false,
-            brk,
-            cont: None,
-        });
+        self.f.ctl.push(Ctl::Target { labels, is_loop: false, labelled_only: false, brk, cont: None });
         let case_labels: Vec<Label> = s.cases.iter().map(|_| self.f.new_label()).collect();
         let mut default = None;
         for (i, case) in s.cases.iter().enumerate() {
@@ -603,12 +530,7 @@ impl<'a> Compiler<'a, '_> {
             let kind = self.f.alloc()?;
             let val = self.f.alloc()?;
             let entry = self.f.new_label();
-            self.f.ctl.push(Ctl::Finally {
-                kind,
-                val,
-                entry,
-                pending: Vec::new(),
-            });
+            self.f.ctl.push(Ctl::Finally { kind, val, entry, pending: Vec::new() });
             fin = Some((kind, val, entry));
         }
         let try_start = self.f.here();
@@ -635,9 +557,7 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::Star(kind));
             self.f.add_handler(try_start, region_end, handler);
             self.f.bind(entry);
-            let Some(Ctl::Finally { pending, .. }) = self.f.ctl.pop() else {
-                unreachable!()
-            };
+            let Some(Ctl::Finally { pending, .. }) = self.f.ctl.pop() else { unreachable!() };
             // The completion value is that of the try/catch part unless the finally
             // block completes abruptly (break/continue): then it is the finally's own.
             let finalizer = t.finalizer.as_ref().unwrap();

@@ -13,11 +13,7 @@ use crate::vm::value::Value;
 /// constants in range, code ends in Return.
 fn check_code(code: &Code) {
     let n = code.ops.len() as u32;
-    assert!(
-        matches!(code.ops.last(), Some(Op::Return)),
-        "code must end in Return:\n{}",
-        code.disassemble()
-    );
+    assert!(matches!(code.ops.last(), Some(Op::Return)), "code must end in Return:\n{}", code.disassemble());
     for op in &code.ops {
         let target = match *op {
             Op::Jump(t)
@@ -32,23 +28,14 @@ fn check_code(code: &Code) {
             _ => None,
         };
         if let Some(t) = target {
-            assert!(
-                t < n,
-                "jump target {t} out of range:\n{}",
-                code.disassemble()
-            );
+            assert!(t < n, "jump target {t} out of range:\n{}", code.disassemble());
         }
         let regs: Vec<u16> = match *op {
             Op::Ldar(r) | Op::Star(r) | Op::SaveEnv(r) | Op::RestoreEnv(r) | Op::ArrayPush(r) => {
                 vec![r]
             }
             Op::Mov(a, b) => vec![a, b],
-            Op::Call {
-                callee,
-                this,
-                args,
-                argc,
-            } => {
+            Op::Call { callee, this, args, argc } => {
                 let mut v = vec![callee, this];
                 if argc > 0 {
                     v.push(args + argc - 1);
@@ -59,38 +46,22 @@ fn check_code(code: &Code) {
             _ => vec![],
         };
         for r in regs {
-            assert!(
-                (r as u32) < code.nregs,
-                "register r{r} >= nregs {}:\n{}",
-                code.nregs,
-                code.disassemble()
-            );
+            assert!((r as u32) < code.nregs, "register r{r} >= nregs {}:\n{}", code.nregs, code.disassemble());
         }
         let c = match *op {
-            Op::LdaConst(c)
-            | Op::CreateClosure(c)
-            | Op::ThrowIfEmpty(c)
-            | Op::ThrowConstAssign(c) => Some(c),
-            Op::GetNamed { name, .. } | Op::SetNamed { name, .. } | Op::LdaGlobal { name, .. } => {
-                Some(name)
-            }
+            Op::LdaConst(c) | Op::CreateClosure(c) | Op::ThrowIfEmpty(c) | Op::ThrowConstAssign(c) => Some(c),
+            Op::GetNamed { name, .. } | Op::SetNamed { name, .. } | Op::LdaGlobal { name, .. } => Some(name),
             _ => None,
         };
         if let Some(c) = c {
-            assert!(
-                (c as usize) < code.consts.len(),
-                "constant {c} out of range"
-            );
+            assert!((c as usize) < code.consts.len(), "constant {c} out of range");
         }
         if let Op::GetNamed { ic, .. } | Op::SetNamed { ic, .. } | Op::LdaGlobal { ic, .. } = *op {
             assert!(ic < code.feedback.len() as u32);
         }
     }
     for h in &code.handlers {
-        assert!(
-            h.start < h.end && h.end <= n && h.handler < n,
-            "bad handler {h:?}"
-        );
+        assert!(h.start < h.end && h.end <= n && h.handler < n, "bad handler {h:?}");
     }
     assert!(code.nparams <= code.nregs);
     for &c in &code.consts {
@@ -115,10 +86,7 @@ fn compile_ok(src: &str) -> (Box<Vm>, Gc<Code>) {
 fn compile_err(src: &str) -> CompileError {
     let mut vm = Vm::new(0, 0, None);
     match compile_script(&mut vm, src, "test.js") {
-        Ok(code) => panic!(
-            "expected an error for {src:?}, got:\n{}",
-            code.disassemble()
-        ),
+        Ok(code) => panic!("expected an error for {src:?}, got:\n{}", code.disassemble()),
         Err(e) => e,
     }
 }
@@ -219,39 +187,19 @@ fn eval_entry_points() {
     assert!(compile_eval(&mut vm, "with (o) {}", true).is_err());
     let text = disassemble_script(&mut vm, "function f(a) { return a + 1; } f(2)").unwrap();
     assert!(text.contains("Return"));
-    assert!(
-        compile_module(&mut vm, "export {}", "m")
-            .unwrap_err()
-            .message
-            .contains("not supported yet")
-    );
+    assert!(compile_module(&mut vm, "export {}", "m").unwrap_err().message.contains("not supported yet"));
 }
 
 #[test]
 fn unsupported_features() {
     let cases = [
-        (
-            "function* g() {}",
-            "generator function is not supported yet",
-        ),
-        (
-            "async function f() {}",
-            "async function is not supported yet",
-        ),
-        (
-            "var f = async () => 1;",
-            "async function is not supported yet",
-        ),
+        ("function* g() {}", "generator function is not supported yet"),
+        ("async function f() {}", "async function is not supported yet"),
+        ("var f = async () => 1;", "async function is not supported yet"),
         ("1n", "BigInt is not supported yet"),
         ("with (o) {}", "with statement is not supported yet"),
-        (
-            "class A { #x = 1; }",
-            "private class members are not supported yet",
-        ),
-        (
-            "class A { #m() {} }",
-            "private class members are not supported yet",
-        ),
+        ("class A { #x = 1; }", "private class members are not supported yet"),
+        ("class A { #m() {} }", "private class members are not supported yet"),
         ("import('x')", "import() is not supported yet"),
     ];
     for (src, msg) in cases {
@@ -279,12 +227,7 @@ fn syntax_errors() {
         "import x from 'y';",
     ] {
         let e = compile_err(src);
-        assert_eq!(
-            e.kind,
-            CompileErrorKind::SyntaxError,
-            "{src}: {}",
-            e.message
-        );
+        assert_eq!(e.kind, CompileErrorKind::SyntaxError, "{src}: {}", e.message);
         assert!(!e.message.is_empty());
     }
 }
@@ -295,17 +238,8 @@ fn script_shape() {
     assert!(code.flags.is_script);
     let ops = &code.ops;
     assert!(ops.iter().any(|o| matches!(o, Op::DeclareGlobalVar(_))));
-    assert!(ops.iter().any(|o| matches!(
-        o,
-        Op::DeclareGlobalLex {
-            is_const: false,
-            ..
-        }
-    )));
-    assert!(
-        ops.iter()
-            .any(|o| matches!(o, Op::DeclareGlobalFunction(_)))
-    );
+    assert!(ops.iter().any(|o| matches!(o, Op::DeclareGlobalLex { is_const: false, .. })));
+    assert!(ops.iter().any(|o| matches!(o, Op::DeclareGlobalFunction(_))));
     assert!(ops.iter().any(|o| matches!(o, Op::InitGlobalLex(_))));
     assert_eq!(code.span, (0, 39));
 }
@@ -313,53 +247,21 @@ fn script_shape() {
 #[test]
 fn captured_bindings_use_environments() {
     let (_vm, code) = compile_ok("function f() { let a = 1, b = 2; return () => a + b; }");
-    let f = Gc::<Code>::from_value(
-        *code
-            .consts
-            .iter()
-            .find(|c| Gc::<Code>::try_from_value(**c).is_some())
-            .unwrap(),
-    );
-    assert!(
-        f.ops.iter().any(|o| matches!(o, Op::PushEnv(2))),
-        "{}",
-        f.disassemble()
-    );
+    let f = Gc::<Code>::from_value(*code.consts.iter().find(|c| Gc::<Code>::try_from_value(**c).is_some()).unwrap());
+    assert!(f.ops.iter().any(|o| matches!(o, Op::PushEnv(2))), "{}", f.disassemble());
     let (_vm2, code) = compile_ok("function g() { let a = 1; return a; }");
-    let g = Gc::<Code>::from_value(
-        *code
-            .consts
-            .iter()
-            .find(|c| Gc::<Code>::try_from_value(**c).is_some())
-            .unwrap(),
-    );
-    assert!(
-        !g.ops.iter().any(|o| matches!(o, Op::PushEnv(_))),
-        "{}",
-        g.disassemble()
-    );
-    assert!(
-        !g.ops.iter().any(|o| matches!(o, Op::ThrowIfEmpty(_))),
-        "{}",
-        g.disassemble()
-    );
+    let g = Gc::<Code>::from_value(*code.consts.iter().find(|c| Gc::<Code>::try_from_value(**c).is_some()).unwrap());
+    assert!(!g.ops.iter().any(|o| matches!(o, Op::PushEnv(_))), "{}", g.disassemble());
+    assert!(!g.ops.iter().any(|o| matches!(o, Op::ThrowIfEmpty(_))), "{}", g.disassemble());
 }
 
 #[test]
 fn function_metadata() {
-    let (_vm, code) =
-        compile_ok("function f(a, b = 1, c) {} var g = function() {}; var h = (x, ...y) => x;");
-    let codes: Vec<Gc<Code>> = code
-        .consts
-        .iter()
-        .filter_map(|&c| Gc::<Code>::try_from_value(c))
-        .collect();
+    let (_vm, code) = compile_ok("function f(a, b = 1, c) {} var g = function() {}; var h = (x, ...y) => x;");
+    let codes: Vec<Gc<Code>> = code.consts.iter().filter_map(|&c| Gc::<Code>::try_from_value(c)).collect();
     let f = codes.iter().find(|c| c.name_string() == "f").unwrap();
     assert_eq!((f.nparams, f.length), (3, 1));
-    assert_eq!(
-        &code.source.text[f.span.0 as usize..f.span.1 as usize],
-        "function f(a, b = 1, c) {}"
-    );
+    assert_eq!(&code.source.text[f.span.0 as usize..f.span.1 as usize], "function f(a, b = 1, c) {}");
     assert!(codes.iter().any(|c| c.name_string() == "g"));
     let h = codes.iter().find(|c| c.name_string() == "h").unwrap();
     assert!(h.flags.arrow);
@@ -386,11 +288,7 @@ fn run(src: &str) -> String {
 fn describe(v: Value) -> String {
     if v.is_number() {
         let d = v.as_number();
-        if d == d.trunc() && d.abs() < 1e15 {
-            format!("{}", d as i64)
-        } else {
-            format!("{d}")
-        }
+        if d == d.trunc() && d.abs() < 1e15 { format!("{}", d as i64) } else { format!("{d}") }
     } else if let Some(s) = Gc::<JsString>::try_from_value(v) {
         s.to_rust_string()
     } else if v.is_bool() {
@@ -414,103 +312,40 @@ const E2E: &[(&str, &str)] = &[
     ("function f(a, b = 5) { return a + b; } f(1)", "6"),
     ("function f(...r) { return r.length; } f(1, 2, 3)", "3"),
     ("function f() { return arguments.length; } f(1, 2)", "2"),
-    (
-        "var c = (() => { let n = 0; return () => ++n; })(); c(); c(); c()",
-        "3",
-    ),
-    (
-        "var fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); fs[0]() + fs[1]() + fs[2]()",
-        "3",
-    ),
-    (
-        "var t = 0; for (var i = 0; i < 10; i++) { if (i == 5) break; if (i % 2) continue; t += i; } t",
-        "6",
-    ),
-    (
-        "var n = 0; outer: for (var i = 0; i < 3; i++) for (var j = 0; j < 3; j++) { if (j == 1) continue outer; n++; } n",
-        "3",
-    ),
-    (
-        "var r = ''; switch (2) { case 1: r += 'a'; case 2: r += 'b'; case 3: r += 'c'; break; default: r += 'd'; } r",
-        "bc",
-    ),
-    (
-        "var r = ''; switch (9) { case 1: r += 'a'; default: r += 'd'; case 3: r += 'c'; } r",
-        "dc",
-    ),
+    ("var c = (() => { let n = 0; return () => ++n; })(); c(); c(); c()", "3"),
+    ("var fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); fs[0]() + fs[1]() + fs[2]()", "3"),
+    ("var t = 0; for (var i = 0; i < 10; i++) { if (i == 5) break; if (i % 2) continue; t += i; } t", "6"),
+    ("var n = 0; outer: for (var i = 0; i < 3; i++) for (var j = 0; j < 3; j++) { if (j == 1) continue outer; n++; } n", "3"),
+    ("var r = ''; switch (2) { case 1: r += 'a'; case 2: r += 'b'; case 3: r += 'c'; break; default: r += 'd'; } r", "bc"),
+    ("var r = ''; switch (9) { case 1: r += 'a'; default: r += 'd'; case 3: r += 'c'; } r", "dc"),
     ("try { throw 5; } catch (e) { e + 1 }", "6"),
-    (
-        "function f() { try { return 1; } finally { g = 2; } } var g; f() + g",
-        "3",
-    ),
-    (
-        "var log = ''; function f() { for (var i = 0; i < 3; i++) { try { if (i == 1) return 'r'; } finally { log += i; } } } f() + log",
-        "r01",
-    ),
-    (
-        "var x = 0; try { try { throw 1; } finally { x = 1; } } catch (e) { x += e; } x",
-        "2",
-    ),
+    ("function f() { try { return 1; } finally { g = 2; } } var g; f() + g", "3"),
+    ("var log = ''; function f() { for (var i = 0; i < 3; i++) { try { if (i == 1) return 'r'; } finally { log += i; } } } f() + log", "r01"),
+    ("var x = 0; try { try { throw 1; } finally { x = 1; } } catch (e) { x += e; } x", "2"),
     ("var s = 0; for (var v of [1, 2, 3]) s += v; s", "6"),
     ("var k = ''; for (var p in {a: 1, b: 2}) k += p; k", "ab"),
-    (
-        "var [a, , b = 3, ...c] = [1, 2, undefined, 4, 5]; a + b + c.length",
-        "6",
-    ),
-    (
-        "var {a, b: {c}, d = 4, ...r} = {a: 1, b: {c: 2}, e: 5, f: 6}; a + c + d + Object.keys(r).length",
-        "9",
-    ),
+    ("var [a, , b = 3, ...c] = [1, 2, undefined, 4, 5]; a + b + c.length", "6"),
+    ("var {a, b: {c}, d = 4, ...r} = {a: 1, b: {c: 2}, e: 5, f: 6}; a + c + d + Object.keys(r).length", "9"),
     ("var a = 1, b = 2; [a, b] = [b, a]; '' + a + b", "21"),
-    (
-        "var o = {x: 1, get y() { return this.x + 1; }, m() { return this.y * 2; }}; o.m()",
-        "4",
-    ),
-    (
-        "var o = {a: 1}; o?.a + (o.b?.c === undefined ? 10 : 0)",
-        "11",
-    ),
+    ("var o = {x: 1, get y() { return this.x + 1; }, m() { return this.y * 2; }}; o.m()", "4"),
+    ("var o = {a: 1}; o?.a + (o.b?.c === undefined ? 10 : 0)", "11"),
     ("var u; u?.x.y.z", "undefined"),
     ("`a${1 + 1}b`", "a2b"),
-    (
-        "function t(s, ...v) { return s.raw[0] + v[0]; } t`x${1}y`",
-        "x1",
-    ),
+    ("function t(s, ...v) { return s.raw[0] + v[0]; } t`x${1}y`", "x1"),
     ("typeof nope", "undefined"),
     ("var f = function() {}; f.name", "f"),
     ("let g = () => 1; g.name", "g"),
     ("var o = {m() {}}; o.m.name", "m"),
-    (
-        "class A { constructor(x) { this.x = x; } get dbl() { return this.x * 2; } static make() { return new A(4); } } A.make().dbl",
-        "8",
-    ),
-    (
-        "class A { m() { return 1; } } class B extends A { m() { return super.m() + 1; } } new B().m()",
-        "2",
-    ),
-    (
-        "class A { constructor(v) { this.v = v; } } class B extends A {} new B(7).v",
-        "7",
-    ),
-    (
-        "class C { x = 1; y = this.x + 1; static s = 5; static { C.t = C.s + 1; } } new C().y + C.t",
-        "8",
-    ),
+    ("class A { constructor(x) { this.x = x; } get dbl() { return this.x * 2; } static make() { return new A(4); } } A.make().dbl", "8"),
+    ("class A { m() { return 1; } } class B extends A { m() { return super.m() + 1; } } new B().m()", "2"),
+    ("class A { constructor(v) { this.v = v; } } class B extends A {} new B(7).v", "7"),
+    ("class C { x = 1; y = this.x + 1; static s = 5; static { C.t = C.s + 1; } } new C().y + C.t", "8"),
     ("class C { static n = C.name; } C.n", "C"),
     ("let D = class { }; D.name", "D"),
     ("var k = 'dyn'; class C { [k] = 3; } new C().dyn", "3"),
-    (
-        "try { x; let x = 1; } catch (e) { e instanceof ReferenceError }",
-        "true",
-    ),
-    (
-        "const c = 1; try { c = 2; } catch (e) { e instanceof TypeError }",
-        "true",
-    ),
-    (
-        "var f = function fact(n) { return n <= 1 ? 1 : n * fact(n - 1); }; f(5)",
-        "120",
-    ),
+    ("try { x; let x = 1; } catch (e) { e instanceof ReferenceError }", "true"),
+    ("const c = 1; try { c = 2; } catch (e) { e instanceof TypeError }", "true"),
+    ("var f = function fact(n) { return n <= 1 ? 1 : n * fact(n - 1); }; f(5)", "120"),
     ("function F() { this.a = 1; } new F().a", "1"),
     ("var a = [1, 2]; Math.max(...a, 0)", "2"),
     ("[1, , 3].length", "3"),
@@ -526,10 +361,7 @@ const E2E: &[(&str, &str)] = &[
     ("var n = 0; do { n++; } while (n < 5); n", "5"),
     ("var n = 0; while (true) { if (++n > 3) break; } n", "4"),
     ("{ function bf() { return 9; } } bf()", "9"),
-    (
-        "var s = ''; for (const [k, v] of [['a', 1], ['b', 2]]) s += k + v; s",
-        "a1b2",
-    ),
+    ("var s = ''; for (const [k, v] of [['a', 1], ['b', 2]]) s += k + v; s", "a1b2"),
     (
         "var closed = false; var it = { [Symbol.iterator]() { return { next() { return {value: 1, done: false}; }, return() { closed = true; return {}; } }; } }; for (var v of it) break; closed",
         "true",
@@ -538,10 +370,7 @@ const E2E: &[(&str, &str)] = &[
         "var closed = 0; var it = { [Symbol.iterator]() { return { next() { return {value: 1, done: false}; }, return() { closed++; return {}; } }; } }; var [q] = it; closed",
         "1",
     ),
-    (
-        "var e2; try { null.x; } catch (e) { e2 = e instanceof TypeError; } e2",
-        "true",
-    ),
+    ("var e2; try { null.x; } catch (e) { e2 = e instanceof TypeError; } e2", "true"),
 ];
 
 #[test]
@@ -553,39 +382,16 @@ fn end_to_end() {
             failures.push(format!("{src}\n  expected {expected}, got {got}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} end-to-end failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} end-to-end failures:\n{}", failures.len(), failures.join("\n"));
 }
 
 const E2E_MORE: &[(&str, &str)] = &[
-    (
-        "(function fact(n) { return n ? n * (() => fact)()(n - 1) : 1; })(5)",
-        "120",
-    ),
-    (
-        "let F = class Named { m() { return Named; } }; new F().m() === F",
-        "true",
-    ),
-    (
-        "class A { m() { return this; } } A.prototype.m.call(undefined) === undefined",
-        "true",
-    ),
-    (
-        "function f() { try { return 1; } finally { return 2; } } f()",
-        "2",
-    ),
-    (
-        "function f() { for (;;) { try { break; } finally { return 'fin'; } } } f()",
-        "fin",
-    ),
-    (
-        "var n = 0; for (var i = 0; i < 3; i++) { try { continue; } finally { n++; } } n",
-        "3",
-    ),
+    ("(function fact(n) { return n ? n * (() => fact)()(n - 1) : 1; })(5)", "120"),
+    ("let F = class Named { m() { return Named; } }; new F().m() === F", "true"),
+    ("class A { m() { return this; } } A.prototype.m.call(undefined) === undefined", "true"),
+    ("function f() { try { return 1; } finally { return 2; } } f()", "2"),
+    ("function f() { for (;;) { try { break; } finally { return 'fin'; } } } f()", "fin"),
+    ("var n = 0; for (var i = 0; i < 3; i++) { try { continue; } finally { n++; } } n", "3"),
     (
         "var log = []; var it = { [Symbol.iterator]() { var i = 0; return { next() { return {value: i++, done: i > 5}; }, return() { log.push('ret'); return {}; } }; } }; try { for (var v of it) { if (v == 2) throw 'boom'; } } catch (e) { log.push(e); } log.join()",
         "ret,boom",
@@ -598,163 +404,64 @@ const E2E_MORE: &[(&str, &str)] = &[
         "var log = []; var mk = () => ({ [Symbol.iterator]() { var i = 0; return { next() { return {value: i++, done: i > 3}; }, return() { log.push('r'); return {}; } }; } }); outer: for (var a of mk()) { for (var b of mk()) { continue outer; } } log.join()",
         "r,r,r",
     ),
-    (
-        "var fs = []; for (let k in {a: 1, b: 2}) fs.push(() => k); fs[0]() + fs[1]()",
-        "ab",
-    ),
-    (
-        "var fs = []; for (const v of [1, 2]) fs.push(() => v); fs[0]() + fs[1]()",
-        "3",
-    ),
-    (
-        "var fs = []; for (let i = 0; i < 2; i++) { let j = i * 10; fs.push(() => j); } fs[1]()",
-        "10",
-    ),
-    (
-        "function f() { return (() => arguments[0])(); } f(42)",
-        "42",
-    ),
-    (
-        "function f(a) { var g = () => a; a = 5; return g(); } f(1)",
-        "5",
-    ),
-    (
-        "function f(a, b = () => a) { a = 3; return b(); } f(1)",
-        "3",
-    ),
-    (
-        "function f({x, y: [z] = [9]}) { return x + z; } f({x: 1})",
-        "10",
-    ),
-    (
-        "var r = ''; var o = { get a() { r += 'a'; return 1; } }; var {a, ...rest} = o; r + a",
-        "a1",
-    ),
-    (
-        "var s = ''; switch (1) { case 0: let x = 1; case 1: try { x; } catch (e) { s = 'tdz'; } } s",
-        "tdz",
-    ),
+    ("var fs = []; for (let k in {a: 1, b: 2}) fs.push(() => k); fs[0]() + fs[1]()", "ab"),
+    ("var fs = []; for (const v of [1, 2]) fs.push(() => v); fs[0]() + fs[1]()", "3"),
+    ("var fs = []; for (let i = 0; i < 2; i++) { let j = i * 10; fs.push(() => j); } fs[1]()", "10"),
+    ("function f() { return (() => arguments[0])(); } f(42)", "42"),
+    ("function f(a) { var g = () => a; a = 5; return g(); } f(1)", "5"),
+    ("function f(a, b = () => a) { a = 3; return b(); } f(1)", "3"),
+    ("function f({x, y: [z] = [9]}) { return x + z; } f({x: 1})", "10"),
+    ("var r = ''; var o = { get a() { r += 'a'; return 1; } }; var {a, ...rest} = o; r + a", "a1"),
+    ("var s = ''; switch (1) { case 0: let x = 1; case 1: try { x; } catch (e) { s = 'tdz'; } } s", "tdz"),
     ("1; do { 2; break; } while (false)", "2"),
     ("3; try { 4; } finally { 5; }", "4"),
     ("var x = 1; { let x = 2; } x", "1"),
-    (
-        "let g = 1; function read() { return g; } g = 2; read()",
-        "2",
-    ),
-    (
-        "const o = { __proto__: { x: 7 }, m() { return super.x; } }; o.m()",
-        "7",
-    ),
-    (
-        "class A { static get s() { return 's'; } static set s(v) {} } A.s",
-        "s",
-    ),
+    ("let g = 1; function read() { return g; } g = 2; read()", "2"),
+    ("const o = { __proto__: { x: 7 }, m() { return super.x; } }; o.m()", "7"),
+    ("class A { static get s() { return 's'; } static set s(v) {} } A.s", "s"),
     ("class A { ['a' + 'b']() { return 1; } } new A().ab()", "1"),
-    (
-        "class A { f = () => this; } var a = new A(); a.f() === a",
-        "true",
-    ),
-    (
-        "class B { constructor() { this.v = 1; } } class C extends B { w = this.v + 1; } new C().w",
-        "2",
-    ),
-    (
-        "var o = { f: function () {}, [\"g\"]: () => 1 }; o.f.name + o.g.name",
-        "fg",
-    ),
+    ("class A { f = () => this; } var a = new A(); a.f() === a", "true"),
+    ("class B { constructor() { this.v = 1; } } class C extends B { w = this.v + 1; } new C().w", "2"),
+    ("var o = { f: function () {}, [\"g\"]: () => 1 }; o.f.name + o.g.name", "fg"),
     ("var x; x = function () {}; x.name", "x"),
     ("var [f = function () {}] = []; f.name", "f"),
     ("var obj = {a: 1}; with_ = 2; typeof obj.b", "undefined"),
-    (
-        "var a = {b: {c() { return this === a.b; }}}; a.b.c()",
-        "true",
-    ),
-    (
-        "var a = {b: {c() { return this; }}}; (a?.b).c() === a.b",
-        "true",
-    ),
+    ("var a = {b: {c() { return this === a.b; }}}; a.b.c()", "true"),
+    ("var a = {b: {c() { return this; }}}; (a?.b).c() === a.b", "true"),
     ("var a = null; a?.b.c.d()", "undefined"),
     ("var o = {x: 1}; delete o.x; 'x' in o", "false"),
-    (
-        "var i = 0; var a = [10, 20]; a[i++] += 5; a[0] + ',' + i",
-        "15,1",
-    ),
-    (
-        "var t = 0; for (var [a, b] of [[1, 2], [3, 4]]) t += a * b; t",
-        "14",
-    ),
+    ("var i = 0; var a = [10, 20]; a[i++] += 5; a[0] + ',' + i", "15,1"),
+    ("var t = 0; for (var [a, b] of [[1, 2], [3, 4]]) t += a * b; t", "14"),
     ("var o = {}; [o.a, o['b']] = [1, 2]; o.a + o.b", "3"),
     ("var o = {}; ({x: o.y} = {x: 5}); o.y", "5"),
-    (
-        "function f() { 'use strict'; try { undeclared = 1; } catch (e) { return e instanceof ReferenceError; } } f()",
-        "true",
-    ),
-    (
-        "var x = 10; (function () { var x = 1; return eval('x'); })()",
-        "10",
-    ),
+    ("function f() { 'use strict'; try { undeclared = 1; } catch (e) { return e instanceof ReferenceError; } } f()", "true"),
+    ("var x = 10; (function () { var x = 1; return eval('x'); })()", "10"),
     ("var v = 0; lbl: { v = 1; break lbl; v = 2; } v", "1"),
-    (
-        "var c = 0; a: b: for (;;) { for (;;) { c++; if (c > 2) break a; continue b; } } c",
-        "3",
-    ),
+    ("var c = 0; a: b: for (;;) { for (;;) { c++; if (c > 2) break a; continue b; } } c", "3"),
     ("function f() { return typeof this; } f.call(5)", "object"),
     ("'\\ud800'.length", "1"),
     ("`\\ud800`.charCodeAt(0)", "55296"),
     ("String.raw`a\\nb`", "a\\nb"),
     ("try { String.raw`a\\nb` } catch (e) { e.message }", "a\\nb"),
-    (
-        "function t(s) { return s[0] === undefined && s.raw[0] === '\\\\unicode'; } t`\\unicode`",
-        "true",
-    ),
+    ("function t(s) { return s[0] === undefined && s.raw[0] === '\\\\unicode'; } t`\\unicode`", "true"),
     ("function f() {} f.toString()", "function f() {}"),
     ("class K { m() {} } K.prototype.m.toString()", "m() {}"),
-    (
-        "var s = 0; var o = {a: 1, b: 2}; for (var k in o) { if (k == 'a') continue; s += o[k]; } s",
-        "2",
-    ),
-    (
-        "var e = 0; try { for (var k in null) e++; } catch (x) { e = -1; } e",
-        "0",
-    ),
+    ("var s = 0; var o = {a: 1, b: 2}; for (var k in o) { if (k == 'a') continue; s += o[k]; } s", "2"),
+    ("var e = 0; try { for (var k in null) e++; } catch (x) { e = -1; } e", "0"),
     ("var n = 0; try { throw 1; } catch { n = 2; } n", "2"),
-    (
-        "var r; try { throw {m: 'x'}; } catch ({m}) { r = m; } r",
-        "x",
-    ),
-    (
-        "function f() { let x = 1; { let x = 2; var g = () => x; } return g() + x; } f()",
-        "3",
-    ),
-    (
-        "var x = 'outer'; function f() { return typeof x2; let x2; } try { f() } catch (e) { e.constructor.name }",
-        "ReferenceError",
-    ),
+    ("var r; try { throw {m: 'x'}; } catch ({m}) { r = m; } r", "x"),
+    ("function f() { let x = 1; { let x = 2; var g = () => x; } return g() + x; } f()", "3"),
+    ("var x = 'outer'; function f() { return typeof x2; let x2; } try { f() } catch (e) { e.constructor.name }", "ReferenceError"),
     ("(() => { try { return 1; } finally { } })()", "1"),
     ("var z = 1; z++ + z--", "3"),
     ("var q = '5'; q++; q", "6"),
-    (
-        "function t() { var arguments; return arguments.length; } t(1, 2)",
-        "2",
-    ),
-    (
-        "function t() { var arguments = undefined; return (function () { return arguments.length; })(); } t()",
-        "0",
-    ),
-    (
-        "var f = function (x = arguments) { let arguments; return x.length; }; f(undefined, 1)",
-        "2",
-    ),
+    ("function t() { var arguments; return arguments.length; } t(1, 2)", "2"),
+    ("function t() { var arguments = undefined; return (function () { return arguments.length; })(); } t()", "0"),
+    ("var f = function (x = arguments) { let arguments; return x.length; }; f(undefined, 1)", "2"),
     ("function t(arguments) { return arguments; } t(5)", "5"),
-    (
-        "function t() { let arguments = 3; return arguments; } t()",
-        "3",
-    ),
+    ("function t() { let arguments = 3; return arguments; } t()", "3"),
     ("if (true) function iff() { return 'iff'; } iff()", "iff"),
-    (
-        "function w() { if (true) function g() { return 'g'; } return g(); } w()",
-        "g",
-    ),
+    ("function w() { if (true) function g() { return 'g'; } return g(); } w()", "g"),
     ("var q = '5'; var r = q++; typeof r", "number"),
 ];
 
@@ -767,12 +474,7 @@ fn end_to_end_more() {
             failures.push(format!("{src}\n  expected {expected}, got {got}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} end-to-end failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} end-to-end failures:\n{}", failures.len(), failures.join("\n"));
 }
 
 // ----- test262 sweeps (run manually: `cargo test --lib test262_ -- --ignored --nocapture`) -----
@@ -788,25 +490,13 @@ struct Meta {
 }
 
 fn parse_meta(src: &str) -> Meta {
-    let mut m = Meta {
-        negative_phase: None,
-        negative_type: None,
-        flags: vec![],
-        includes: vec![],
-        features: vec![],
-    };
+    let mut m = Meta { negative_phase: None, negative_type: None, flags: vec![], includes: vec![], features: vec![] };
     let (Some(a), Some(b)) = (src.find("/*---"), src.find("---*/")) else {
         return m;
     };
     let yaml = &src[a + 5..b];
     let list = |s: &str| -> Vec<String> {
-        s.trim()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .split(',')
-            .map(|x| x.trim().to_string())
-            .filter(|x| !x.is_empty())
-            .collect()
+        s.trim().trim_start_matches('[').trim_end_matches(']').split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
     };
     let mut in_neg = false;
     let mut cur_list: Option<&str> = None;
@@ -852,9 +542,7 @@ fn test262_files(sub: &str) -> Vec<std::path::PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "js")
-                && !p.to_string_lossy().contains("_FIXTURE")
-            {
+            } else if p.extension().is_some_and(|x| x == "js") && !p.to_string_lossy().contains("_FIXTURE") {
                 out.push(p);
             }
         }
@@ -866,16 +554,8 @@ fn test262_files(sub: &str) -> Vec<std::path::PathBuf> {
 }
 
 fn skip_features() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/test262/skip-features.txt"
-    ))
-    .unwrap_or_default();
-    text.lines()
-        .filter_map(|l| l.split('#').next())
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/test262/skip-features.txt")).unwrap_or_default();
+    text.lines().filter_map(|l| l.split('#').next()).map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
 }
 
 /// Compile-only sweep: positive tests must compile (or hit a documented unsupported
@@ -894,14 +574,8 @@ fn test262_compile_sweep() {
             continue;
         }
         let strict = meta.flags.iter().any(|f| f == "onlyStrict");
-        let text = if strict {
-            format!("\"use strict\";\n{src}")
-        } else {
-            src.clone()
-        };
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            compile_script(&mut vm, &text, "t.js").map(|c| check_code(&c))
-        }));
+        let text = if strict { format!("\"use strict\";\n{src}") } else { src.clone() };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compile_script(&mut vm, &text, "t.js").map(|c| check_code(&c))));
         let name = p.strip_prefix(TEST262).unwrap().display().to_string();
         let negative_parse = matches!(meta.negative_phase.as_deref(), Some("parse"));
         match r {
@@ -932,22 +606,15 @@ fn test262_compile_sweep() {
 fn test262_run_sweep() {
     let filter = std::env::var("T262").unwrap_or_else(|_| "test/language".into());
     let skip = skip_features();
-    let harness =
-        |n: &str| std::fs::read_to_string(format!("{TEST262}/harness/{n}")).unwrap_or_default();
+    let harness = |n: &str| std::fs::read_to_string(format!("{TEST262}/harness/{n}")).unwrap_or_default();
     let base = format!("{}\n{}\n", harness("assert.js"), harness("sta.js"));
     let (mut pass, mut fail, mut skipped) = (0, Vec::new(), 0);
     for p in test262_files(&filter) {
         let src = std::fs::read_to_string(&p).unwrap();
         let meta = parse_meta(&src);
-        if meta
-            .flags
-            .iter()
-            .any(|f| f == "module" || f == "async" || f == "CanBlockIsTrue")
+        if meta.flags.iter().any(|f| f == "module" || f == "async" || f == "CanBlockIsTrue")
             || meta.features.iter().any(|f| skip.contains(f))
-            || matches!(
-                meta.negative_phase.as_deref(),
-                Some("parse") | Some("resolution")
-            )
+            || matches!(meta.negative_phase.as_deref(), Some("parse") | Some("resolution"))
         {
             skipped += 1;
             continue;
@@ -1029,14 +696,8 @@ fn test262_run_sweep() {
                     match (expect_throw, threw) {
                         (None, None) => pass += 1,
                         (Some(t), Some(m)) if m.starts_with(&t) => pass += 1,
-                        (Some(t), None) => fail.push(format!(
-                            "{name} [{}]: expected {t}",
-                            if strict { "strict" } else { "sloppy" }
-                        )),
-                        (_, Some(m)) => fail.push(format!(
-                            "{name} [{}]: {m}",
-                            if strict { "strict" } else { "sloppy" }
-                        )),
+                        (Some(t), None) => fail.push(format!("{name} [{}]: expected {t}", if strict { "strict" } else { "sloppy" })),
+                        (_, Some(m)) => fail.push(format!("{name} [{}]: {m}", if strict { "strict" } else { "sloppy" })),
                     }
                 }
             }

@@ -303,10 +303,11 @@ fn const_str(code: &Code, i: u32) -> Gc<JsString> {
 #[inline]
 fn named_key(code: &Code, i: u32) -> PropertyKey {
     let s = const_str(code, i);
-    if !s.is_empty() && (b'0' as u16..=b'9' as u16).contains(&s.unit_at_any(0)) {
-        if let Some(idx) = s.as_array_index() {
-            return PropertyKey::Index(idx);
-        }
+    if !s.is_empty()
+        && (b'0' as u16..=b'9' as u16).contains(&s.unit_at_any(0))
+        && let Some(idx) = s.as_array_index()
+    {
+        return PropertyKey::Index(idx);
     }
     PropertyKey::Atom(s)
 }
@@ -531,14 +532,13 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                             acc = jo.slots[c.slot as usize];
                             continue;
                         }
-                        if jo.dict.is_none() {
-                            if let Some((slot, a)) = jo.shape.lookup(key) {
-                                if a & attrs::ACCESSOR == 0 {
-                                    cache.set(crate::vm::bytecode::PropertyIc { shape: Some(jo.shape), slot });
-                                    acc = jo.slots[slot as usize];
-                                    continue;
-                                }
-                            }
+                        if jo.dict.is_none()
+                            && let Some((slot, a)) = jo.shape.lookup(key)
+                            && a & attrs::ACCESSOR == 0
+                        {
+                            cache.set(crate::vm::bytecode::PropertyIc { shape: Some(jo.shape), slot });
+                            acc = jo.slots[slot as usize];
+                            continue;
                         }
                         sync!();
                         acc = tri!(vm.get(jo, key, o));
@@ -557,14 +557,13 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                             jo.m().slots[c.slot as usize] = acc;
                             continue;
                         }
-                        if jo.dict.is_none() {
-                            if let Some((slot, a)) = jo.shape.lookup(key) {
-                                if a & (attrs::ACCESSOR | attrs::WRITABLE) == attrs::WRITABLE {
-                                    cache.set(crate::vm::bytecode::PropertyIc { shape: Some(jo.shape), slot });
-                                    jo.m().slots[slot as usize] = acc;
-                                    continue;
-                                }
-                            }
+                        if jo.dict.is_none()
+                            && let Some((slot, a)) = jo.shape.lookup(key)
+                            && a & (attrs::ACCESSOR | attrs::WRITABLE) == attrs::WRITABLE
+                        {
+                            cache.set(crate::vm::bytecode::PropertyIc { shape: Some(jo.shape), slot });
+                            jo.m().slots[slot as usize] = acc;
+                            continue;
                         }
                     }
                     sync!();
@@ -572,17 +571,15 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 }
                 Op::GetKeyed { obj } => {
                     let o = reg!(obj);
-                    if acc.is_int() && acc.as_int() >= 0 {
-                        if let Some(jo) = JsObject::from_value(o) {
-                            if let crate::vm::object::Elements::Dense(e) = &jo.elements {
-                                if let Some(&v) = e.get(acc.as_int() as usize) {
-                                    if !v.is_hole() {
-                                        acc = v;
-                                        continue;
-                                    }
-                                }
-                            }
-                        }
+                    if acc.is_int()
+                        && acc.as_int() >= 0
+                        && let Some(jo) = JsObject::from_value(o)
+                        && let crate::vm::object::Elements::Dense(e) = &jo.elements
+                        && let Some(&v) = e.get(acc.as_int() as usize)
+                        && !v.is_hole()
+                    {
+                        acc = v;
+                        continue;
                     }
                     sync!();
                     if o.is_nullish() {
@@ -596,17 +593,15 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 Op::SetKeyed { obj, key, strict } => {
                     let o = reg!(obj);
                     let k = reg!(key);
-                    if k.is_int() && k.as_int() >= 0 {
-                        if let Some(jo) = JsObject::from_value(o) {
-                            if let crate::vm::object::Elements::Dense(e) = &mut jo.m().elements {
-                                if let Some(slot) = e.get_mut(k.as_int() as usize) {
-                                    if !slot.is_hole() {
-                                        *slot = acc;
-                                        continue;
-                                    }
-                                }
-                            }
-                        }
+                    if k.is_int()
+                        && k.as_int() >= 0
+                        && let Some(jo) = JsObject::from_value(o)
+                        && let crate::vm::object::Elements::Dense(e) = &mut jo.m().elements
+                        && let Some(slot) = e.get_mut(k.as_int() as usize)
+                        && !slot.is_hole()
+                    {
+                        *slot = acc;
+                        continue;
                     }
                     sync!();
                     if o.is_nullish() {
@@ -670,10 +665,10 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     acc = target.value();
                 }
                 Op::SetHomeObject(r) => {
-                    if let Some(f) = JsObject::from_value(acc) {
-                        if let ObjectKind::Function(d) = &mut f.m().kind {
-                            d.home_object = reg!(r);
-                        }
+                    if let Some(f) = JsObject::from_value(acc)
+                        && let ObjectKind::Function(d) = &mut f.m().kind
+                    {
+                        d.home_object = reg!(r);
                     }
                 }
                 Op::SetFunctionName { key, prefix } => {
@@ -719,10 +714,10 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     acc = ctor;
                 }
                 Op::SetClassFields(r) => {
-                    if let Some(f) = JsObject::from_value(reg!(r)) {
-                        if let ObjectKind::Function(d) = &mut f.m().kind {
-                            d.fields = acc;
-                        }
+                    if let Some(f) = JsObject::from_value(reg!(r))
+                        && let ObjectKind::Function(d) = &mut f.m().kind
+                    {
+                        d.fields = acc;
                     }
                 }
                 Op::CreateArguments => {

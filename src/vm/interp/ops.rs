@@ -23,10 +23,10 @@ pub fn load_global(vm: &mut Vm, name: Gc<JsString>, throw: bool) -> JsResult<Val
     }
     let global = realm.global;
     let key = PropertyKey::Atom(name);
-    if let Some(p) = global.get_own_named(key) {
-        if !p.is_accessor() {
-            return Ok(p.value);
-        }
+    if let Some(p) = global.get_own_named(key)
+        && !p.is_accessor()
+    {
+        return Ok(p.value);
     }
     if vm.has_property(global, key)? {
         return vm.get(global, key, global.value());
@@ -212,11 +212,11 @@ pub fn copy_data_properties(vm: &mut Vm, target: Value, source: Value, excluded:
         if excluded.contains(&key) {
             continue;
         }
-        if let Some(p) = vm.get_own_property(from, key) {
-            if p.attrs & attrs::ENUMERABLE != 0 {
-                let v = vm.get(from, key, from.value())?;
-                vm.create_data_property_or_throw(t, key, v)?;
-            }
+        if let Some(p) = vm.get_own_property(from, key)
+            && p.attrs & attrs::ENUMERABLE != 0
+        {
+            let v = vm.get(from, key, from.value())?;
+            vm.create_data_property_or_throw(t, key, v)?;
         }
     }
     Ok(())
@@ -481,11 +481,11 @@ pub fn for_in_prepare(vm: &mut Vm, v: Value) -> JsResult<Value> {
                 if k.is_symbol() || !seen.insert(k) {
                     continue;
                 }
-                if let Some(p) = vm.get_own_property(obj, k) {
-                    if p.attrs & attrs::ENUMERABLE != 0 {
-                        let kv = vm.key_to_value(k);
-                        keys.push(kv);
-                    }
+                if let Some(p) = vm.get_own_property(obj, k)
+                    && p.attrs & attrs::ENUMERABLE != 0
+                {
+                    let kv = vm.key_to_value(k);
+                    keys.push(kv);
                 }
             }
             o = JsObject::from_value(obj.proto());

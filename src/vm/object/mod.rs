@@ -591,6 +591,13 @@ impl Trace for Env {
     }
 }
 
+impl Env {
+    pub fn new(heap: &mut Heap, parent: Option<Gc<Env>>, size: usize) -> Gc<Env> {
+        heap.external_bytes += size * 8;
+        heap.alloc(Space::Old, Env { header: header_for::<Env>(), parent, slots: vec![Value::EMPTY; size] })
+    }
+}
+
 #[cfg(test)]
 mod size_tests {
     #[test]
@@ -598,12 +605,5 @@ mod size_tests {
         // Every object pays for these; keep big variants boxed.
         assert!(std::mem::size_of::<super::ObjectKind>() <= 40, "{}", std::mem::size_of::<super::ObjectKind>());
         assert!(std::mem::size_of::<super::JsObject>() <= 160, "{}", std::mem::size_of::<super::JsObject>());
-    }
-}
-
-impl Env {
-    pub fn new(heap: &mut Heap, parent: Option<Gc<Env>>, size: usize) -> Gc<Env> {
-        heap.external_bytes += size * 8;
-        heap.alloc(Space::Old, Env { header: header_for::<Env>(), parent, slots: vec![Value::EMPTY; size] })
     }
 }

@@ -125,8 +125,8 @@ impl Vm {
         let obj = JsObject::from_value(v)?;
         let name = self.get_data_chain(obj, PropertyKey::Atom(self.names.name));
         let msg = self.get_data_chain(obj, PropertyKey::Atom(self.names.message));
-        let name = name.and_then(|n| Gc::<JsString>::try_from_value(n)).map(|s| s.to_rust_string());
-        let msg = msg.and_then(|n| Gc::<JsString>::try_from_value(n)).map(|s| s.to_rust_string());
+        let name = name.and_then(Gc::<JsString>::try_from_value).map(|s| s.to_rust_string());
+        let msg = msg.and_then(Gc::<JsString>::try_from_value).map(|s| s.to_rust_string());
         let name = name.unwrap_or_else(|| "Error".into());
         Some(match msg {
             Some(m) if !m.is_empty() => format!("{name}: {m}"),
@@ -257,10 +257,10 @@ impl Vm {
         match key {
             PropertyKey::Index(i) => {
                 obj.put_element(&mut self.heap, i, v, a);
-                if let ObjectKind::Array { length, .. } = obj.kind {
-                    if i >= length {
-                        obj.m().set_array_length_raw(i + 1);
-                    }
+                if let ObjectKind::Array { length, .. } = obj.kind
+                    && i >= length
+                {
+                    obj.m().set_array_length_raw(i + 1);
                 }
             }
             _ => obj.put_named(&mut self.heap, key, v, a),
@@ -607,12 +607,12 @@ impl Vm {
                 if let Some(p) = obj.get_own_element(i) {
                     return Some(p);
                 }
-                if let ObjectKind::String(s) = &obj.kind {
-                    if (i as usize) < s.len() {
-                        let u = s.to_units()[i as usize];
-                        let c = JsString::from_units(&mut self.heap, &[u]);
-                        return Some(OwnProperty { value: c.value(), attrs: attrs::ENUMERABLE });
-                    }
+                if let ObjectKind::String(s) = &obj.kind
+                    && (i as usize) < s.len()
+                {
+                    let u = s.to_units()[i as usize];
+                    let c = JsString::from_units(&mut self.heap, &[u]);
+                    return Some(OwnProperty { value: c.value(), attrs: attrs::ENUMERABLE });
                 }
                 None
             }
@@ -673,10 +673,10 @@ impl Vm {
         if desc.configurable == Some(true) || desc.is_accessor() || desc.writable == Some(true) {
             return false;
         }
-        if let Some(e) = desc.enumerable {
-            if e != (cur.attrs & attrs::ENUMERABLE != 0) {
-                return false;
-            }
+        if let Some(e) = desc.enumerable
+            && e != (cur.attrs & attrs::ENUMERABLE != 0)
+        {
+            return false;
         }
         desc.value.is_none_or(|v| Vm::same_value(v, cur.value))
     }
@@ -909,21 +909,20 @@ impl Vm {
     /// OrdinarySet. Returns false when the assignment was rejected.
     pub fn set(&mut self, obj: Gc<JsObject>, key: PropertyKey, v: Value, receiver: Value) -> JsResult<bool> {
         // Fast path: own writable data property on the receiver itself.
-        if receiver == obj.value() {
-            if let Some(p) = self.get_own_property(obj, key) {
-                if !p.is_accessor() {
-                    if p.attrs & attrs::WRITABLE == 0 {
-                        return Ok(false);
-                    }
-                    return match key {
-                        PropertyKey::Index(_) => self.define_own_property(obj, key, PropertyDescriptor { value: Some(v), ..Default::default() }),
-                        PropertyKey::Atom(a) if a == self.names.length && obj.is_array() => {
-                            self.define_own_property(obj, key, PropertyDescriptor { value: Some(v), ..Default::default() })
-                        }
-                        _ => Ok(obj.set_named_value(key, v)),
-                    };
-                }
+        if receiver == obj.value()
+            && let Some(p) = self.get_own_property(obj, key)
+            && !p.is_accessor()
+        {
+            if p.attrs & attrs::WRITABLE == 0 {
+                return Ok(false);
             }
+            return match key {
+                PropertyKey::Index(_) => self.define_own_property(obj, key, PropertyDescriptor { value: Some(v), ..Default::default() }),
+                PropertyKey::Atom(a) if a == self.names.length && obj.is_array() => {
+                    self.define_own_property(obj, key, PropertyDescriptor { value: Some(v), ..Default::default() })
+                }
+                _ => Ok(obj.set_named_value(key, v)),
+            };
         }
         let mut o = obj;
         let found = loop {
