@@ -244,6 +244,9 @@ fn trace_property(v: &mut dyn Visitor, key: PropertyKey, val: Value) {
     match key {
         PropertyKey::Atom(s) => {
             v.edge(EdgeKind::Property, EdgeName::Value(s.value()), val);
+            // Edge names are not traced: keep the key atom itself alive (dictionary
+            // mode has no shape holding it).
+            v.edge(EdgeKind::Hidden, EdgeName::None, s.value());
         }
         PropertyKey::Symbol(s) => {
             v.edge(EdgeKind::Property, EdgeName::Value(s.value()), val);

@@ -54,6 +54,8 @@ impl Trace for Realm {
         }
         for (&name, &(val, _)) in &self.global_lex {
             v.edge(EdgeKind::Context, EdgeName::Value(name.value()), val);
+            // The name is a key of `global_lex`: it must stay alive (edge names are not traced).
+            v.edge(EdgeKind::Hidden, EdgeName::None, name.value());
         }
         v.edge(EdgeKind::Internal, EdgeName::Str("host_data"), self.host_data);
     }
