@@ -37,6 +37,20 @@ pub(crate) fn strip_parens<'b, 'a>(mut e: &'b Expression<'a>) -> &'b Expression<
     e
 }
 
+/// Expressions whose evaluation cannot change any binding (so a register read
+/// before them still holds the same value afterwards).
+pub(crate) fn is_pure_simple(e: &Expression<'_>) -> bool {
+    matches!(
+        e,
+        Expression::NumericLiteral(_)
+            | Expression::StringLiteral(_)
+            | Expression::BooleanLiteral(_)
+            | Expression::NullLiteral(_)
+            | Expression::Identifier(_)
+            | Expression::ThisExpression(_)
+    )
+}
+
 pub(crate) fn is_anonymous_fn(e: &Expression<'_>) -> bool {
     match strip_parens(e) {
         Expression::FunctionExpression(f) => f.id.is_none(),
@@ -134,6 +148,7 @@ impl<'a> Compiler<'a, '_> {
     }
 
     pub(crate) fn expr(&mut self, e: &'a Expression<'a>) -> Res<()> {
+        self.check_stack(e.span().start)?;
         match e {
             Expression::BooleanLiteral(b) => {
                 self.f.emit(if b.value { Op::LdaTrue } else { Op::LdaFalse });
@@ -182,22 +197,36 @@ impl<'a> Compiler<'a, '_> {
             Expression::FunctionExpression(f) => self.function_expr(f, None)?,
             Expression::ImportExpression(i) => return Err(unsupported("import()", i.span.start)),
             Expression::LogicalExpression(l) => {
-                let end = self.f.new_label();
-                self.expr(&l.left)?;
-                match l.operator {
-                    LogicalOperator::And => self.f.jump_if_false(end),
-                    LogicalOperator::Or => self.f.jump_if_true(end),
-                    LogicalOperator::Coalesce => self.f.jump_if_not_nullish(end),
+                // Left-nested chains (`a || b || c`) are compiled iteratively.
+                let mut spine = vec![&**l];
+                let mut leftmost = &l.left;
+                while let Expression::LogicalExpression(inner) = leftmost {
+                    spine.push(inner);
+                    leftmost = &inner.left;
                 }
-                self.expr(&l.right)?;
-                self.f.bind(end);
+                self.expr(leftmost)?;
+                for node in spine.into_iter().rev() {
+                    let end = self.f.new_label();
+                    match node.operator {
+                        LogicalOperator::And => self.f.jump_if_false(end),
+                        LogicalOperator::Or => self.f.jump_if_true(end),
+                        LogicalOperator::Coalesce => self.f.jump_if_not_nullish(end),
+                    }
+                    self.expr(&node.right)?;
+                    self.f.bind(end);
+                }
             }
             Expression::NewExpression(n) => self.new_expr(n)?,
             Expression::ObjectExpression(o) => self.object_literal(o)?,
             Expression::ParenthesizedExpression(p) => self.expr(&p.expression)?,
             Expression::SequenceExpression(s) => {
-                for e in &s.expressions {
-                    self.expr(e)?;
+                let n = s.expressions.len();
+                for (i, e) in s.expressions.iter().enumerate() {
+                    if i + 1 < n {
+                        self.expr_discard(e)?;
+                    } else {
+                        self.expr(e)?;
+                    }
                 }
             }
             Expression::TaggedTemplateExpression(t) => self.tagged_template(t)?,
@@ -445,12 +474,43 @@ impl<'a> Compiler<'a, '_> {
 
     // ----- operators -----
 
+    /// Binary operators; left-nested chains (`a + b + c`) are compiled iteratively.
     fn binary(&mut self, b: &'a BinaryExpression<'a>) -> Res<()> {
+        let mut spine = vec![b];
+        let mut leftmost = &b.left;
+        while let Expression::BinaryExpression(inner) = leftmost {
+            spine.push(inner);
+            leftmost = &inner.left;
+        }
         let m = self.f.mark();
-        self.expr(&b.left)?;
-        let l = self.f.alloc()?;
-        self.f.emit(Op::Star(l));
-        self.expr(&b.right)?;
+        let mut first = true;
+        let mut l = 0;
+        for node in spine.into_iter().rev() {
+            if first {
+                l = match self.direct_reg(leftmost) {
+                    Some(r) if is_pure_simple(&node.right) => r,
+                    _ => {
+                        self.expr(leftmost)?;
+                        let l = self.f.alloc()?;
+                        self.f.emit(Op::Star(l));
+                        l
+                    }
+                };
+                first = false;
+            } else {
+                if (l as u32) < m {
+                    l = self.f.alloc()?;
+                }
+                self.f.emit(Op::Star(l));
+            }
+            self.expr(&node.right)?;
+            self.binary_op(node, l);
+        }
+        self.f.release(m);
+        Ok(())
+    }
+
+    fn binary_op(&mut self, b: &'a BinaryExpression<'a>, l: Reg) {
         let op = match b.operator {
             BinaryOperator::Equality => Op::Eq(l),
             BinaryOperator::Inequality => Op::Ne(l),
@@ -476,8 +536,6 @@ impl<'a> Compiler<'a, '_> {
             BinaryOperator::Instanceof => Op::InstanceOf(l),
         };
         self.f.emit_at(op, b.span.start);
-        self.f.release(m);
-        Ok(())
     }
 
     fn binop_for(op: AssignmentOperator, r: Reg) -> Option<Op> {
@@ -724,6 +782,17 @@ impl<'a> Compiler<'a, '_> {
             self.emit_this_for_super();
         }
         match mem {
+            MemberExpression::StaticMemberExpression(s) if !s.optional && self.direct_reg(&s.object).is_some() => {
+                let obj = self.direct_reg(&s.object).unwrap();
+                let name = self.str_const(s.property.name.as_str());
+                let ic = self.f.new_ic();
+                self.f.emit_at(Op::GetNamed { obj, name, ic }, s.span.start);
+            }
+            MemberExpression::ComputedMemberExpression(c) if !c.optional && is_pure_simple(&c.expression) && self.direct_reg(&c.object).is_some() => {
+                let obj = self.direct_reg(&c.object).unwrap();
+                self.expr(&c.expression)?;
+                self.f.emit_at(Op::GetKeyed { obj }, c.span.start);
+            }
             MemberExpression::ComputedMemberExpression(c) if !matches!(c.object, Expression::Super(_)) => {
                 // acc-keyed load: no key register needed.
                 self.expr_in_chain(&c.object, chain)?;
@@ -774,6 +843,14 @@ impl<'a> Compiler<'a, '_> {
         // Keep `chain` only when the callee is not parenthesised.
         let chain = if std::ptr::eq(inner, callee) { chain } else { None };
         match inner {
+            Expression::StaticMemberExpression(s) if !s.optional && self.direct_reg(&s.object).is_some() => {
+                let obj = self.direct_reg(&s.object).unwrap();
+                self.f.emit(Op::Mov(obj, rt));
+                let name = self.str_const(s.property.name.as_str());
+                let ic = self.f.new_ic();
+                self.f.emit_at(Op::GetNamed { obj, name, ic }, s.span.start);
+                self.f.emit(Op::Star(rc));
+            }
             Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_) => {
                 let mem = inner.as_member_expression().unwrap();
                 let m = self.f.mark();
@@ -1003,7 +1080,26 @@ impl<'a> Compiler<'a, '_> {
         Ok(())
     }
 
+    /// Compiles an expression whose value is not used.
+    pub(crate) fn expr_discard(&mut self, e: &'a Expression<'a>) -> Res<()> {
+        match e {
+            Expression::UpdateExpression(u) => self.update_inner(u, false),
+            Expression::SequenceExpression(s) => {
+                for e in &s.expressions {
+                    self.expr_discard(e)?;
+                }
+                Ok(())
+            }
+            Expression::ParenthesizedExpression(p) => self.expr_discard(&p.expression),
+            _ => self.expr(e),
+        }
+    }
+
     fn update(&mut self, u: &'a UpdateExpression<'a>) -> Res<()> {
+        self.update_inner(u, true)
+    }
+
+    fn update_inner(&mut self, u: &'a UpdateExpression<'a>, want_value: bool) -> Res<()> {
         let m = self.f.mark();
         let pos = u.span.start;
         let ident = match &u.argument {
@@ -1027,7 +1123,7 @@ impl<'a> Compiler<'a, '_> {
                 Some(r)
             }
         };
-        let old = if u.prefix {
+        let old = if u.prefix || !want_value {
             None
         } else {
             self.f.emit_at(Op::ToNumeric, pos);

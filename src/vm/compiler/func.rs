@@ -15,7 +15,7 @@ use super::builder::FuncState;
 use super::expr::NameHint;
 use super::pattern::Tgt;
 use super::scope::{BKind, BindKey, Loc, ScopeCtx};
-use super::{Compiler, Res, STRICT_PREFIX, TopMode, syntax_error, unsupported};
+use super::{Compiler, Res, STRICT_PREFIX, syntax_error, unsupported};
 
 /// What kind of function body is being compiled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,10 +84,8 @@ impl<'a> Compiler<'a, '_> {
         self.f.emit(Op::Ldar(completion));
         self.f.emit(Op::Return);
         let f = std::mem::replace(&mut self.f, FuncState::new(0, false));
-        let name = match self.mode {
-            TopMode::Script => Value::UNDEFINED,
-            TopMode::Eval { .. } => Value::UNDEFINED,
-        };
+        // Scripts and eval code have no name.
+        let name = Value::UNDEFINED;
         let start = if self.strict_prefix { STRICT_PREFIX.len() as u32 } else { 0 };
         let parts = f.finish(name, self.source.clone(), (start, self.text.len() as u32), 0);
         Ok(Code::alloc(&mut self.vm.heap, parts))
@@ -241,7 +239,7 @@ impl<'a> Compiler<'a, '_> {
     fn trim_static(&self, span: Span) -> Span {
         let text = &self.text[span.start as usize..span.end as usize];
         if let Some(rest) = text.strip_prefix("static") {
-            let trimmed = rest.trim_start();
+            let trimmed = skip_trivia(rest);
             if trimmed.len() < rest.len() && !trimmed.starts_with('(') {
                 return Span::new(span.end - trimmed.len() as u32, span.end);
             }
@@ -640,5 +638,19 @@ impl<'a> Compiler<'a, '_> {
         self.f.emit(Op::LdaUndefined);
         self.f.emit(Op::Return);
         Ok(self.end_function("", (span.start, span.end), 0))
+    }
+}
+
+/// Skips leading whitespace and comments.
+fn skip_trivia(mut s: &str) -> &str {
+    loop {
+        let t = s.trim_start();
+        if let Some(rest) = t.strip_prefix("/*") {
+            s = rest.find("*/").map_or("", |i| &rest[i + 2..]);
+        } else if let Some(rest) = t.strip_prefix("//") {
+            s = rest.find(['\n', '\r', '\u{2028}', '\u{2029}']).map_or("", |i| &rest[i..]);
+        } else {
+            return t;
+        }
     }
 }

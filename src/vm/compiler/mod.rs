@@ -110,6 +110,9 @@ pub fn disassemble_script(vm: &mut Vm, text: &str) -> Result<String, CompileErro
     Ok(code.disassemble())
 }
 
+/// Native stack the recursive code generator may use before failing cleanly.
+const COMPILER_STACK_BUDGET: usize = 1 << 20;
+
 /// Prepended to strict eval code.
 pub(crate) const STRICT_PREFIX: &str = "'use strict';";
 
@@ -141,6 +144,11 @@ fn compile_top(vm: &mut Vm, text: &str, name: &str, mode: TopMode, force_strict:
     let source = Rc::new(Source::new(name.to_string(), text.to_string()));
     let mut c = Compiler::new(vm, program, semantic.scoping(), semantic.nodes(), source, mode);
     c.strict_prefix = force_strict;
+    let here = crate::vm::heap::current_stack_position();
+    c.stack_limit = here.saturating_sub(COMPILER_STACK_BUDGET);
+    if c.vm.stack_base != 0 {
+        c.stack_limit = c.stack_limit.max(c.vm.native_stack_limit);
+    }
     c.analyze();
     c.compile_program(program)
 }
@@ -170,6 +178,8 @@ pub(crate) struct Compiler<'a, 's> {
     /// scope they are really declared in -> symbols.
     pub(crate) relocated: HashMap<ScopeId, Vec<SymbolId>>,
     pub(crate) relocated_syms: HashSet<SymbolId>,
+    /// Native stack address below which compilation gives up (deeply nested code).
+    pub(crate) stack_limit: usize,
     /// The source starts with [`STRICT_PREFIX`] (not part of the completion value).
     pub(crate) strict_prefix: bool,
     /// The function being compiled.
@@ -179,6 +189,15 @@ pub(crate) struct Compiler<'a, 's> {
 }
 
 impl<'a, 's> Compiler<'a, 's> {
+    /// Fails instead of overflowing the native stack on deeply nested code.
+    #[inline]
+    pub(crate) fn check_stack(&self, offset: u32) -> Res<()> {
+        if crate::vm::heap::current_stack_position() < self.stack_limit {
+            return Err(syntax_error("Maximum call stack size exceeded (code is nested too deeply)", offset));
+        }
+        Ok(())
+    }
+
     fn new(vm: &'s mut Vm, program: &'a Program<'a>, scoping: &'s Scoping, nodes: &'s AstNodes<'a>, source: Rc<Source>, mode: TopMode) -> Self {
         Compiler {
             vm,
@@ -197,6 +216,7 @@ impl<'a, 's> Compiler<'a, 's> {
             relocated: HashMap::new(),
             relocated_syms: HashSet::new(),
             strict_prefix: false,
+            stack_limit: 0,
             f: FuncState::new(0, false),
             outer: Vec::new(),
         }

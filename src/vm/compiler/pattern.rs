@@ -37,6 +37,7 @@ enum Prep {
 impl<'a> Compiler<'a, '_> {
     /// Stores acc into the target.
     pub(crate) fn destructure(&mut self, t: Tgt<'a>) -> Res<()> {
+        self.check_stack(self.f.cur_pos)?;
         if Self::member_target(t).is_none() {
             return self.finish_target(t, Prep::None);
         }

@@ -3,7 +3,7 @@
 //! entry/exit (PushEnv/PopEnv, TDZ initialisation) and identifier loads/stores.
 
 use oxc_ast::AstKind;
-use oxc_ast::ast::{BindingIdentifier, IdentifierReference};
+use oxc_ast::ast::{BindingIdentifier, Expression, IdentifierReference};
 use oxc_span::GetSpan;
 use oxc_syntax::node::NodeId;
 use oxc_syntax::reference::{Reference, ReferenceId};
@@ -443,6 +443,17 @@ impl<'a> Compiler<'a, '_> {
                 Some(&info) => Ok(Some(info)),
                 None => Err(syntax_error(format!("internal compiler error: unplaced binding '{name}'"), offset)),
             },
+        }
+    }
+
+    /// The register of a local that can be read in place (no copy, no TDZ check).
+    pub(crate) fn direct_reg(&self, e: &Expression<'a>) -> Option<Reg> {
+        let Expression::Identifier(id) = e else { return None };
+        let key = self.ref_key(id)?;
+        let info = *self.binds.get(&key)?;
+        match info.loc {
+            Loc::Reg(r) if !self.needs_tdz_check(key, info) => Some(r),
+            _ => None,
         }
     }
 

@@ -31,6 +31,7 @@ impl<'a> Compiler<'a, '_> {
     }
 
     pub(crate) fn stmt(&mut self, s: &'a Statement<'a>) -> Res<()> {
+        self.check_stack(s.span().start)?;
         match s {
             Statement::BlockStatement(b) => self.block(b),
             Statement::BreakStatement(b) => {
@@ -48,9 +49,12 @@ impl<'a> Compiler<'a, '_> {
             Statement::DoWhileStatement(d) => self.do_while(d, Vec::new()),
             Statement::EmptyStatement(_) => Ok(()),
             Statement::ExpressionStatement(e) => {
-                self.expr(&e.expression)?;
-                if let Some(c) = self.f.completion {
-                    self.f.emit(Op::Star(c));
+                match self.f.completion {
+                    Some(c) => {
+                        self.expr(&e.expression)?;
+                        self.f.emit(Op::Star(c));
+                    }
+                    None => self.expr_discard(&e.expression)?,
                 }
                 Ok(())
             }
@@ -339,7 +343,7 @@ impl<'a> Compiler<'a, '_> {
             }
             Some(init) => {
                 let e = init.as_expression().expect("for init expression");
-                self.expr(e)?;
+                self.expr_discard(e)?;
             }
             None => {}
         }
@@ -361,7 +365,7 @@ impl<'a> Compiler<'a, '_> {
             self.f.emit(Op::CopyEnv);
         }
         if let Some(update) = &f.update {
-            self.expr(update)?;
+            self.expr_discard(update)?;
         }
         self.f.jump(head);
         self.f.bind(brk);

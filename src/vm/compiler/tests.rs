@@ -233,6 +233,28 @@ fn syntax_errors() {
 }
 
 #[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let mut vm = Vm::new(0, 0, None);
+    let chain = format!("var x = {};", vec!["1"; 20000].join("+"));
+    compile_script(&mut vm, &chain, "t").unwrap();
+    let chain = format!("var x = {};", vec!["a"; 20000].join("||"));
+    compile_script(&mut vm, &chain, "t").unwrap();
+    let calls = format!("var x = {}1{};", "f(".repeat(3000), ")".repeat(3000));
+    let r = std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(move || {
+            let mut vm = Vm::new(0, 0, None);
+            compile_script(&mut vm, &calls, "t").map(|_| ()).map_err(|e| e.message)
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    if let Err(m) = r {
+        assert!(m.contains("nested too deeply"), "{m}");
+    }
+}
+
+#[test]
 fn script_shape() {
     let (_vm, code) = compile_ok("var a = 1; let b = 2; function f() {} a");
     assert!(code.flags.is_script);
@@ -446,6 +468,8 @@ const E2E_MORE: &[(&str, &str)] = &[
     ("function t(s) { return s[0] === undefined && s.raw[0] === '\\\\unicode'; } t`\\unicode`", "true"),
     ("function f() {} f.toString()", "function f() {}"),
     ("class K { m() {} } K.prototype.m.toString()", "m() {}"),
+    ("class K { static /* c */ get x() { return 1; } } Object.getOwnPropertyDescriptor(K, 'x').get.toString()", "get x() { return 1; }"),
+    ("class K { static\n// c\n m() {} } K.m.toString()", "m() {}"),
     ("var s = 0; var o = {a: 1, b: 2}; for (var k in o) { if (k == 'a') continue; s += o[k]; } s", "2"),
     ("var e = 0; try { for (var k in null) e++; } catch (x) { e = -1; } e", "0"),
     ("var n = 0; try { throw 1; } catch { n = 2; } n", "2"),
@@ -460,6 +484,11 @@ const E2E_MORE: &[(&str, &str)] = &[
     ("var f = function (x = arguments) { let arguments; return x.length; }; f(undefined, 1)", "2"),
     ("function t(arguments) { return arguments; } t(5)", "5"),
     ("function t() { let arguments = 3; return arguments; } t()", "3"),
+    ("function t() { let a = 1; return a + (a = 5); } t()", "6"),
+    ("function t() { let a = 'x'; let b = 'y'; return a + b + a; } t()", "xyx"),
+    ("function t() { let o = {x: 1, m() { return this.x; }}; let k = 'x'; return o.x + o[k] + o.m(); } t()", "3"),
+    ("function t() { let i = 0; i++; i++; for (let j = 0; j < 3; j++) i++; return i; } t()", "5"),
+    ("function t() { let i = 0, j = (i++, i++, i); return j; } t()", "2"),
     ("if (true) function iff() { return 'iff'; } iff()", "iff"),
     ("function w() { if (true) function g() { return 'g'; } return g(); } w()", "g"),
     ("var q = '5'; var r = q++; typeof r", "number"),
