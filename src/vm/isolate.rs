@@ -38,12 +38,12 @@ pub struct HeapStatistics {
     pub external_memory: usize,
 }
 
-pub const DEFAULT_HEAP_LIMIT: usize = 4 << 30;
-pub const DEFAULT_NATIVE_STACK_LIMIT: usize = 1 << 20;
+pub(crate) const DEFAULT_HEAP_LIMIT: usize = 4 << 30;
+pub(crate) const DEFAULT_NATIVE_STACK_LIMIT: usize = 1 << 20;
 /// VM register stack capacity in values (fixed at creation, never moves).
-pub const VM_STACK_VALUES: usize = 1 << 20;
+pub(crate) const VM_STACK_VALUES: usize = 1 << 20;
 /// Maximum JS frame depth before "Maximum call stack size exceeded".
-pub const MAX_FRAMES: usize = 20_000;
+pub(crate) const MAX_FRAMES: usize = 20_000;
 
 /// A callback run on the isolate's thread at the next safepoint.
 pub type InterruptFn = Box<dyn FnOnce(&mut Vm) + Send>;

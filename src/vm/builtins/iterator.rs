@@ -8,9 +8,9 @@ use crate::vm::object::{JsObject, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
-pub const KIND_KEYS: i32 = 0;
-pub const KIND_VALUES: i32 = 1;
-pub const KIND_ENTRIES: i32 = 2;
+pub(crate) const KIND_KEYS: i32 = 0;
+pub(crate) const KIND_VALUES: i32 = 1;
+pub(crate) const KIND_ENTRIES: i32 = 2;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let ip = realm.proto(Intrinsic::IteratorPrototype);

@@ -16,9 +16,9 @@ use crate::vm::value::Value;
 
 /// Tag of a Map Iterator list `[HOLE, TAG, store, index, kind]`.
 const TAG_MAP_ITER: i32 = 0x4D49;
-pub const KIND_KEYS: i32 = 0;
-pub const KIND_VALUES: i32 = 1;
-pub const KIND_ENTRIES: i32 = 2;
+pub(crate) const KIND_KEYS: i32 = 0;
+pub(crate) const KIND_VALUES: i32 = 1;
+pub(crate) const KIND_ENTRIES: i32 = 2;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let c = super::make_constructor(vm, realm, "Map", map_ctor, 0, Intrinsic::MapPrototype, Intrinsic::Map);

@@ -14,10 +14,10 @@ use crate::vm::isolate::Vm;
 use crate::vm::object::{JsObject, JsString, ObjectKind};
 use crate::vm::value::Value;
 
-pub const TAG_MAP: i32 = 0x4D41;
-pub const TAG_SET: i32 = 0x5345;
-pub const TAG_WEAKMAP: i32 = 0x574D;
-pub const TAG_WEAKSET: i32 = 0x5753;
+pub(crate) const TAG_MAP: i32 = 0x4D41;
+pub(crate) const TAG_SET: i32 = 0x5345;
+pub(crate) const TAG_WEAKMAP: i32 = 0x574D;
+pub(crate) const TAG_WEAKSET: i32 = 0x5753;
 
 const NEXT: usize = 0;
 const REMOVED: usize = 1;

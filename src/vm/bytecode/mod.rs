@@ -16,7 +16,7 @@ use crate::vm::value::Value;
 
 pub type Reg = u16;
 /// Marks "no register" in optional register operands.
-pub const NO_REG: Reg = u16::MAX;
+pub(crate) const NO_REG: Reg = u16::MAX;
 
 /// One instruction. Frame layout: registers r0..r(nparams-1) hold the formal
 /// parameters (missing arguments are undefined; the raw argument list stays

@@ -20,10 +20,10 @@ use std::ptr::NonNull;
 use super::value::Value;
 use crate::api::HostAllocator;
 
-pub const PAGE_SIZE: usize = 256 * 1024;
+pub(crate) const PAGE_SIZE: usize = 256 * 1024;
 const PAGE_MASK: usize = !(PAGE_SIZE - 1);
 /// Cells larger than this get a mapping of their own in `large_object_space`.
-pub const LARGE_OBJECT_THRESHOLD: usize = 64 * 1024;
+pub(crate) const LARGE_OBJECT_THRESHOLD: usize = 64 * 1024;
 const MAX_CELLS_PER_PAGE: usize = PAGE_SIZE / 16;
 const BITMAP_WORDS: usize = MAX_CELLS_PER_PAGE / 64;
 const PAGE_MAGIC: u64 = 0x5AB1_E0F0_9A6E_0001;

@@ -1080,5 +1080,3 @@ fn invoke(vm: &mut Vm, f: Value, this: Value, args: &[Value], new_target: Value,
     vm.call_non_bytecode(func, this, args, new_target, construct).map(Some)
 }
 
-/// The register used as `this` when none applies.
-pub const UNUSED_REG: Reg = NO_REG;

@@ -12,21 +12,21 @@ use crate::vm::value::Value;
 
 /// Property attribute bits.
 pub mod attrs {
-    pub const WRITABLE: u8 = 1;
-    pub const ENUMERABLE: u8 = 2;
-    pub const CONFIGURABLE: u8 = 4;
+    pub(crate) const WRITABLE: u8 = 1;
+    pub(crate) const ENUMERABLE: u8 = 2;
+    pub(crate) const CONFIGURABLE: u8 = 4;
     /// The slot holds an `AccessorPair` instead of a value.
-    pub const ACCESSOR: u8 = 8;
+    pub(crate) const ACCESSOR: u8 = 8;
     /// Writable, enumerable, configurable: what assignment creates.
-    pub const DEFAULT: u8 = WRITABLE | ENUMERABLE | CONFIGURABLE;
+    pub(crate) const DEFAULT: u8 = WRITABLE | ENUMERABLE | CONFIGURABLE;
     /// Writable, configurable, not enumerable: builtin methods.
-    pub const HIDDEN: u8 = WRITABLE | CONFIGURABLE;
+    pub(crate) const HIDDEN: u8 = WRITABLE | CONFIGURABLE;
 }
 
 /// Lookups walk the parent chain below this many properties, else use a table.
 const LINEAR_LOOKUP_MAX: u32 = 8;
 /// Objects with more named properties than this go to dictionary mode.
-pub const MAX_FAST_PROPERTIES: u32 = 128;
+pub(crate) const MAX_FAST_PROPERTIES: u32 = 128;
 
 #[repr(C)]
 pub struct Shape {

@@ -16,7 +16,7 @@ const FLATTENED: u32 = 8;
 /// Strings shorter than this are copied on concatenation instead of roped.
 const MIN_ROPE_LENGTH: usize = 24;
 /// V8's maximum string length (2^29 - 24 code units).
-pub const MAX_STRING_LENGTH: usize = (1 << 29) - 24;
+pub(crate) const MAX_STRING_LENGTH: usize = (1 << 29) - 24;
 
 #[repr(C)]
 pub struct JsString {
