@@ -5,7 +5,7 @@
 
 pub mod ops;
 
-use crate::vm::bytecode::{Code, NO_REG, Op, Reg};
+use crate::vm::bytecode::{Code, NO_REG, Op};
 use crate::vm::heap::{Gc, Heap};
 use crate::vm::isolate::{MAX_FRAMES, Vm};
 use crate::vm::object::function::ClassKind;
