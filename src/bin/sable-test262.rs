@@ -32,13 +32,19 @@ struct Options {
     expectations: PathBuf,
     skip_features: PathBuf,
     verbose: bool,
+    /// Run each test through this `sable` shell binary (`sable --test262 FILE...`)
+    /// instead of in-process, judging it from exit status and output as an
+    /// external harness would.
+    via_shell: Option<PathBuf>,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: sable-test262 [--suite DIR] [PATH_PREFIX...] [--feature F] [--json FILE] [--gc-stress]\n\
          \x20                    [--check] [--update-expectations] [--jobs N] [--timeout SECS] [--heap-limit MB] [-v]\n\
-         PATH_PREFIX is relative to the suite, e.g. test/language/expressions (default: test/language, test/built-ins, test/annexB)"
+         \x20                    [--via-shell SABLE_BINARY]\n\
+         PATH_PREFIX is relative to the suite, e.g. test/language/expressions (default: test/language, test/built-ins, test/annexB)\n\
+         --via-shell runs every test as `SABLE_BINARY --test262 harness... test` in its own process instead of in-process"
     );
     std::process::exit(2)
 }
@@ -59,6 +65,7 @@ fn parse_options(args: &[String]) -> Options {
         expectations: PathBuf::from("tests/test262/expectations.txt"),
         skip_features: PathBuf::from("tests/test262/skip-features.txt"),
         verbose: false,
+        via_shell: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -76,6 +83,7 @@ fn parse_options(args: &[String]) -> Options {
             "--expectations" => o.expectations = PathBuf::from(next()),
             "--skip-features" => o.skip_features = PathBuf::from(next()),
             "-v" | "--verbose" => o.verbose = true,
+            "--via-shell" => o.via_shell = Some(PathBuf::from(next())),
             "-h" | "--help" => usage(),
             s if s.starts_with('-') => usage(),
             s => o.prefixes.push(s.trim_end_matches('/').to_string()),
@@ -202,6 +210,21 @@ fn modes_for(meta: &Meta) -> Vec<Mode> {
     }
 }
 
+/// The harness files a test runs after (INTERPRETING.md): assert.js and sta.js,
+/// doneprintHandle.js for async tests, then the test's `includes`; none for raw tests.
+fn harness_prelude(meta: &Meta, mode: Mode) -> Vec<String> {
+    let mut prelude = Vec::new();
+    if mode != Mode::Raw {
+        prelude.push("assert.js".to_string());
+        prelude.push("sta.js".to_string());
+        if meta.has_flag("async") {
+            prelude.push("doneprintHandle.js".to_string());
+        }
+        prelude.extend(meta.includes.iter().cloned());
+    }
+    prelude
+}
+
 /// Watchdog state shared with the timer thread: the running isolate's handle and deadline.
 type Watch = Arc<Mutex<Option<(Instant, TerminateHandle)>>>;
 
@@ -211,6 +234,7 @@ struct Worker {
     heap_limit: usize,
     watch: Watch,
     timeout: Duration,
+    via_shell: Option<PathBuf>,
 }
 
 /// The constructor name of a thrown value (`e.constructor.name`), if any.
@@ -242,17 +266,12 @@ impl Worker {
         let path = self.suite.join(rel);
         let source = std::fs::read_to_string(&path).map_err(|e| format!("cannot read test: {e}"))?;
         let meta = parse_meta(&source);
+        let prelude = harness_prelude(&meta, mode);
+        if let Some(shell) = self.via_shell.clone() {
+            return self.run_via_shell(&shell, &path, source, &meta, mode, &prelude);
+        }
         if mode == Mode::Module {
             return Err("modules are not supported yet".into());
-        }
-        let mut prelude = Vec::new();
-        if mode != Mode::Raw {
-            prelude.push("assert.js".to_string());
-            prelude.push("sta.js".to_string());
-            if meta.has_flag("async") {
-                prelude.push("doneprintHandle.js".to_string());
-            }
-            prelude.extend(meta.includes.iter().cloned());
         }
         let mut harness_sources = Vec::new();
         for h in &prelude {
@@ -277,6 +296,83 @@ impl Worker {
             }
             if let Some(f) = printed.iter().find(|l| l.starts_with("Test262:AsyncTestFailure:")) {
                 return Err(f.clone());
+            }
+            return Err("async test did not report completion".into());
+        }
+        Ok(())
+    }
+
+    /// Runs one test as a separate `sable --test262 harness... test` process and
+    /// judges it only from what an external harness sees: the exit status,
+    /// `Uncaught <ErrorName>` on stderr, and `print` output on stdout.
+    fn run_via_shell(&mut self, shell: &Path, path: &Path, source: String, meta: &Meta, mode: Mode, prelude: &[String]) -> Result<(), String> {
+        let mut cmd = Command::new(shell);
+        cmd.arg("--test262").arg("--max-heap-size").arg((self.heap_limit >> 20).to_string());
+        for h in prelude {
+            cmd.arg(self.suite.join("harness").join(h));
+        }
+        // A strict run gets the test with a "use strict" directive prepended, in a
+        // scratch file (as test262 harnesses do); the other modes use the file itself.
+        let strict_copy = std::env::temp_dir().join(format!("sable-test262-{}-strict.js", std::process::id()));
+        match mode {
+            Mode::Strict => {
+                std::fs::write(&strict_copy, format!("\"use strict\";\n{source}")).map_err(|e| format!("cannot write {}: {e}", strict_copy.display()))?;
+                cmd.arg(&strict_copy);
+            }
+            Mode::Module => {
+                cmd.arg("--module").arg(path);
+            }
+            Mode::Sloppy | Mode::Raw => {
+                cmd.arg(path);
+            }
+        }
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", shell.display()))?;
+        let pid = child.id();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait_with_output());
+        });
+        let output = match rx.recv_timeout(self.timeout) {
+            Ok(r) => r.map_err(|e| format!("shell: {e}"))?,
+            Err(_) => {
+                // SAFETY: kill(2) on the pid of our own child, which has not been
+                // reaped yet (the waiting thread still holds it), so the pid is valid.
+                unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+                let _ = rx.recv();
+                return Err("timeout: shell process killed".into());
+            }
+        };
+        if mode == Mode::Strict {
+            let _ = std::fs::remove_file(&strict_copy);
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first_err = stderr.lines().next().unwrap_or("").to_string();
+        let code = output.status.code();
+        if let (Some(_), Some(ty)) = (&meta.negative_phase, &meta.negative_type) {
+            let thrown = first_err.strip_prefix("Uncaught ").unwrap_or("");
+            let name = thrown.split(':').next().unwrap_or("");
+            if code == Some(1) && name == ty {
+                return Ok(());
+            }
+            return Err(match code {
+                Some(0) => format!("expected {ty}, but the shell exited with status 0"),
+                Some(c) => format!("expected {ty}, got status {c}: {first_err}"),
+                None => format!("expected {ty}, but the shell was killed by a signal"),
+            });
+        }
+        match code {
+            Some(0) => {}
+            Some(c) => return Err(if first_err.is_empty() { format!("shell exited with status {c}") } else { first_err }),
+            None => return Err("crash: shell killed by a signal".into()),
+        }
+        if meta.has_flag("async") {
+            if stdout.lines().any(|l| l == "Test262:AsyncTestComplete") {
+                return Ok(());
+            }
+            if let Some(f) = stdout.lines().find(|l| l.starts_with("Test262:AsyncTestFailure:")) {
+                return Err(f.to_string());
             }
             return Err("async test did not report completion".into());
         }
@@ -371,7 +467,14 @@ fn worker_main(opts: &Options) -> ExitCode {
             }
         }
     });
-    let mut worker = Worker { suite: opts.suite.clone(), harness: HashMap::new(), heap_limit: opts.heap_limit_mb << 20, watch, timeout: opts.timeout };
+    let mut worker = Worker {
+        suite: opts.suite.clone(),
+        harness: HashMap::new(),
+        heap_limit: opts.heap_limit_mb << 20,
+        watch,
+        timeout: opts.timeout,
+        via_shell: opts.via_shell.clone(),
+    };
     let stdin = std::io::stdin();
     let mut out = std::io::stdout();
     for line in stdin.lock().lines() {
@@ -427,6 +530,7 @@ fn spawn_worker(opts: &Options) -> std::io::Result<WorkerProc> {
         .arg(opts.timeout.as_secs().to_string())
         .arg("--heap-limit")
         .arg(opts.heap_limit_mb.to_string())
+        .args(opts.via_shell.iter().flat_map(|p| [std::ffi::OsStr::new("--via-shell"), p.as_os_str()]))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

@@ -144,7 +144,7 @@ fn main() -> ExitCode {
             return ExitCode::from(70);
         }
     };
-    if install_globals(&mut iso, c, opts.expose_gc || opts.test262).is_err() || (opts.test262 && install_262(&mut iso, c).is_err()) {
+    if install_globals(&mut iso, c, opts.expose_gc).is_err() || (opts.test262 && install_262(&mut iso, c).is_err()) {
         eprintln!("sable: cannot set up the global object");
         return ExitCode::from(70);
     }

@@ -1079,4 +1079,3 @@ fn invoke(vm: &mut Vm, f: Value, this: Value, args: &[Value], new_target: Value,
     vm.check_native_stack()?;
     vm.call_non_bytecode(func, this, args, new_target, construct).map(Some)
 }
-
