@@ -1,37 +1,10 @@
 //! End-to-end engine tests through the safe Rust embedding API: language
 //! features, builtins, errors, GC under allocation pressure, and limits.
 
-use sable::api::{ContextId, Isolate, IsolateParams, Status};
+mod common;
 
-fn setup() -> (Isolate, ContextId) {
-    let mut iso = Isolate::new(&IsolateParams::default()).expect("isolate");
-    let c = iso.context_new().expect("context");
-    (iso, c)
-}
-
-/// Evaluates `src` and returns String(result), or "Uncaught <message>" for exceptions.
-fn run(iso: &mut Isolate, c: ContextId, src: &str) -> String {
-    let token = iso.open_scope();
-    let out = match iso.eval(c, src, Some("test.js")) {
-        Ok(v) => {
-            let s = iso.to_string(c, v).expect("ToString of the result");
-            iso.string_to_utf8(s).unwrap()
-        }
-        Err(Status::Exception) => {
-            let e = iso.take_exception().unwrap();
-            let s = iso.to_string(c, e).expect("ToString of the exception");
-            format!("Uncaught {}", iso.string_to_utf8(s).unwrap())
-        }
-        Err(s) => format!("status {s:?}"),
-    };
-    iso.close_scope(token);
-    out
-}
-
-fn eval(src: &str) -> String {
-    let (mut iso, c) = setup();
-    run(&mut iso, c, src)
-}
+use common::*;
+use sable::api::{Isolate, IsolateParams, Status};
 
 #[test]
 fn arithmetic_and_strings() {

@@ -132,7 +132,7 @@ pub struct Vm {
     /// Opaque pointer for the embedding layer (the api::Isolate owning this Vm).
     pub embedder: *mut c_void,
     pub symbol_registry: HashMap<Vec<u16>, Gc<Symbol>>,
-    /// Values kept alive by native code in Rust heap memory (see `RootedVec`).
+    /// Values kept alive by native code in Rust heap memory (see `Vm::with_roots`).
     pub temp_roots: Vec<Value>,
     /// Weak-global finalizers waiting to run after a collection.
     pub pending_finalizers: Vec<(usize, WeakFinalizerFn)>,

@@ -800,20 +800,26 @@ fn fill(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     Ok(o.value())
 }
 
-fn splice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (o, len) = this_obj_len(vm, a.this)?;
-    let rs = vm.to_integer_or_infinity(a.arg(0))?;
-    let start = relative_index(rs, len);
+/// The (start, delete count, items) of splice/toSpliced(start, deleteCount, ...items):
+/// no arguments deletes nothing, a lone start deletes to the end.
+fn splice_arguments<'a>(vm: &mut Vm, a: &'a CallArgs<'_>, len: u64) -> JsResult<(u64, u64, &'a [Value])> {
+    let start = relative_index(vm.to_integer_or_infinity(a.arg(0))?, len);
     let items: &[Value] = if a.args.len() > 2 { &a.args[2..] } else { &[] };
-    let item_count = items.len() as u64;
-    let del = if a.args.is_empty() {
+    let delete = if a.args.is_empty() {
         0
     } else if a.args.len() == 1 {
         len - start
     } else {
         let dc = vm.to_integer_or_infinity(a.arg(1))?;
-        if dc <= 0.0 { 0 } else { (dc.min((len - start) as f64)) as u64 }
+        if dc <= 0.0 { 0 } else { dc.min((len - start) as f64) as u64 }
     };
+    Ok((start, delete, items))
+}
+
+fn splice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (o, len) = this_obj_len(vm, a.this)?;
+    let (start, del, items) = splice_arguments(vm, a, len)?;
+    let item_count = items.len() as u64;
     if len + item_count - del > MAX_SAFE {
         return Err(vm.type_error("Splice would exceed the maximum array-like length"));
     }
@@ -1476,18 +1482,8 @@ fn to_reversed(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 fn to_spliced(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let (o, len) = this_obj_len(vm, a.this)?;
-    let rs = vm.to_integer_or_infinity(a.arg(0))?;
-    let start = relative_index(rs, len);
-    let items: &[Value] = if a.args.len() > 2 { &a.args[2..] } else { &[] };
+    let (start, skip, items) = splice_arguments(vm, a, len)?;
     let insert = items.len() as u64;
-    let skip = if a.args.is_empty() {
-        0
-    } else if a.args.len() == 1 {
-        len - start
-    } else {
-        let sc = vm.to_integer_or_infinity(a.arg(1))?;
-        if sc <= 0.0 { 0 } else { sc.min((len - start) as f64) as u64 }
-    };
     let new_len = len + insert - skip;
     if new_len > MAX_SAFE {
         return Err(vm.type_error("Invalid array length"));

@@ -186,22 +186,23 @@ fn define_property(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 pub fn object_define_properties(vm: &mut Vm, o: Gc<JsObject>, props: Value) -> JsResult<()> {
     let p = vm.to_object(props)?;
-    let mut descs = Vec::new();
-    for key in vm.own_property_keys(p)? {
-        if let Some(own) = vm.get_own_property(p, key)
-            && own.attrs & attrs::ENUMERABLE != 0
-        {
-            let dv = vm.get(p, key, p.value())?;
-            vm.temp_roots.push(dv);
-            let d = to_property_descriptor(vm, dv);
-            vm.temp_roots.pop();
-            descs.push((key, d?));
+    // The keys and the descriptor objects stay rooted while later getters run.
+    vm.with_own_keys(p, |vm, keys| {
+        let mut descs = Vec::new();
+        for &key in keys {
+            if let Some(own) = vm.get_own_property(p, key)
+                && own.attrs & attrs::ENUMERABLE != 0
+            {
+                let dv = vm.get(p, key, p.value())?;
+                vm.temp_roots.push(dv);
+                descs.push((key, to_property_descriptor(vm, dv)?));
+            }
         }
-    }
-    for (key, d) in descs {
-        vm.define_property_or_throw(o, key, d)?;
-    }
-    Ok(())
+        for (key, d) in descs {
+            vm.define_property_or_throw(o, key, d)?;
+        }
+        Ok(())
+    })
 }
 
 fn define_properties(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -263,27 +264,29 @@ fn enumerable_own(vm: &mut Vm, v: Value, kind: EnumKind) -> JsResult<Value> {
     let o = vm.to_object(v)?;
     let arr = vm.new_array(0);
     let mut i = 0;
-    for k in vm.own_property_keys(o)? {
-        if k.is_symbol() {
-            continue;
-        }
-        let Some(p) = vm.get_own_property(o, k) else { continue };
-        if p.attrs & attrs::ENUMERABLE == 0 {
-            continue;
-        }
-        let kv = vm.key_to_value(k);
-        let item = match kind {
-            EnumKind::Keys => kv,
-            EnumKind::Values => vm.get(o, k, o.value())?,
-            EnumKind::Entries => {
-                let val = vm.get(o, k, o.value())?;
-                vm.array_from(&[kv, val]).value()
+    vm.with_own_keys(o, |vm, keys| {
+        for &k in keys {
+            if k.is_symbol() {
+                continue;
             }
-        };
-        vm.create_data_property_or_throw(arr, PropertyKey::Index(i), item)?;
-        i += 1;
-    }
-    Ok(arr.value())
+            let Some(p) = vm.get_own_property(o, k) else { continue };
+            if p.attrs & attrs::ENUMERABLE == 0 {
+                continue;
+            }
+            let kv = vm.key_to_value(k);
+            let item = match kind {
+                EnumKind::Keys => kv,
+                EnumKind::Values => vm.get(o, k, o.value())?,
+                EnumKind::Entries => {
+                    let val = vm.get(o, k, o.value())?;
+                    vm.array_from(&[kv, val]).value()
+                }
+            };
+            vm.create_data_property_or_throw(arr, PropertyKey::Index(i), item)?;
+            i += 1;
+        }
+        Ok(arr.value())
+    })
 }
 
 fn keys(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -372,14 +375,17 @@ fn assign(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             continue;
         }
         let from = vm.to_object(src)?;
-        for k in vm.own_property_keys(from)? {
-            if let Some(p) = vm.get_own_property(from, k)
-                && p.attrs & attrs::ENUMERABLE != 0
-            {
-                let v = vm.get(from, k, from.value())?;
-                vm.put_v(to.value(), k, v, true)?;
+        vm.with_own_keys(from, |vm, keys| {
+            for &k in keys {
+                if let Some(p) = vm.get_own_property(from, k)
+                    && p.attrs & attrs::ENUMERABLE != 0
+                {
+                    let v = vm.get(from, k, from.value())?;
+                    vm.put_v(to.value(), k, v, true)?;
+                }
             }
-        }
+            Ok(())
+        })?;
     }
     Ok(to.value())
 }

@@ -57,8 +57,8 @@ fn last_index_key(vm: &mut Vm) -> PropertyKey {
     PropertyKey::Atom(vm.names.last_index)
 }
 
-/// IsRegExp.
-fn is_regexp(vm: &mut Vm, v: Value) -> JsResult<bool> {
+/// IsRegExp: @@match decides when present, else the [[RegExpMatcher]] slot.
+pub(crate) fn is_regexp(vm: &mut Vm, v: Value) -> JsResult<bool> {
     let Some(o) = JsObject::from_value(v) else { return Ok(false) };
     let key = PropertyKey::Symbol(vm.symbols.match_);
     let m = vm.get(o, key, v)?;
@@ -484,7 +484,8 @@ fn symbol_search(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     vm.get_v(result, ikey)
 }
 
-/// GetSubstitution with named captures ($$, $&, $`, $', $n, $nn, $<name>).
+/// GetSubstitution ($$, $&, $`, $', $n, $nn, $<name>), shared by String.prototype.replace/replaceAll
+/// and RegExp.prototype[@@replace]. `captures` are strings or undefined; `named` is undefined or an object.
 pub fn get_substitution(vm: &mut Vm, matched: &[u16], s: &[u16], position: usize, captures: &[Value], named: Value, template: &[u16]) -> JsResult<Vec<u16>> {
     let mut out = Vec::new();
     let tail_pos = (position + matched.len()).min(s.len());
@@ -560,6 +561,9 @@ pub fn get_substitution(vm: &mut Vm, matched: &[u16], s: &[u16], position: usize
                 out.push(c);
                 i += 1;
             }
+        }
+        if out.len() > crate::vm::object::string::MAX_STRING_LENGTH {
+            return Err(vm.range_error("Invalid string length"));
         }
     }
     Ok(out)

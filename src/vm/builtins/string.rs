@@ -2,6 +2,7 @@
 //! %StringIteratorPrototype%.
 
 use super::array::{create_idx, describe};
+use super::regexp::{get_substitution, is_regexp};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
@@ -198,17 +199,6 @@ fn clamp(x: f64, len: usize) -> usize {
     } else {
         x as usize
     }
-}
-
-/// IsRegExp: @@match decides when present, else the [[RegExpMatcher]] slot.
-fn is_regexp(vm: &mut Vm, v: Value) -> JsResult<bool> {
-    let Some(o) = JsObject::from_value(v) else { return Ok(false) };
-    let key = PropertyKey::Symbol(vm.symbols.match_);
-    let m = vm.get(o, key, v)?;
-    if !m.is_undefined() {
-        return Ok(Vm::to_boolean(m));
-    }
-    Ok(matches!(o.kind, ObjectKind::RegExp(_)))
 }
 
 // ----- statics -----
@@ -690,82 +680,6 @@ fn split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let t = new_str(vm, &s[i..]);
     create_idx(vm, arr, count, t)?;
     Ok(arr.value())
-}
-
-/// GetSubstitution for `$$`, `` $` ``, `$&`, `$'`, `$n`/`$nn` and `$<name>`.
-/// `captures` are strings or undefined; `named` is undefined or an object.
-pub fn get_substitution(vm: &mut Vm, matched: &[u16], s: &[u16], position: usize, captures: &[Value], named: Value, template: &[u16]) -> JsResult<Vec<u16>> {
-    let mut out: Vec<u16> = Vec::new();
-    let d = |u: u16| (b'0' as u16..=b'9' as u16).contains(&u);
-    let mut i = 0;
-    let n = template.len();
-    while i < n {
-        let c = template[i];
-        if c != b'$' as u16 || i + 1 >= n {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        let next = template[i + 1];
-        if next == b'$' as u16 {
-            out.push(b'$' as u16);
-            i += 2;
-        } else if next == b'`' as u16 {
-            out.extend_from_slice(&s[..position.min(s.len())]);
-            i += 2;
-        } else if next == b'&' as u16 {
-            out.extend_from_slice(matched);
-            i += 2;
-        } else if next == b'\'' as u16 {
-            let tail = (position + matched.len()).min(s.len());
-            out.extend_from_slice(&s[tail..]);
-            i += 2;
-        } else if d(next) {
-            let mut digit_count = if i + 2 < n && d(template[i + 2]) { 2 } else { 1 };
-            let mut index = (next - b'0' as u16) as usize;
-            if digit_count == 2 {
-                let two = index * 10 + (template[i + 2] - b'0' as u16) as usize;
-                if two > captures.len() {
-                    digit_count = 1;
-                } else {
-                    index = two;
-                }
-            }
-            if index >= 1 && index <= captures.len() {
-                let cap = captures[index - 1];
-                if !cap.is_undefined() {
-                    out.extend(vm.to_string(cap)?.to_units());
-                }
-            } else {
-                out.extend_from_slice(&template[i..i + 1 + digit_count]);
-            }
-            i += 1 + digit_count;
-        } else if next == b'<' as u16 {
-            let gt = string_index_of(&template[i..], &[b'>' as u16], 0);
-            match gt {
-                Some(g) if !named.is_undefined() => {
-                    let name = new_str(vm, &template[i + 2..i + g]);
-                    let key = vm.to_property_key(name)?;
-                    let cap = vm.get_v(named, key)?;
-                    if !cap.is_undefined() {
-                        out.extend(vm.to_string(cap)?.to_units());
-                    }
-                    i += g + 1;
-                }
-                _ => {
-                    out.extend_from_slice(&template[i..i + 2]);
-                    i += 2;
-                }
-            }
-        } else {
-            out.push(c);
-            i += 1;
-        }
-        if out.len() > MAX_STRING_LENGTH {
-            return Err(vm.range_error("Invalid string length"));
-        }
-    }
-    Ok(out)
 }
 
 fn replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {

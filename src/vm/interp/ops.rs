@@ -208,18 +208,20 @@ pub fn copy_data_properties(vm: &mut Vm, target: Value, source: Value, excluded:
     }
     let t: Gc<JsObject> = Gc::from_value(target);
     let from = vm.to_object(source)?;
-    for key in vm.own_property_keys(from)? {
-        if excluded.contains(&key) {
-            continue;
+    vm.with_own_keys(from, |vm, keys| {
+        for &key in keys {
+            if excluded.contains(&key) {
+                continue;
+            }
+            if let Some(p) = vm.get_own_property(from, key)
+                && p.attrs & attrs::ENUMERABLE != 0
+            {
+                let v = vm.get(from, key, from.value())?;
+                vm.create_data_property_or_throw(t, key, v)?;
+            }
         }
-        if let Some(p) = vm.get_own_property(from, key)
-            && p.attrs & attrs::ENUMERABLE != 0
-        {
-            let v = vm.get(from, key, from.value())?;
-            vm.create_data_property_or_throw(t, key, v)?;
-        }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Appends the values of `iterable` to the array `arr`.

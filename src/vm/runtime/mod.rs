@@ -1077,6 +1077,25 @@ impl Vm {
     }
 
     /// CreateListFromArrayLike into a GC-visible list object.
+    /// Runs `f` with `values` kept alive through `temp_roots`, then unroots
+    /// them whatever `f` returns. For values and property keys that native code
+    /// holds in Rust heap memory (which the collector does not scan) across
+    /// calls into JS, where a collection can happen. `f` may root more values
+    /// by pushing onto `temp_roots`; they are dropped at the end too.
+    pub fn with_roots<R>(&mut self, values: impl IntoIterator<Item = Value>, f: impl FnOnce(&mut Vm) -> R) -> R {
+        let mark = self.temp_roots.len();
+        self.temp_roots.extend(values);
+        let r = f(self);
+        self.temp_roots.truncate(mark);
+        r
+    }
+
+    /// `own_property_keys` with the keys rooted while `f` runs over them.
+    pub fn with_own_keys<R>(&mut self, obj: Gc<JsObject>, f: impl FnOnce(&mut Vm, &[PropertyKey]) -> JsResult<R>) -> JsResult<R> {
+        let keys = self.own_property_keys(obj)?;
+        self.with_roots(keys.iter().map(|k| k.to_value_or_undefined()), |vm| f(vm, &keys))
+    }
+
     pub fn list_from_array_like(&mut self, v: Value) -> JsResult<Vec<Value>> {
         let Some(obj) = JsObject::from_value(v) else {
             return Err(self.type_error("CreateListFromArrayLike called on non-object"));
