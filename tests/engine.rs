@@ -155,3 +155,69 @@ fn terminate_from_another_thread_and_cancel() {
     iso.cancel_terminate_execution();
     assert_eq!(run(&mut iso, c, "1 + 1"), "2");
 }
+
+#[test]
+fn generators_suspend_resume_and_close() {
+    assert_eq!(
+        eval(
+            "function* g(a) { var x = yield a; var y = yield x * 2; return x + y; } var it = g(5); [it.next().value, it.next(10).value, JSON.stringify(it.next(1)), it.next().done].join()"
+        ),
+        "5,20,{\"value\":11,\"done\":true},true"
+    );
+    // return() runs finally blocks; throw() is catchable at the yield.
+    assert_eq!(
+        eval(
+            "var log = []; function* g() { try { yield 1; yield 2; } finally { log.push('fin'); } } var it = g(); it.next(); JSON.stringify(it.return(7)) + log"
+        ),
+        "{\"value\":7,\"done\":true}fin"
+    );
+    assert_eq!(eval("function* g() { try { yield 1; } catch (e) { yield 'caught ' + e; } } var it = g(); it.next(); it.throw('x').value"), "caught x");
+    // yield* forwards next/return, and its value is the inner return value.
+    assert_eq!(
+        eval("function* inner() { yield 1; return 'r'; } function* outer() { var v = yield* inner(); yield v; yield* [2, 3]; } [...outer()].join()"),
+        "1,r,2,3"
+    );
+    // for-of break closes the generator; a running generator cannot be re-entered.
+    assert_eq!(eval("var closed = false; function* g() { try { while (true) yield 0; } finally { closed = true; } } for (var x of g()) break; closed"), "true");
+    assert_eq!(eval("function* g() { it.next(); } var it = g(); try { it.next(); } catch (e) { e instanceof TypeError }"), "true");
+    // Generator methods, prototypes and the GeneratorFunction constructor.
+    assert_eq!(eval("var o = { *m() { yield this.v; }, v: 3 }; [...o.m()].join()"), "3");
+    assert_eq!(
+        eval(
+            "function* g() {} var GF = Object.getPrototypeOf(g).constructor; [Object.getPrototypeOf(g.prototype) === GF.prototype.prototype, typeof new GF('yield 1')().next, g.hasOwnProperty('caller')].join()"
+        ),
+        "true,function,false"
+    );
+    // Saved frames survive collections between resumptions (GC stress covers this in CI).
+    assert_eq!(
+        eval(
+            "function* g() { var acc = []; for (var i = 0; i < 200; i++) { acc.push({i: i}); yield acc.length; } return acc[199].i; } var it = g(), n; while (!(n = it.next()).done) { var junk = [1, 2, 3].map(String); } n.value"
+        ),
+        "199"
+    );
+}
+
+#[test]
+fn async_functions_await_and_settle_their_promise() {
+    let (mut iso, c) = setup();
+    run(
+        &mut iso,
+        c,
+        "var log = [];
+         async function f(x) { log.push('start'); var y = await x; log.push('got ' + y); return (await Promise.resolve(y)) * 2; }
+         f(21).then(v => log.push('result ' + v));
+         log.push('after call');
+         async function g() { try { await Promise.reject(new Error('no')); } catch (e) { log.push('caught ' + e.message); } throw new TypeError('out'); }
+         g().catch(e => log.push('rejected ' + e.name));
+         var bad = async (a = null.x) => 0;
+         bad().catch(e => log.push('param ' + e.name));
+         class K { async m() { return this.v; } } var k = new K(); k.v = 9; k.m().then(v => log.push('method ' + v));",
+    );
+    assert_eq!(run(&mut iso, c, "log.join()"), "start,after call");
+    iso.run_microtasks().expect("microtasks");
+    assert_eq!(run(&mut iso, c, "log.join()"), "start,after call,got 21,caught no,param TypeError,method 9,rejected TypeError,result 42");
+    assert_eq!(
+        run(&mut iso, c, "var AF = Object.getPrototypeOf(f).constructor; [typeof f.prototype, AF.name, Object.getPrototypeOf(f)[Symbol.toStringTag]].join()"),
+        "undefined,AsyncFunction,AsyncFunction"
+    );
+}

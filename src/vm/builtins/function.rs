@@ -38,13 +38,19 @@ pub fn throw_type_error(vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
 
 /// `new Function(p1, ..., body)`: compiled as a function expression in the global scope.
 fn function_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    create_dynamic_function(vm, a, "function", Intrinsic::FunctionPrototype)
+}
+
+/// CreateDynamicFunction: `keyword` is "function" or "function*"; the new
+/// function's prototype comes from new.target, else the `fallback` intrinsic.
+pub(super) fn create_dynamic_function(vm: &mut Vm, a: &CallArgs<'_>, keyword: &str, fallback: Intrinsic) -> JsResult<Value> {
     let n = a.args.len();
     let mut params = Vec::new();
     for &p in a.args.iter().take(n.saturating_sub(1)) {
         params.push(vm.to_string(p)?.to_rust_string());
     }
     let body = if n > 0 { vm.to_string(a.args[n - 1])?.to_rust_string() } else { String::new() };
-    let src = format!("(function anonymous({}\n) {{\n{}\n}})", params.join(","), body);
+    let src = format!("({keyword} anonymous({}\n) {{\n{}\n}})", params.join(","), body);
     let realm = a.callee.function().unwrap().realm;
     let code = match crate::vm::compiler::compile_eval(vm, &src, false) {
         Ok(c) => c,
@@ -54,7 +60,7 @@ fn function_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if a.is_construct()
         && let Some(fo) = JsObject::from_value(f)
     {
-        let proto = vm.prototype_from_constructor(a.new_target, Intrinsic::FunctionPrototype)?;
+        let proto = vm.prototype_from_constructor(a.new_target, fallback)?;
         if proto != fo.proto() {
             vm.set_prototype_of(fo, proto)?;
         }

@@ -2,11 +2,13 @@
 //! creates every intrinsic of a realm and the global object's properties.
 
 mod array;
+pub(crate) mod async_function;
 mod date;
 mod error;
 mod function;
+mod generator;
 mod global;
-mod iterator;
+pub(crate) mod iterator;
 mod json;
 mod map;
 mod math;
@@ -95,6 +97,8 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     function::install(vm, realm);
     error::install(vm, realm);
     iterator::install(vm, realm);
+    generator::install(vm, realm);
+    async_function::install(vm, realm);
     array::install(vm, realm);
     string::install(vm, realm);
     number::install(vm, realm);

@@ -44,12 +44,12 @@ fn species_getter(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 /// A native function carrying `data` (closures for resolving functions and jobs).
-fn native_with_data(vm: &mut Vm, f: NativeFn, data: Value, name: &str, length: u32) -> Value {
+pub(crate) fn native_with_data(vm: &mut Vm, f: NativeFn, data: Value, name: &str, length: u32) -> Value {
     let realm = vm.realm();
     vm.new_function_object(realm, FunctionKind::Native { f, data }, name, length, false).value()
 }
 
-fn data_of(a: &CallArgs<'_>) -> Value {
+pub(crate) fn data_of(a: &CallArgs<'_>) -> Value {
     match &a.callee.function().unwrap().kind {
         FunctionKind::Native { data, .. } => *data,
         _ => Value::UNDEFINED,
@@ -364,6 +364,31 @@ fn value_thunk(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 fn thrower_thunk(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     Err(Unwind::Throw(list_items(data_of(a))[0]))
+}
+
+/// A new pending promise from this realm's %Promise.prototype% (async function results).
+pub(crate) fn new_intrinsic_promise(vm: &mut Vm) -> Value {
+    let proto = vm.realm().intrinsic(Intrinsic::PromisePrototype);
+    new_promise_object(vm, proto).value()
+}
+
+/// Resolves a promise nobody else can resolve (an async function's result).
+pub(crate) fn resolve_intrinsic(vm: &mut Vm, promise: Value, resolution: Value) -> JsResult<()> {
+    resolve_promise(vm, promise, resolution)
+}
+
+/// Rejects a promise nobody else can resolve (an async function's result).
+pub(crate) fn reject_intrinsic(vm: &mut Vm, promise: Value, reason: Value) {
+    settle(vm, promise, reason, PromiseState::Rejected);
+}
+
+/// The first half of Await(value): PromiseResolve(%Promise%, value), then
+/// PerformPromiseThen with the given continuation functions.
+pub(crate) fn await_then(vm: &mut Vm, value: Value, on_fulfilled: Value, on_rejected: Value) -> JsResult<()> {
+    let c = vm.realm().intrinsic(Intrinsic::Promise);
+    let promise = promise_resolve(vm, c, value)?;
+    perform_then(vm, promise, on_fulfilled, on_rejected, None);
+    Ok(())
 }
 
 /// PromiseResolve(C, x).

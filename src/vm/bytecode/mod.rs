@@ -325,6 +325,46 @@ pub enum Op {
     Return,
     Throw,
 
+    /// Generator start, after the prologue: creates the generator object
+    /// (prototype from the function's `prototype`, else %GeneratorPrototype%),
+    /// stores it in reg, saves the frame into it and returns it to the caller.
+    InitialYield(Reg),
+    /// Suspends the generator in reg: saves the frame and returns
+    /// {value: acc, done: false} to the resumer. On resumption acc is the sent
+    /// value and reg + 1 holds the resume mode (0 next, 1 throw, 2 return).
+    Yield(Reg),
+    /// Like Yield, but hands acc to the resumer unchanged (yield*: the inner
+    /// iterator's result object).
+    YieldRaw(Reg),
+    /// Dispatches on the resume mode in reg[mode]: 0 jumps to `next`, 1 throws
+    /// acc, 2 falls through (to the code that returns acc).
+    ResumeMode {
+        mode: Reg,
+        next: u32,
+    },
+    /// One step of yield* over the iterator in reg[iter] (its `next` method in
+    /// iter + 1): sends acc by the resume mode in reg[mode] to next / throw /
+    /// return. Jumps to `done` with acc = the final value when the inner
+    /// iterator finishes; otherwise sets reg[mode] to 0 with acc = the inner
+    /// result to yield, or to 2 with acc = the value to return.
+    YieldStar {
+        iter: Reg,
+        mode: Reg,
+        done: u32,
+    },
+    /// First op of an async function: reg = a new async state object,
+    /// reg + 2 = the result promise.
+    AsyncStart(Reg),
+    /// `await acc` in the async function whose state is in reg: PromiseResolve
+    /// and then-callbacks that resume the frame, then suspends and returns
+    /// the result promise to the caller. On resumption acc is the settled value
+    /// and reg + 1 the mode (0 fulfilled, 1 rejected: ResumeMode throws).
+    Await(Reg),
+    /// The async function's outermost handler: rejects the result promise
+    /// (reg + 2) with acc and returns the promise. (A Return in an async
+    /// function resolves the promise with acc and returns the promise.)
+    AsyncReject(Reg),
+
     /// reg[dst] = GetIterator(acc); reg[dst + 1] = its `next` method.
     GetIterator(Reg),
     /// Calls next; jumps to `done` when the result is done, else acc = its value.
@@ -400,6 +440,10 @@ pub struct CodeFlags {
     pub is_script: bool,
     pub generator: bool,
     pub is_async: bool,
+    /// Async functions: the first of three registers holding the async state
+    /// (a generator-like object with the saved frame), the resume mode and the
+    /// result promise.
+    pub async_reg: Reg,
 }
 
 /// A compiled function template: immutable after compilation except feedback.

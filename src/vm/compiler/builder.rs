@@ -61,6 +61,11 @@ pub(crate) struct FuncState {
     pub flags: CodeFlags,
     /// Register holding the script completion value (script/eval top level only).
     pub completion: Option<Reg>,
+    /// Generators: the register holding the generator object (the next one
+    /// receives the resume mode).
+    pub generator: Option<Reg>,
+    /// Async functions: where the body under the promise-rejecting handler starts.
+    pub async_body_start: Option<Label>,
 }
 
 const UNBOUND: u32 = u32::MAX;
@@ -85,6 +90,8 @@ impl FuncState {
             ctl: Vec::new(),
             flags: CodeFlags { strict, ..CodeFlags::default() },
             completion: None,
+            generator: None,
+            async_body_start: None,
         }
     }
 
@@ -151,6 +158,12 @@ impl FuncState {
     }
     pub fn iterator_step(&mut self, iter: Reg, done: Label) {
         self.emit_jump_op(Op::IteratorStep { iter, done: done.0 });
+    }
+    pub fn resume_mode(&mut self, mode: Reg, next: Label) {
+        self.emit_jump_op(Op::ResumeMode { mode, next: next.0 });
+    }
+    pub fn yield_star(&mut self, iter: Reg, mode: Reg, done: Label) {
+        self.emit_jump_op(Op::YieldStar { iter, mode, done: done.0 });
     }
     pub fn for_in_next(&mut self, iter: Reg, done: Label) {
         self.emit_jump_op(Op::ForInNext { iter, done: done.0 });
@@ -230,6 +243,8 @@ impl FuncState {
                 | Op::JumpIfUndefined(t)
                 | Op::JumpIfNotUndefined(t)
                 | Op::IteratorStep { done: t, .. }
+                | Op::ResumeMode { next: t, .. }
+                | Op::YieldStar { done: t, .. }
                 | Op::ForInNext { done: t, .. } => t,
                 _ => unreachable!("fix-up on a non-jump op"),
             };

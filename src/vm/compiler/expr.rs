@@ -178,7 +178,7 @@ impl<'a> Compiler<'a, '_> {
             Expression::ArrayExpression(a) => self.array_literal(a)?,
             Expression::ArrowFunctionExpression(a) => self.arrow_expr(a, None)?,
             Expression::AssignmentExpression(a) => self.assignment(a)?,
-            Expression::AwaitExpression(a) => return Err(unsupported("await", a.span.start)),
+            Expression::AwaitExpression(a) => self.await_expr(a)?,
             Expression::BinaryExpression(b) => self.binary(b)?,
             Expression::CallExpression(c) => self.call(c, None)?,
             Expression::ChainExpression(c) => self.chain(c)?,
@@ -233,7 +233,7 @@ impl<'a> Compiler<'a, '_> {
             Expression::ThisExpression(_) => self.emit_this(),
             Expression::UnaryExpression(u) => self.unary(u)?,
             Expression::UpdateExpression(u) => self.update(u)?,
-            Expression::YieldExpression(y) => return Err(unsupported("yield", y.span.start)),
+            Expression::YieldExpression(y) => self.yield_expr(y)?,
             Expression::PrivateInExpression(p) => {
                 return Err(syntax_error("private class members are not supported yet", p.span.start));
             }

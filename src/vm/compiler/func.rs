@@ -166,13 +166,11 @@ impl<'a> Compiler<'a, '_> {
     }
 
     pub(crate) fn arrow_expr(&mut self, a: &'a ArrowFunctionExpression<'a>, name: Option<&str>) -> Res<()> {
-        if a.r#async {
-            return Err(unsupported("async function", a.span.start));
-        }
         let scope = a.scope_id.get().unwrap();
         let strict = self.f.strict() || self.scoping.scope_flags(scope).is_strict_mode();
         self.begin_function(strict);
         self.f.flags.arrow = true;
+        self.f.flags.is_async = a.r#async;
         let (length, _sc) = self.prologue(scope, &a.params, None, true)?;
         match &a.body {
             ArrowFunctionBody::FunctionBody(body) => {
@@ -187,6 +185,7 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit(Op::Return);
             }
         }
+        self.finish_async_body();
         let code = self.end_function(name.unwrap_or(""), (a.span.start, a.span.end), length);
         self.emit_closure(code);
         Ok(())
@@ -195,11 +194,8 @@ impl<'a> Compiler<'a, '_> {
     /// Compiles a function (declaration, expression, method or constructor) to a Code.
     /// `span` overrides the source span (methods: the whole method definition).
     pub(crate) fn compile_function(&mut self, func: &'a Function<'a>, name: Option<&str>, kind: FnKind, span: Option<Span>) -> Res<Gc<Code>> {
-        if func.generator {
-            return Err(unsupported("generator function", func.span.start));
-        }
-        if func.r#async {
-            return Err(unsupported("async function", func.span.start));
+        if func.r#async && func.generator {
+            return Err(unsupported("async generator function", func.span.start));
         }
         let Some(body) = &func.body else {
             return Err(syntax_error("function body expected", func.span.start));
@@ -215,6 +211,7 @@ impl<'a> Compiler<'a, '_> {
                 self.f.flags.derived = derived;
             }
         }
+        self.f.flags.is_async = func.r#async;
         let self_name = if func.r#type == FunctionType::FunctionExpression {
             func.id.as_ref().and_then(|id| id.symbol_id.get().map(|s| (s, id.name.as_str())))
         } else {
@@ -222,9 +219,18 @@ impl<'a> Compiler<'a, '_> {
         };
         let (length, _sc) = self.prologue(scope, &func.params, self_name, false)?;
         self.hoist_functions(&body.statements, false)?;
+        if func.generator {
+            // FunctionDeclarationInstantiation is done: create the generator
+            // object and return it; the body runs on the first next().
+            self.f.flags.generator = true;
+            let gen_reg = self.f.alloc_n(2)?;
+            self.f.generator = Some(gen_reg);
+            self.f.emit(Op::InitialYield(gen_reg));
+        }
         self.stmts(&body.statements)?;
         self.f.emit(Op::LdaUndefined);
         self.f.emit(Op::Return);
+        self.finish_async_body();
         let fname = match (&func.id, name) {
             (Some(id), _) => id.name.as_str(),
             (None, Some(n)) => n,
@@ -233,6 +239,77 @@ impl<'a> Compiler<'a, '_> {
         let span = span.unwrap_or(func.span);
         let span = self.trim_static(span);
         Ok(self.end_function(fname, (span.start, span.end), length))
+    }
+
+    /// Closes an async function: its outermost handler rejects the promise.
+    fn finish_async_body(&mut self) {
+        if let Some(start) = self.f.async_body_start.take() {
+            let end = self.f.here();
+            let r = self.f.flags.async_reg;
+            let handler = self.f.here();
+            self.f.emit(Op::AsyncReject(r));
+            self.f.add_handler(start, end, handler);
+        }
+    }
+
+    /// `await x` in an async function.
+    pub(crate) fn await_expr(&mut self, a: &'a AwaitExpression<'a>) -> Res<()> {
+        let (Some(r), true) = (self.f.generator, self.f.flags.is_async) else {
+            return Err(syntax_error("await is only valid in async functions", a.span.start));
+        };
+        self.expr(&a.argument)?;
+        self.f.emit_at(Op::Await(r), a.span.start);
+        let next = self.f.new_label();
+        self.f.resume_mode(r + 1, next);
+        self.f.bind(next);
+        Ok(())
+    }
+
+    /// `yield x` and `yield* iterable` in a generator. After each suspension a
+    /// ResumeMode dispatch continues (next), throws (throw) or returns the sent
+    /// value through the enclosing finally blocks (return).
+    pub(crate) fn yield_expr(&mut self, y: &'a YieldExpression<'a>) -> Res<()> {
+        let (Some(gen_reg), false) = (self.f.generator, self.f.flags.is_async) else {
+            return Err(syntax_error("yield is only valid in generator functions", y.span.start));
+        };
+        let mode = gen_reg + 1;
+        if !y.delegate {
+            match &y.argument {
+                Some(e) => self.expr(e)?,
+                None => {
+                    self.f.emit(Op::LdaUndefined);
+                }
+            }
+            self.f.emit_at(Op::Yield(gen_reg), y.span.start);
+            let next = self.f.new_label();
+            self.f.resume_mode(mode, next);
+            self.jump_out(super::builder::Jump::Return, self.f.ctl.len())?;
+            self.f.bind(next);
+            return Ok(());
+        }
+        let arg = y.argument.as_ref().ok_or_else(|| syntax_error("yield* needs an operand", y.span.start))?;
+        let mark = self.f.mark();
+        let iter = self.f.alloc_n(2)?;
+        let step_mode = self.f.alloc()?;
+        self.expr(arg)?;
+        self.f.emit_at(Op::GetIterator(iter), y.span.start);
+        self.f.emit(Op::LdaInt(0));
+        self.f.emit(Op::Star(step_mode));
+        self.f.emit(Op::LdaUndefined);
+        let lp = self.f.here();
+        let done = self.f.new_label();
+        let yield_l = self.f.new_label();
+        self.f.cur_pos = y.span.start;
+        self.f.yield_star(iter, step_mode, done);
+        self.f.resume_mode(step_mode, yield_l);
+        self.jump_out(super::builder::Jump::Return, self.f.ctl.len())?;
+        self.f.bind(yield_l);
+        self.f.emit(Op::YieldRaw(gen_reg));
+        self.f.emit(Op::Mov(mode, step_mode));
+        self.f.jump(lp);
+        self.f.bind(done);
+        self.f.release(mark);
+        Ok(())
     }
 
     /// Source text of a static class member excludes the `static` keyword.
@@ -260,6 +337,17 @@ impl<'a> Compiler<'a, '_> {
         let n = params.items.len() as u32;
         self.f.nparams = n;
         self.f.alloc_n(n)?;
+        if self.f.flags.is_async {
+            // The async state, resume mode and result promise live right after
+            // the parameters. Everything from here on (parameter initialisers
+            // included) runs under the handler that rejects the promise.
+            let r = self.f.alloc_n(3)?;
+            self.f.flags.async_reg = r;
+            self.f.emit(Op::AsyncStart(r));
+            self.f.generator = Some(r);
+            let start = self.f.here();
+            self.f.async_body_start = Some(start);
+        }
         let length = params.items.iter().position(|p| p.initializer.is_some()).unwrap_or(params.items.len()) as u32;
         let mut ps = self.pending_scope();
         let mut copies: Vec<(Reg, Loc)> = Vec::new();

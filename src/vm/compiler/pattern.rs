@@ -7,6 +7,7 @@ use oxc_span::GetSpan;
 
 use crate::vm::bytecode::{Op, Reg};
 
+use super::builder::{Ctl, Jump};
 use super::expr::MemberRef;
 use super::{Compiler, Res, syntax_error, unsupported};
 
@@ -236,6 +237,15 @@ impl<'a> Compiler<'a, '_> {
         self.f.emit(Op::LdaFalse);
         self.f.emit(Op::Star(done));
         self.f.emit(Op::SaveEnv(saved));
+        // In a generator, a `yield` inside the pattern can be resumed with
+        // return(): that return closes the iterator (unless it is done).
+        let return_val = if self.f.generator.is_some() {
+            let val = self.f.alloc()?;
+            self.f.ctl.push(Ctl::IterClose { val, pending: Vec::new() });
+            Some(val)
+        } else {
+            None
+        };
         let start = self.f.here();
         for el in elems {
             let pm = self.f.mark();
@@ -294,11 +304,29 @@ impl<'a> Compiler<'a, '_> {
             self.f.release(pm);
         }
         let end = self.f.here();
+        let pending = if return_val.is_some() {
+            let Some(Ctl::IterClose { pending, .. }) = self.f.ctl.pop() else { unreachable!("pattern control entry") };
+            pending
+        } else {
+            Vec::new()
+        };
         let out = self.f.new_label();
         self.f.emit(Op::Ldar(done));
         self.f.jump_if_true(out);
         self.f.emit_at(Op::IteratorClose(iter), pos);
         self.f.jump(out);
+        for (l, j) in pending {
+            self.f.bind(l);
+            let skip = self.f.new_label();
+            self.f.emit(Op::Ldar(done));
+            self.f.jump_if_true(skip);
+            self.f.emit(Op::IteratorClose(iter));
+            self.f.bind(skip);
+            if let (Jump::Return, Some(val)) = (j, return_val) {
+                self.f.emit(Op::Ldar(val));
+            }
+            self.jump_out(j, self.f.ctl.len())?;
+        }
         // Abrupt completion inside the pattern: close the iterator unless it is done
         // (errors from closing are ignored), then rethrow.
         let handler = self.f.here();

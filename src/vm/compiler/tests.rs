@@ -24,6 +24,8 @@ fn check_code(code: &Code) {
             | Op::JumpIfUndefined(t)
             | Op::JumpIfNotUndefined(t)
             | Op::IteratorStep { done: t, .. }
+            | Op::ResumeMode { next: t, .. }
+            | Op::YieldStar { done: t, .. }
             | Op::ForInNext { done: t, .. } => Some(t),
             _ => None,
         };
@@ -42,7 +44,10 @@ fn check_code(code: &Code) {
                 }
                 v
             }
-            Op::GetIterator(r) => vec![r, r + 1],
+            Op::GetIterator(r) | Op::InitialYield(r) | Op::Yield(r) | Op::YieldRaw(r) => vec![r, r + 1],
+            Op::AsyncStart(r) | Op::Await(r) | Op::AsyncReject(r) => vec![r, r + 1, r + 2],
+            Op::YieldStar { iter, mode, .. } => vec![iter, iter + 1, mode],
+            Op::ResumeMode { mode, .. } => vec![mode],
             _ => vec![],
         };
         for r in regs {
@@ -193,9 +198,8 @@ fn eval_entry_points() {
 #[test]
 fn unsupported_features() {
     let cases = [
-        ("function* g() {}", "generator function is not supported yet"),
-        ("async function f() {}", "async function is not supported yet"),
-        ("var f = async () => 1;", "async function is not supported yet"),
+        ("async function* f() {}", "async generator function is not supported yet"),
+        ("async function f() { for await (var x of []) {} }", "for await is not supported yet"),
         ("1n", "BigInt is not supported yet"),
         ("with (o) {}", "with statement is not supported yet"),
         ("class A { #x = 1; }", "private class members are not supported yet"),

@@ -1,7 +1,8 @@
 //! The bytecode interpreter: frames on the fixed VM register stack, the
 //! dispatch loop, calls and construction (JS-to-JS calls never recurse on the
 //! native stack), exception unwinding through handler tables, and named
-//! property inline caches.
+//! property inline caches, and suspending/resuming generator and async
+//! function frames (saved into the generator object between resumptions).
 
 pub mod ops;
 
@@ -9,7 +10,7 @@ use crate::vm::bytecode::{Code, NO_REG, Op};
 use crate::vm::heap::{Gc, Heap};
 use crate::vm::isolate::{MAX_FRAMES, Vm};
 use crate::vm::object::function::ClassKind;
-use crate::vm::object::{Env, FunctionData, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey, attrs};
+use crate::vm::object::{Env, FunctionData, FunctionKind, GeneratorState, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};
@@ -257,6 +258,59 @@ impl Vm {
         f
     }
 
+    /// Saves frame `fi` (suspending with `pc` as the resume point) into the
+    /// generator `generator`, which enters `state`.
+    fn save_generator_frame(&mut self, fi: usize, generator: Gc<JsObject>, pc: usize, state: GeneratorState) {
+        let f = &self.frames[fi];
+        let n = f.code.nregs as usize + f.argc as usize;
+        let regs = self.stack[f.base..f.base + n].to_vec();
+        let (func, env, this, argc) = (f.func.value(), f.env.map_or(Value::UNDEFINED, |e| e.value()), f.this, f.argc);
+        if let ObjectKind::Generator(g) = &mut generator.m().kind {
+            g.state = state;
+            g.func = func;
+            g.env = env;
+            g.this = this;
+            g.pc = pc;
+            g.argc = argc;
+            g.regs = regs;
+        }
+    }
+
+    /// Resumes the suspended generator `generator`: pushes its saved frame as an entry
+    /// frame with acc = `value` and the resume `mode` (0 next, 1 throw, 2 return)
+    /// in its mode register, and runs it until it yields (the state is then
+    /// SuspendedYield and the result is what it yielded) or returns (the state
+    /// is still Executing and the result is the return value).
+    pub(crate) fn resume_generator(&mut self, generator: Gc<JsObject>, value: Value, mode: i32) -> JsResult<Value> {
+        self.check_native_stack()?;
+        let ObjectKind::Generator(g) = &mut generator.m().kind else { unreachable!("resume_generator on a non-generator") };
+        let func: Gc<JsObject> = Gc::from_value(g.func);
+        let data = func.function().unwrap();
+        let FunctionKind::Bytecode { code, .. } = &data.kind else { unreachable!() };
+        let code = *code;
+        let base = self.sp;
+        let n = g.regs.len();
+        if self.frames.len() >= MAX_FRAMES || base + n + 16 >= self.stack.len() {
+            return Err(self.range_error("Maximum call stack size exceeded"));
+        }
+        self.stack[base..base + n].copy_from_slice(&g.regs);
+        self.stack[base + g.mode_reg as usize] = Value::int(mode);
+        // The stack copy is authoritative while the generator runs.
+        g.regs = Vec::new();
+        g.state = GeneratorState::Executing;
+        let env = if g.env.is_undefined() { None } else { Some(Gc::from_value(g.env)) };
+        let (pc, this, argc) = (g.pc, g.this, g.argc);
+        let saved_sp = self.sp;
+        self.sp = base + n;
+        let saved_realm = self.current_realm.replace(data.realm);
+        self.frames.push(Frame { code, func, pc, base, env, this, new_target: Value::UNDEFINED, argc, construct: false, entry: true, saved_realm, saved_sp });
+        if let Err(e) = self.safepoint() {
+            self.pop_frame();
+            return Err(e);
+        }
+        run_from(self, value)
+    }
+
     /// Creates a closure over `code` in the current frame's environment.
     pub fn create_closure(&mut self, code: Gc<Code>, env: Option<Gc<Env>>, frame_this: Value, frame_nt: Value, home: Value) -> Gc<JsObject> {
         let realm = self.realm();
@@ -271,6 +325,14 @@ impl Vm {
             d.this_value = frame_this;
             d.new_target = frame_nt;
             d.home_object = home;
+        }
+        if code.flags.generator {
+            // Generator functions get a `prototype` for their generator objects
+            // (no `constructor` property on it).
+            let gen_proto = self.realm().intrinsic(Intrinsic::GeneratorPrototype);
+            let proto = self.new_object_with_proto(gen_proto, ObjectKind::Ordinary);
+            let pkey = PropertyKey::Atom(self.names.prototype);
+            f.put_named(&mut self.heap, pkey, proto.value(), attrs::WRITABLE);
         }
         if ctor {
             let proto = self.new_object();
@@ -314,8 +376,13 @@ fn named_key(code: &Code, i: u32) -> PropertyKey {
 
 /// Runs the top frame (an entry frame) and everything it calls until it returns.
 pub fn run(vm: &mut Vm) -> JsResult<Value> {
+    run_from(vm, Value::UNDEFINED)
+}
+
+/// `run` with an initial accumulator (a resumed generator's sent value).
+fn run_from(vm: &mut Vm, initial_acc: Value) -> JsResult<Value> {
     let entry_depth = vm.frames.len();
-    let mut acc = Value::UNDEFINED;
+    let mut acc = initial_acc;
     loop {
         match dispatch(vm, &mut acc, entry_depth) {
             Ok(v) => return Ok(v),
@@ -999,6 +1066,14 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     acc = tri!(ops::super_call(vm, fi, &list));
                 }
                 Op::Return => {
+                    if code.flags.is_async {
+                        // An async function's return resolves its promise; the
+                        // caller (or the resuming job) gets the promise.
+                        let promise = reg!(code.flags.async_reg + 2);
+                        sync!();
+                        tri!(crate::vm::builtins::promise::resolve_intrinsic(vm, promise, acc));
+                        acc = promise;
+                    }
                     let frame = vm.pop_frame();
                     let mut value = acc;
                     if frame.construct {
@@ -1023,6 +1098,86 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 Op::Throw => {
                     sync!();
                     tri!(Err(Unwind::Throw(acc)));
+                }
+                Op::InitialYield(g) => {
+                    sync!();
+                    let func = vm.frames[fi].func;
+                    let generator = tri!(ops::create_generator(vm, func, g + 1));
+                    set_reg!(g, generator.value());
+                    vm.save_generator_frame(fi, generator, pc, GeneratorState::SuspendedStart);
+                    let frame = vm.pop_frame();
+                    if frame.entry || vm.frames.len() < entry_depth {
+                        return Ok(generator.value());
+                    }
+                    acc = generator.value();
+                    continue 'frame;
+                }
+                Op::Yield(g) | Op::YieldRaw(g) => {
+                    sync!();
+                    let generator: Gc<JsObject> = Gc::from_value(reg!(g));
+                    let value = if matches!(op, Op::Yield(_)) { crate::vm::builtins::iterator::iter_result(vm, acc, false) } else { acc };
+                    vm.save_generator_frame(fi, generator, pc, GeneratorState::SuspendedYield);
+                    let frame = vm.pop_frame();
+                    if frame.entry || vm.frames.len() < entry_depth {
+                        return Ok(value);
+                    }
+                    acc = value;
+                    continue 'frame;
+                }
+                Op::AsyncStart(r) => {
+                    let func = vm.frames[fi].func.value();
+                    let state = crate::vm::builtins::async_function::new_async_state(vm, func, r + 1);
+                    set_reg!(r, state.value());
+                    let promise = crate::vm::builtins::promise::new_intrinsic_promise(vm);
+                    set_reg!(r + 2, promise);
+                }
+                Op::Await(r) => {
+                    sync!();
+                    let state = reg!(r);
+                    tri!(crate::vm::builtins::async_function::await_value(vm, state, acc));
+                    let promise = reg!(r + 2);
+                    vm.save_generator_frame(fi, Gc::from_value(state), pc, GeneratorState::SuspendedYield);
+                    let frame = vm.pop_frame();
+                    if frame.entry || vm.frames.len() < entry_depth {
+                        return Ok(promise);
+                    }
+                    acc = promise;
+                    continue 'frame;
+                }
+                Op::AsyncReject(r) => {
+                    let promise = reg!(r + 2);
+                    crate::vm::builtins::promise::reject_intrinsic(vm, promise, acc);
+                    let frame = vm.pop_frame();
+                    if frame.entry || vm.frames.len() < entry_depth {
+                        return Ok(promise);
+                    }
+                    acc = promise;
+                    continue 'frame;
+                }
+                Op::ResumeMode { mode, next } => match reg!(mode).as_int() {
+                    0 => pc = next as usize,
+                    1 => {
+                        sync!();
+                        tri!(Err(Unwind::Throw(acc)));
+                    }
+                    _ => {}
+                },
+                Op::YieldStar { iter, mode, done } => {
+                    sync!();
+                    match tri!(ops::yield_star_step(vm, reg!(iter), reg!(iter + 1), reg!(mode).as_int(), acc)) {
+                        ops::DelegateStep::Done(v) => {
+                            acc = v;
+                            pc = done as usize;
+                        }
+                        ops::DelegateStep::Yield(r) => {
+                            set_reg!(mode, Value::int(0));
+                            acc = r;
+                        }
+                        ops::DelegateStep::Return(v) => {
+                            set_reg!(mode, Value::int(2));
+                            acc = v;
+                        }
+                    }
                 }
                 Op::GetIterator(dst) => {
                     sync!();

@@ -7,7 +7,7 @@ use crate::vm::bytecode::{Code, Op};
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::function::ClassKind;
-use crate::vm::object::{Env, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey, attrs};
+use crate::vm::object::{Env, FunctionKind, GeneratorData, GeneratorState, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::Intrinsic;
 use crate::vm::runtime::{Hint, PropertyDescriptor};
 use crate::vm::value::Value;
@@ -470,6 +470,79 @@ pub fn iterator_close(vm: &mut Vm, it: Value) -> JsResult<()> {
         }
     }
     Ok(())
+}
+
+/// Creates the generator object for a generator function's frame:
+/// OrdinaryCreateFromConstructor(func, %GeneratorPrototype%). `mode_reg` is the
+/// register that will receive resume modes.
+pub fn create_generator(vm: &mut Vm, func: Gc<JsObject>, mode_reg: u16) -> JsResult<Gc<JsObject>> {
+    let pkey = PropertyKey::Atom(vm.names.prototype);
+    let proto = vm.get(func, pkey, func.value())?;
+    let proto = if JsObject::is_object(proto) {
+        proto
+    } else {
+        let realm = func.function().map_or_else(|| vm.realm(), |d| d.realm);
+        realm.intrinsic(Intrinsic::GeneratorPrototype)
+    };
+    let data = GeneratorData {
+        state: GeneratorState::SuspendedStart,
+        func: func.value(),
+        env: Value::UNDEFINED,
+        this: Value::UNDEFINED,
+        pc: 0,
+        argc: 0,
+        mode_reg,
+        regs: Vec::new(),
+    };
+    Ok(vm.new_object_with_proto(proto, ObjectKind::Generator(Box::new(data))))
+}
+
+/// What one step of `yield*` decided.
+pub enum DelegateStep {
+    /// The inner iterator finished: the value of the yield* expression.
+    Done(Value),
+    /// Yield this inner result object as it is.
+    Yield(Value),
+    /// Return this value from the generator (a return() the inner iterator finished).
+    Return(Value),
+}
+
+/// One step of `yield*` (ECMA-262 YieldExpression evaluation, sync generators):
+/// sends `received` to the inner iterator's next / throw / return by `mode`
+/// (0 next, 1 throw, 2 return).
+pub fn yield_star_step(vm: &mut Vm, it: Value, next: Value, mode: i32, received: Value) -> JsResult<DelegateStep> {
+    let result = match mode {
+        0 => vm.call(next, it, &[received])?,
+        1 => {
+            let key = PropertyKey::Atom(vm.names.throw_);
+            match vm.get_method(it, key)? {
+                Some(m) => vm.call(m, it, &[received])?,
+                None => {
+                    iterator_close(vm, it)?;
+                    return Err(vm.type_error("The iterator does not provide a 'throw' method"));
+                }
+            }
+        }
+        _ => {
+            let key = PropertyKey::Atom(vm.names.return_);
+            match vm.get_method(it, key)? {
+                Some(m) => vm.call(m, it, &[received])?,
+                None => return Ok(DelegateStep::Return(received)),
+            }
+        }
+    };
+    let Some(ro) = JsObject::from_value(result) else {
+        let d = vm.display_string(result);
+        return Err(vm.type_error(&format!("Iterator result {d} is not an object")));
+    };
+    let dkey = PropertyKey::Atom(vm.names.done);
+    let done = vm.get(ro, dkey, result)?;
+    if !Vm::to_boolean(done) {
+        return Ok(DelegateStep::Yield(result));
+    }
+    let vkey = PropertyKey::Atom(vm.names.value);
+    let value = vm.get(ro, vkey, result)?;
+    Ok(if mode == 2 { DelegateStep::Return(value) } else { DelegateStep::Done(value) })
 }
 
 pub fn for_in_prepare(vm: &mut Vm, v: Value) -> JsResult<Value> {

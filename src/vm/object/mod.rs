@@ -146,6 +146,33 @@ pub enum ObjectKind {
     List(Vec<Value>),
     Promise(Box<PromiseData>),
     RegExp(Box<RegExpData>),
+    /// A generator object with its suspended frame.
+    Generator(Box<GeneratorData>),
+}
+
+/// [[GeneratorState]] of a generator object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GeneratorState {
+    SuspendedStart,
+    SuspendedYield,
+    Executing,
+    Completed,
+}
+
+/// A generator's state and, while suspended, its saved frame: the function,
+/// environment, `this`, the pc to resume at, and a copy of the frame's
+/// registers followed by its arguments (they are copied back onto the VM
+/// stack on resumption, so nothing points into the stack while suspended).
+pub struct GeneratorData {
+    pub state: GeneratorState,
+    pub func: Value,
+    pub env: Value,
+    pub this: Value,
+    pub pc: usize,
+    pub argc: u32,
+    /// The register that receives the resume mode (0 next, 1 throw, 2 return).
+    pub mode_reg: u16,
+    pub regs: Vec<Value>,
 }
 
 /// A RegExp object's [[OriginalSource]], [[OriginalFlags]] and compiled matcher.
@@ -228,6 +255,14 @@ impl Trace for JsObject {
             ObjectKind::RegExp(r) => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("source"), r.source.value());
                 v.edge(EdgeKind::Internal, EdgeName::Str("flags"), r.flags.value());
+            }
+            ObjectKind::Generator(g) => {
+                v.edge(EdgeKind::Internal, EdgeName::Str("function"), g.func);
+                v.edge(EdgeKind::Internal, EdgeName::Str("context"), g.env);
+                v.edge(EdgeKind::Internal, EdgeName::Str("receiver"), g.this);
+                for (i, &r) in g.regs.iter().enumerate() {
+                    v.edge(EdgeKind::Internal, EdgeName::Index(i as u32), r);
+                }
             }
             ObjectKind::Promise(p) => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("result"), p.result);

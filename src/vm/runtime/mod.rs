@@ -205,7 +205,11 @@ impl Vm {
     }
 
     pub fn new_function_object(&mut self, realm: Gc<Realm>, kind: FunctionKind, name: &str, length: u32, ctor: bool) -> Gc<JsObject> {
-        let proto = realm.intrinsic(Intrinsic::FunctionPrototype);
+        let proto = match &kind {
+            FunctionKind::Bytecode { code, .. } if code.flags.generator => realm.intrinsic(Intrinsic::GeneratorFunctionPrototype),
+            FunctionKind::Bytecode { code, .. } if code.flags.is_async => realm.intrinsic(Intrinsic::AsyncFunctionPrototype),
+            _ => realm.intrinsic(Intrinsic::FunctionPrototype),
+        };
         let data = FunctionData {
             kind,
             realm,

@@ -27,10 +27,11 @@ intrinsics! {
     UriErrorPrototype, AggregateErrorPrototype, IteratorPrototype, ArrayIteratorPrototype,
     StringIteratorPrototype, MapIteratorPrototype, SetIteratorPrototype, DatePrototype,
     RegExpPrototype, PromisePrototype, MapPrototype, SetPrototype, WeakMapPrototype,
-    WeakSetPrototype, ArrayBufferPrototype, GeneratorPrototype,
+    WeakSetPrototype, ArrayBufferPrototype, GeneratorPrototype, GeneratorFunctionPrototype,
+    AsyncFunctionPrototype,
     Object, Function, Array, String, Number, Boolean, Symbol, Error, TypeError, RangeError,
     SyntaxError, ReferenceError, EvalError, UriError, AggregateError, Promise, RegExp, Date,
-    Map, Set, ThrowTypeError, ArrayProtoValues, Eval,
+    Map, Set, ThrowTypeError, ArrayProtoValues, Eval, GeneratorFunction, AsyncFunction,
 }
 
 #[repr(C)]
