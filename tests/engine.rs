@@ -221,3 +221,43 @@ fn async_functions_await_and_settle_their_promise() {
         "undefined,AsyncFunction,AsyncFunction"
     );
 }
+
+#[test]
+fn async_generators_and_for_await() {
+    let (mut iso, c) = setup();
+    run(
+        &mut iso,
+        c,
+        "var log = [];
+         async function* inner() { try { var x = yield 1; log.push('sent ' + x); yield 2; return 'r'; } finally { log.push('inner finally'); } }
+         async function* outer() { var r = yield* inner(); log.push('delegate ' + r); yield* [3, Promise.resolve(4)]; }
+         async function main() {
+           var seen = [];
+           for await (var v of outer()) seen.push(v);
+           log.push(seen.join());
+           var g = outer(); await g.next(); log.push(JSON.stringify(await g.return('early')));
+           var q = inner(); var all = await Promise.all([q.next(), q.next('a'), q.next(), q.next()]);
+           log.push(JSON.stringify(all));
+           var closed = false;
+           var it = { [Symbol.asyncIterator]() { return { next() { return Promise.resolve({ value: 0, done: false }); }, return() { closed = true; return {}; } }; } };
+           for await (var w of it) break;
+           log.push('closed ' + closed);
+           try { for await (var z of inner()) throw new Error('body'); } catch (e) { log.push('caught ' + e.message); }
+         }
+         main().then(() => log.push('done'), e => log.push('error ' + e));",
+    );
+    iso.run_microtasks().expect("microtasks");
+    assert_eq!(
+        run(&mut iso, c, "log.join('|')"),
+        "sent undefined|inner finally|delegate r|1,2,3,4|inner finally|{\"value\":\"early\",\"done\":true}|sent a|inner finally|\
+         [{\"value\":1,\"done\":false},{\"value\":2,\"done\":false},{\"value\":\"r\",\"done\":true},{\"done\":true}]|closed true|inner finally|caught body|done"
+    );
+    assert_eq!(
+        run(
+            &mut iso,
+            c,
+            "async function* ag() {} [Object.prototype.toString.call(ag()), Object.getPrototypeOf(ag).constructor.name, typeof ag.prototype].join()"
+        ),
+        "[object AsyncGenerator],AsyncGeneratorFunction,object"
+    );
+}

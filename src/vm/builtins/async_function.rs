@@ -7,7 +7,7 @@ use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{GeneratorData, GeneratorState, JsObject, ObjectKind, PropertyKey, attrs};
+use crate::vm::object::{GeneratorData, GeneratorKind, GeneratorState, JsObject, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
@@ -40,8 +40,18 @@ fn async_function_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 /// The internal state object of one async function activation: a
 /// generator-like object (no prototype) holding the frame while it awaits.
 pub(crate) fn new_async_state(vm: &mut Vm, func: Value, mode_reg: u16) -> Gc<JsObject> {
-    let data =
-        GeneratorData { state: GeneratorState::Executing, func, env: Value::UNDEFINED, this: Value::UNDEFINED, pc: 0, argc: 0, mode_reg, regs: Vec::new() };
+    let data = GeneratorData {
+        state: GeneratorState::Executing,
+        kind: GeneratorKind::AsyncFunction,
+        queue: Default::default(),
+        func,
+        env: Value::UNDEFINED,
+        this: Value::UNDEFINED,
+        pc: 0,
+        argc: 0,
+        mode_reg,
+        regs: Vec::new(),
+    };
     vm.new_object_with_proto(Value::NULL, ObjectKind::Generator(Box::new(data)))
 }
 
@@ -59,6 +69,9 @@ pub(crate) fn await_value(vm: &mut Vm, state: Value, value: Value) -> JsResult<(
 
 fn resume(vm: &mut Vm, state: Value, value: Value, mode: i32) -> JsResult<Value> {
     let s: Gc<JsObject> = Gc::from_value(state);
+    if matches!(&s.kind, ObjectKind::Generator(g) if g.kind == GeneratorKind::AsyncGenerator) {
+        return super::async_generator::resume(vm, s, value, mode).map(|_| Value::UNDEFINED);
+    }
     let r = vm.resume_generator(s, value, mode);
     if let ObjectKind::Generator(g) = &mut s.m().kind
         && g.state == GeneratorState::Executing

@@ -3,6 +3,7 @@
 
 mod array;
 pub(crate) mod async_function;
+pub(crate) mod async_generator;
 mod date;
 mod error;
 mod function;
@@ -99,6 +100,7 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     iterator::install(vm, realm);
     generator::install(vm, realm);
     async_function::install(vm, realm);
+    async_generator::install(vm, realm);
     array::install(vm, realm);
     string::install(vm, realm);
     number::install(vm, realm);

@@ -391,6 +391,25 @@ pub(crate) fn await_then(vm: &mut Vm, value: Value, on_fulfilled: Value, on_reje
     Ok(())
 }
 
+/// PromiseResolve(%Promise%, value).
+pub(crate) fn promise_resolve_intrinsic(vm: &mut Vm, value: Value) -> JsResult<Value> {
+    let c = vm.realm().intrinsic(Intrinsic::Promise);
+    promise_resolve(vm, c, value)
+}
+
+/// PerformPromiseThen(promise, onFulfilled, onRejected) with no result capability.
+pub(crate) fn perform_then_plain(vm: &mut Vm, promise: Value, on_fulfilled: Value, on_rejected: Value) {
+    perform_then(vm, promise, on_fulfilled, on_rejected, None);
+}
+
+/// PerformPromiseThen(promise, onFulfilled, onRejected, capability of `target`),
+/// where `target` is a pending promise created by the engine.
+pub(crate) fn perform_then_into(vm: &mut Vm, promise: Value, on_fulfilled: Value, on_rejected: Value, target: Value) {
+    let (resolve, reject) = create_resolving_functions(vm, target);
+    let cap = Capability { promise: target, resolve, reject };
+    perform_then(vm, promise, on_fulfilled, on_rejected, Some(&cap));
+}
+
 /// PromiseResolve(C, x).
 fn promise_resolve(vm: &mut Vm, c: Value, x: Value) -> JsResult<Value> {
     if is_promise(x) {

@@ -352,6 +352,31 @@ pub enum Op {
         mode: Reg,
         done: u32,
     },
+    /// reg = GetIterator(acc, async) (an async-from-sync wrapper for sync
+    /// iterables); reg + 1 = its `next` method.
+    GetAsyncIterator(Reg),
+    /// acc is an iterator result: TypeError unless it is an object; jumps to
+    /// `done` if it is done, else acc = its value.
+    IterResultValue {
+        done: u32,
+    },
+    /// acc = reg[iter].throw(reg[arg]) (which = 1) or .return(reg[arg])
+    /// (which = 2; arg NO_REG calls it with no arguments), or a jump to
+    /// `missing` when the iterator has no such method.
+    CallIteratorMethod {
+        iter: Reg,
+        arg: Reg,
+        which: u16,
+        missing: u32,
+    },
+    /// Jumps to `target` if reg holds the int `value` (resume-mode dispatch).
+    JumpIfRegInt {
+        reg: Reg,
+        value: u16,
+        target: u32,
+    },
+    /// TypeError with the message constant unless acc is an object.
+    ThrowIfNotObject(u32),
     /// First op of an async function: reg = a new async state object,
     /// reg + 2 = the result promise.
     AsyncStart(Reg),

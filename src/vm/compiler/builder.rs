@@ -162,6 +162,15 @@ impl FuncState {
     pub fn resume_mode(&mut self, mode: Reg, next: Label) {
         self.emit_jump_op(Op::ResumeMode { mode, next: next.0 });
     }
+    pub fn iter_result_value(&mut self, done: Label) {
+        self.emit_jump_op(Op::IterResultValue { done: done.0 });
+    }
+    pub fn call_iterator_method(&mut self, iter: Reg, arg: Reg, which: u16, missing: Label) {
+        self.emit_jump_op(Op::CallIteratorMethod { iter, arg, which, missing: missing.0 });
+    }
+    pub fn jump_if_reg_int(&mut self, reg: Reg, value: u16, target: Label) {
+        self.emit_jump_op(Op::JumpIfRegInt { reg, value, target: target.0 });
+    }
     pub fn yield_star(&mut self, iter: Reg, mode: Reg, done: Label) {
         self.emit_jump_op(Op::YieldStar { iter, mode, done: done.0 });
     }
@@ -244,6 +253,9 @@ impl FuncState {
                 | Op::JumpIfNotUndefined(t)
                 | Op::IteratorStep { done: t, .. }
                 | Op::ResumeMode { next: t, .. }
+                | Op::IterResultValue { done: t }
+                | Op::CallIteratorMethod { missing: t, .. }
+                | Op::JumpIfRegInt { target: t, .. }
                 | Op::YieldStar { done: t, .. }
                 | Op::ForInNext { done: t, .. } => t,
                 _ => unreachable!("fix-up on a non-jump op"),

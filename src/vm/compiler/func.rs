@@ -11,7 +11,7 @@ use crate::vm::bytecode::{Code, NO_REG, Op, Reg};
 use crate::vm::heap::Gc;
 use crate::vm::value::Value;
 
-use super::builder::FuncState;
+use super::builder::{FuncState, Label};
 use super::expr::NameHint;
 use super::pattern::Tgt;
 use super::scope::{BKind, BindKey, Loc, ScopeCtx};
@@ -194,9 +194,6 @@ impl<'a> Compiler<'a, '_> {
     /// Compiles a function (declaration, expression, method or constructor) to a Code.
     /// `span` overrides the source span (methods: the whole method definition).
     pub(crate) fn compile_function(&mut self, func: &'a Function<'a>, name: Option<&str>, kind: FnKind, span: Option<Span>) -> Res<Gc<Code>> {
-        if func.r#async && func.generator {
-            return Err(unsupported("async generator function", func.span.start));
-        }
         let Some(body) = &func.body else {
             return Err(syntax_error("function body expected", func.span.start));
         };
@@ -212,6 +209,7 @@ impl<'a> Compiler<'a, '_> {
             }
         }
         self.f.flags.is_async = func.r#async;
+        self.f.flags.generator = func.generator;
         let self_name = if func.r#type == FunctionType::FunctionExpression {
             func.id.as_ref().and_then(|id| id.symbol_id.get().map(|s| (s, id.name.as_str())))
         } else {
@@ -222,8 +220,9 @@ impl<'a> Compiler<'a, '_> {
         if func.generator {
             // FunctionDeclarationInstantiation is done: create the generator
             // object and return it; the body runs on the first next().
-            self.f.flags.generator = true;
-            let gen_reg = self.f.alloc_n(2)?;
+            // Registers: the generator, the resume mode, and (async generators)
+            // a spare slot where Await expects an async function's promise.
+            let gen_reg = self.f.alloc_n(3)?;
             self.f.generator = Some(gen_reg);
             self.f.emit(Op::InitialYield(gen_reg));
         }
@@ -239,6 +238,108 @@ impl<'a> Compiler<'a, '_> {
         let span = span.unwrap_or(func.span);
         let span = self.trim_static(span);
         Ok(self.end_function(fname, (span.start, span.end), length))
+    }
+
+    /// `yield* iterable` in an async generator (ECMA-262 YieldExpression
+    /// evaluation, generatorKind async): drives the async iterator, awaiting
+    /// each inner result and yielding its value; throw() and return()
+    /// resumptions are forwarded to the inner iterator's throw / return.
+    fn async_yield_star(&mut self, y: &'a YieldExpression<'a>, g: Reg) -> Res<()> {
+        let arg = y.argument.as_ref().ok_or_else(|| syntax_error("yield* needs an operand", y.span.start))?;
+        let pos = y.span.start;
+        let mark = self.f.mark();
+        let iter = self.f.alloc_n(2)?;
+        let mode = self.f.alloc()?;
+        let recv = self.f.alloc()?;
+        let res = self.f.alloc()?;
+        self.expr(arg)?;
+        self.f.emit_at(Op::GetAsyncIterator(iter), pos);
+        self.f.emit(Op::LdaInt(0));
+        self.f.emit(Op::Star(mode));
+        self.f.emit(Op::LdaUndefined);
+        let (lp, l_throw, l_return, l_check, l_yield, l_done) =
+            (self.f.new_label(), self.f.new_label(), self.f.new_label(), self.f.new_label(), self.f.new_label(), self.f.new_label());
+        self.f.bind(lp);
+        self.f.emit(Op::Star(recv));
+        self.f.jump_if_reg_int(mode, 1, l_throw);
+        self.f.jump_if_reg_int(mode, 2, l_return);
+        self.f.emit_at(Op::Call { callee: iter + 1, this: iter, args: recv, argc: 1 }, pos);
+        self.f.jump(l_check);
+        // throw(): forwarded, or (no throw method) close the iterator and fail.
+        self.f.bind(l_throw);
+        let no_throw = self.f.new_label();
+        self.f.call_iterator_method(iter, recv, 1, no_throw);
+        self.f.jump(l_check);
+        self.f.bind(no_throw);
+        self.async_iterator_close(iter, g);
+        let msg = self.str_const("The iterator does not provide a 'throw' method");
+        self.f.emit(Op::ThrowTypeError(msg));
+        // return(): forwarded; done means the generator returns that value.
+        self.f.bind(l_return);
+        let no_return = self.f.new_label();
+        self.f.call_iterator_method(iter, recv, 2, no_return);
+        self.emit_await(g, pos);
+        let ret_done = self.f.new_label();
+        self.inner_result_done(res, ret_done);
+        self.f.jump(l_yield);
+        self.f.bind(ret_done);
+        self.jump_out(super::builder::Jump::Return, self.f.ctl.len())?;
+        self.f.bind(no_return);
+        self.f.emit(Op::Ldar(recv));
+        self.emit_await(g, pos);
+        self.jump_out(super::builder::Jump::Return, self.f.ctl.len())?;
+        // next() and throw() results.
+        self.f.bind(l_check);
+        self.emit_await(g, pos);
+        self.inner_result_done(res, l_done);
+        self.f.bind(l_yield);
+        self.f.emit_at(Op::YieldRaw(g), pos);
+        self.f.emit(Op::Mov(g + 1, mode));
+        let unwrap_return = self.f.new_label();
+        self.f.jump_if_reg_int(mode, 2, unwrap_return);
+        self.f.jump(lp);
+        // AsyncGeneratorUnwrapYieldResumption: a return() value is awaited
+        // first; a rejection becomes a throw() for the inner iterator.
+        self.f.bind(unwrap_return);
+        self.f.emit_at(Op::Await(g), pos);
+        self.f.emit(Op::Star(recv));
+        let rejected = self.f.new_label();
+        self.f.jump_if_reg_int(g + 1, 1, rejected);
+        self.f.emit(Op::LdaInt(2));
+        self.f.emit(Op::Star(mode));
+        self.f.emit(Op::Ldar(recv));
+        self.f.jump(lp);
+        self.f.bind(rejected);
+        self.f.emit(Op::LdaInt(1));
+        self.f.emit(Op::Star(mode));
+        self.f.emit(Op::Ldar(recv));
+        self.f.jump(lp);
+        self.f.bind(l_done);
+        self.f.release(mark);
+        Ok(())
+    }
+
+    /// acc is an inner iterator result: TypeError unless an object; jumps to
+    /// `done` with acc = its value if done, else continues with acc = its value.
+    fn inner_result_done(&mut self, res: Reg, done: Label) {
+        let msg = self.str_const("Iterator result is not an object");
+        self.f.emit(Op::ThrowIfNotObject(msg));
+        self.f.emit(Op::Star(res));
+        let done_name = self.str_const("done");
+        let ic = self.f.new_ic();
+        self.f.emit(Op::GetNamed { obj: res, name: done_name, ic });
+        let not_done = self.f.new_label();
+        let value_then_done = self.f.new_label();
+        self.f.jump_if_true(value_then_done);
+        let value_name = self.str_const("value");
+        let ic = self.f.new_ic();
+        self.f.emit(Op::GetNamed { obj: res, name: value_name, ic });
+        self.f.jump(not_done);
+        self.f.bind(value_then_done);
+        let ic = self.f.new_ic();
+        self.f.emit(Op::GetNamed { obj: res, name: value_name, ic });
+        self.f.jump(done);
+        self.f.bind(not_done);
     }
 
     /// Closes an async function: its outermost handler rejects the promise.
@@ -258,21 +359,47 @@ impl<'a> Compiler<'a, '_> {
             return Err(syntax_error("await is only valid in async functions", a.span.start));
         };
         self.expr(&a.argument)?;
-        self.f.emit_at(Op::Await(r), a.span.start);
-        let next = self.f.new_label();
-        self.f.resume_mode(r + 1, next);
-        self.f.bind(next);
+        self.emit_await(r, a.span.start);
         Ok(())
+    }
+
+    /// Await(acc): suspends; resumes with acc = the value, or throws the reason.
+    pub(crate) fn emit_await(&mut self, state_reg: Reg, offset: u32) {
+        self.f.emit_at(Op::Await(state_reg), offset);
+        let next = self.f.new_label();
+        self.f.resume_mode(state_reg + 1, next);
+        self.f.bind(next);
     }
 
     /// `yield x` and `yield* iterable` in a generator. After each suspension a
     /// ResumeMode dispatch continues (next), throws (throw) or returns the sent
     /// value through the enclosing finally blocks (return).
     pub(crate) fn yield_expr(&mut self, y: &'a YieldExpression<'a>) -> Res<()> {
-        let (Some(gen_reg), false) = (self.f.generator, self.f.flags.is_async) else {
+        let (Some(gen_reg), true) = (self.f.generator, self.f.flags.generator) else {
             return Err(syntax_error("yield is only valid in generator functions", y.span.start));
         };
         let mode = gen_reg + 1;
+        if self.f.flags.is_async {
+            if y.delegate {
+                return self.async_yield_star(y, gen_reg);
+            }
+            // AsyncGeneratorYield(? Await(value)); a return() resumption awaits
+            // its value and then returns through the finally blocks.
+            match &y.argument {
+                Some(e) => self.expr(e)?,
+                None => {
+                    self.f.emit(Op::LdaUndefined);
+                }
+            }
+            self.emit_await(gen_reg, y.span.start);
+            self.f.emit_at(Op::YieldRaw(gen_reg), y.span.start);
+            let next = self.f.new_label();
+            self.f.resume_mode(mode, next);
+            self.emit_await(gen_reg, y.span.start);
+            self.jump_out(super::builder::Jump::Return, self.f.ctl.len())?;
+            self.f.bind(next);
+            return Ok(());
+        }
         if !y.delegate {
             match &y.argument {
                 Some(e) => self.expr(e)?,
@@ -337,7 +464,7 @@ impl<'a> Compiler<'a, '_> {
         let n = params.items.len() as u32;
         self.f.nparams = n;
         self.f.alloc_n(n)?;
-        if self.f.flags.is_async {
+        if self.f.flags.is_async && !self.f.flags.generator {
             // The async state, resume mode and result promise live right after
             // the parameters. Everything from here on (parameter initialisers
             // included) runs under the handler that rejects the promise.

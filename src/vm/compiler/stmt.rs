@@ -5,7 +5,7 @@
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
-use crate::vm::bytecode::Op;
+use crate::vm::bytecode::{Op, Reg};
 
 use oxc_syntax::scope::ScopeFlags;
 
@@ -65,7 +65,13 @@ impl<'a> Compiler<'a, '_> {
             Statement::LabeledStatement(l) => self.labeled(l, Vec::new()),
             Statement::ReturnStatement(r) => {
                 match &r.argument {
-                    Some(e) => self.expr(e)?,
+                    Some(e) => {
+                        self.expr(e)?;
+                        // In an async generator, `return x` awaits x.
+                        if let (true, true, Some(g)) = (self.f.flags.generator, self.f.flags.is_async, self.f.generator) {
+                            self.emit_await(g, r.span.start);
+                        }
+                    }
                     None => {
                         self.f.emit(Op::LdaUndefined);
                     }
@@ -424,9 +430,88 @@ impl<'a> Compiler<'a, '_> {
         Ok(())
     }
 
+    /// AsyncIteratorClose for a normal completion: await reg[iter].return()
+    /// (if any) and require an object result.
+    pub(crate) fn async_iterator_close(&mut self, iter: Reg, state: Reg) {
+        let skip = self.f.new_label();
+        self.f.call_iterator_method(iter, crate::vm::bytecode::NO_REG, 2, skip);
+        self.emit_await(state, self.f.cur_pos);
+        let msg = self.str_const("iterator.return() did not return an object");
+        self.f.emit(Op::ThrowIfNotObject(msg));
+        self.f.bind(skip);
+    }
+
+    /// `for await (x of y)` in an async function or async generator.
+    fn for_await_of(&mut self, f: &'a ForOfStatement<'a>, labels: Vec<String>) -> Res<()> {
+        let Some(state) = self.f.generator.filter(|_| self.f.flags.is_async) else {
+            return Err(syntax_error("for await is only valid in async functions", f.span.start));
+        };
+        self.reset_completion();
+        let sc = self.enter_scope(f.scope_id.get().unwrap())?;
+        let m = self.f.mark();
+        self.expr(&f.right)?;
+        let iter = self.f.alloc_n(2)?;
+        let val = self.f.alloc()?;
+        let exc = self.f.alloc()?;
+        let saved = self.f.alloc()?;
+        self.f.emit_at(Op::GetAsyncIterator(iter), f.right.span().start);
+        self.f.emit(Op::SaveEnv(saved));
+        self.f.ctl.push(Ctl::IterClose { val, pending: Vec::new() });
+        let brk_close = self.f.new_label();
+        let exit = self.f.new_label();
+        let head = self.f.new_label();
+        self.loop_target(labels, brk_close, head);
+        self.f.bind(head);
+        self.f.cur_pos = f.right.span().start;
+        self.f.emit(Op::Call { callee: iter + 1, this: iter, args: iter, argc: 0 });
+        self.emit_await(state, f.right.span().start);
+        self.f.iter_result_value(exit);
+        let body_start = self.f.here();
+        if sc.pushed_env {
+            self.f.emit(Op::CopyEnv);
+        }
+        self.for_head_bind(&f.left)?;
+        self.stmt(&f.body)?;
+        let body_end = self.f.here();
+        self.f.jump(head);
+        self.f.ctl.pop();
+        let Some(Ctl::IterClose { pending, .. }) = self.f.ctl.pop() else { unreachable!() };
+        // Exception in the body: await return() (ignoring its errors), rethrow.
+        let handler = self.f.here();
+        self.f.emit(Op::RestoreEnv(saved));
+        self.f.emit(Op::Star(exc));
+        let close_start = self.f.here();
+        let rethrow = self.f.new_label();
+        self.f.call_iterator_method(iter, crate::vm::bytecode::NO_REG, 2, rethrow);
+        self.emit_await(state, f.span.start);
+        let close_end = self.f.here();
+        self.f.bind(rethrow);
+        self.f.emit(Op::Ldar(exc));
+        self.f.emit(Op::Throw);
+        self.f.add_handler(close_start, close_end, rethrow);
+        self.f.add_handler(body_start, body_end, handler);
+        // break: close and leave.
+        self.f.bind(brk_close);
+        self.async_iterator_close(iter, state);
+        self.f.jump(exit);
+        // Jumps further out (outer break/continue, return).
+        for (l, j) in pending {
+            self.f.bind(l);
+            self.async_iterator_close(iter, state);
+            if j == Jump::Return {
+                self.f.emit(Op::Ldar(val));
+            }
+            self.jump_out(j, self.f.ctl.len())?;
+        }
+        self.f.bind(exit);
+        self.f.release(m);
+        self.exit_scope(sc);
+        Ok(())
+    }
+
     fn for_of(&mut self, f: &'a ForOfStatement<'a>, labels: Vec<String>) -> Res<()> {
         if f.r#await {
-            return Err(unsupported("for await", f.span.start));
+            return self.for_await_of(f, labels);
         }
         self.reset_completion();
         let sc = self.enter_scope(f.scope_id.get().unwrap())?;

@@ -25,6 +25,9 @@ fn check_code(code: &Code) {
             | Op::JumpIfNotUndefined(t)
             | Op::IteratorStep { done: t, .. }
             | Op::ResumeMode { next: t, .. }
+            | Op::IterResultValue { done: t }
+            | Op::CallIteratorMethod { missing: t, .. }
+            | Op::JumpIfRegInt { target: t, .. }
             | Op::YieldStar { done: t, .. }
             | Op::ForInNext { done: t, .. } => Some(t),
             _ => None,
@@ -44,7 +47,7 @@ fn check_code(code: &Code) {
                 }
                 v
             }
-            Op::GetIterator(r) | Op::InitialYield(r) | Op::Yield(r) | Op::YieldRaw(r) => vec![r, r + 1],
+            Op::GetIterator(r) | Op::GetAsyncIterator(r) | Op::InitialYield(r) | Op::Yield(r) | Op::YieldRaw(r) => vec![r, r + 1],
             Op::AsyncStart(r) | Op::Await(r) | Op::AsyncReject(r) => vec![r, r + 1, r + 2],
             Op::YieldStar { iter, mode, .. } => vec![iter, iter + 1, mode],
             Op::ResumeMode { mode, .. } => vec![mode],
@@ -54,7 +57,7 @@ fn check_code(code: &Code) {
             assert!((r as u32) < code.nregs, "register r{r} >= nregs {}:\n{}", code.nregs, code.disassemble());
         }
         let c = match *op {
-            Op::LdaConst(c) | Op::CreateClosure(c) | Op::ThrowIfEmpty(c) | Op::ThrowConstAssign(c) => Some(c),
+            Op::LdaConst(c) | Op::CreateClosure(c) | Op::ThrowIfEmpty(c) | Op::ThrowConstAssign(c) | Op::ThrowIfNotObject(c) => Some(c),
             Op::GetNamed { name, .. } | Op::SetNamed { name, .. } | Op::LdaGlobal { name, .. } => Some(name),
             _ => None,
         };
@@ -198,8 +201,6 @@ fn eval_entry_points() {
 #[test]
 fn unsupported_features() {
     let cases = [
-        ("async function* f() {}", "async generator function is not supported yet"),
-        ("async function f() { for await (var x of []) {} }", "for await is not supported yet"),
         ("1n", "BigInt is not supported yet"),
         ("with (o) {}", "with statement is not supported yet"),
         ("class A { #x = 1; }", "private class members are not supported yet"),

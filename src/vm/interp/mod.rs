@@ -329,7 +329,7 @@ impl Vm {
         if code.flags.generator {
             // Generator functions get a `prototype` for their generator objects
             // (no `constructor` property on it).
-            let gen_proto = self.realm().intrinsic(Intrinsic::GeneratorPrototype);
+            let gen_proto = self.realm().intrinsic(if code.flags.is_async { Intrinsic::AsyncGeneratorPrototype } else { Intrinsic::GeneratorPrototype });
             let proto = self.new_object_with_proto(gen_proto, ObjectKind::Ordinary);
             let pkey = PropertyKey::Atom(self.names.prototype);
             f.put_named(&mut self.heap, pkey, proto.value(), attrs::WRITABLE);
@@ -1066,7 +1066,7 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     acc = tri!(ops::super_call(vm, fi, &list));
                 }
                 Op::Return => {
-                    if code.flags.is_async {
+                    if code.flags.is_async && !code.flags.generator {
                         // An async function's return resolves its promise; the
                         // caller (or the resuming job) gets the promise.
                         let promise = reg!(code.flags.async_reg + 2);
@@ -1124,6 +1124,52 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     acc = value;
                     continue 'frame;
                 }
+                Op::GetAsyncIterator(dst) => {
+                    sync!();
+                    let (it, next) = tri!(crate::vm::builtins::async_generator::get_async_iterator(vm, acc));
+                    set_reg!(dst, it);
+                    set_reg!(dst + 1, next);
+                }
+                Op::IterResultValue { done } => {
+                    sync!();
+                    let Some(ro) = JsObject::from_value(acc) else {
+                        let d = vm.display_string(acc);
+                        tri!(Err(vm.type_error(&format!("Iterator result {d} is not an object"))));
+                        unreachable!()
+                    };
+                    let dkey = PropertyKey::Atom(vm.names.done);
+                    let d = tri!(vm.get(ro, dkey, acc));
+                    if Vm::to_boolean(d) {
+                        acc = Value::UNDEFINED;
+                        pc = done as usize;
+                    } else {
+                        let vkey = PropertyKey::Atom(vm.names.value);
+                        acc = tri!(vm.get(ro, vkey, acc));
+                    }
+                }
+                Op::CallIteratorMethod { iter, arg, which, missing } => {
+                    sync!();
+                    let it = reg!(iter);
+                    let key = PropertyKey::Atom(if which == 1 { vm.names.throw_ } else { vm.names.return_ });
+                    match tri!(vm.get_method(it, key)) {
+                        None => pc = missing as usize,
+                        Some(m) if arg == NO_REG => acc = tri!(vm.call(m, it, &[])),
+                        Some(m) => acc = tri!(vm.call(m, it, &[reg!(arg)])),
+                    }
+                }
+                Op::JumpIfRegInt { reg, value, target } => {
+                    let v = reg!(reg);
+                    if v.is_int() && v.as_int() == value as i32 {
+                        pc = target as usize;
+                    }
+                }
+                Op::ThrowIfNotObject(m) => {
+                    if !JsObject::is_object(acc) {
+                        sync!();
+                        let msg = const_str(&code, m).to_rust_string();
+                        tri!(Err(vm.type_error(&msg)));
+                    }
+                }
                 Op::AsyncStart(r) => {
                     let func = vm.frames[fi].func.value();
                     let state = crate::vm::builtins::async_function::new_async_state(vm, func, r + 1);
@@ -1136,7 +1182,7 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     let state = reg!(r);
                     tri!(crate::vm::builtins::async_function::await_value(vm, state, acc));
                     let promise = reg!(r + 2);
-                    vm.save_generator_frame(fi, Gc::from_value(state), pc, GeneratorState::SuspendedYield);
+                    vm.save_generator_frame(fi, Gc::from_value(state), pc, GeneratorState::Awaiting);
                     let frame = vm.pop_frame();
                     if frame.entry || vm.frames.len() < entry_depth {
                         return Ok(promise);

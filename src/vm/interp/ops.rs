@@ -7,7 +7,7 @@ use crate::vm::bytecode::{Code, Op};
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::function::ClassKind;
-use crate::vm::object::{Env, FunctionKind, GeneratorData, GeneratorState, JsObject, JsString, ObjectKind, PropertyKey, attrs};
+use crate::vm::object::{Env, FunctionKind, GeneratorData, GeneratorKind, GeneratorState, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::Intrinsic;
 use crate::vm::runtime::{Hint, PropertyDescriptor};
 use crate::vm::value::Value;
@@ -478,14 +478,17 @@ pub fn iterator_close(vm: &mut Vm, it: Value) -> JsResult<()> {
 pub fn create_generator(vm: &mut Vm, func: Gc<JsObject>, mode_reg: u16) -> JsResult<Gc<JsObject>> {
     let pkey = PropertyKey::Atom(vm.names.prototype);
     let proto = vm.get(func, pkey, func.value())?;
+    let is_async = matches!(&func.function().map(|d| &d.kind), Some(FunctionKind::Bytecode { code, .. }) if code.flags.is_async);
     let proto = if JsObject::is_object(proto) {
         proto
     } else {
         let realm = func.function().map_or_else(|| vm.realm(), |d| d.realm);
-        realm.intrinsic(Intrinsic::GeneratorPrototype)
+        realm.intrinsic(if is_async { Intrinsic::AsyncGeneratorPrototype } else { Intrinsic::GeneratorPrototype })
     };
     let data = GeneratorData {
         state: GeneratorState::SuspendedStart,
+        kind: if is_async { GeneratorKind::AsyncGenerator } else { GeneratorKind::Sync },
+        queue: Default::default(),
         func: func.value(),
         env: Value::UNDEFINED,
         this: Value::UNDEFINED,

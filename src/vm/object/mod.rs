@@ -156,8 +156,24 @@ pub enum GeneratorState {
     SuspendedStart,
     SuspendedYield,
     Executing,
+    /// Suspended at an `await` (async functions and async generators); to the
+    /// outside this is still "executing".
+    Awaiting,
+    /// Async generators: waiting for a return() value to settle.
+    AwaitingReturn,
     Completed,
 }
+
+/// Which kind of function owns a GeneratorData.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GeneratorKind {
+    Sync,
+    AsyncFunction,
+    AsyncGenerator,
+}
+
+/// An async generator request: (resume mode 0 next / 1 throw / 2 return, value, promise).
+pub type AsyncGeneratorRequest = (i32, Value, Value);
 
 /// A generator's state and, while suspended, its saved frame: the function,
 /// environment, `this`, the pc to resume at, and a copy of the frame's
@@ -165,6 +181,9 @@ pub enum GeneratorState {
 /// stack on resumption, so nothing points into the stack while suspended).
 pub struct GeneratorData {
     pub state: GeneratorState,
+    pub kind: GeneratorKind,
+    /// Async generators: the pending next/throw/return requests, oldest first.
+    pub queue: std::collections::VecDeque<AsyncGeneratorRequest>,
     pub func: Value,
     pub env: Value,
     pub this: Value,
@@ -262,6 +281,10 @@ impl Trace for JsObject {
                 v.edge(EdgeKind::Internal, EdgeName::Str("receiver"), g.this);
                 for (i, &r) in g.regs.iter().enumerate() {
                     v.edge(EdgeKind::Internal, EdgeName::Index(i as u32), r);
+                }
+                for &(_, value, promise) in &g.queue {
+                    v.edge(EdgeKind::Internal, EdgeName::Str("request_value"), value);
+                    v.edge(EdgeKind::Internal, EdgeName::Str("request_promise"), promise);
                 }
             }
             ObjectKind::Promise(p) => {

@@ -206,6 +206,7 @@ impl Vm {
 
     pub fn new_function_object(&mut self, realm: Gc<Realm>, kind: FunctionKind, name: &str, length: u32, ctor: bool) -> Gc<JsObject> {
         let proto = match &kind {
+            FunctionKind::Bytecode { code, .. } if code.flags.generator && code.flags.is_async => realm.intrinsic(Intrinsic::AsyncGeneratorFunctionPrototype),
             FunctionKind::Bytecode { code, .. } if code.flags.generator => realm.intrinsic(Intrinsic::GeneratorFunctionPrototype),
             FunctionKind::Bytecode { code, .. } if code.flags.is_async => realm.intrinsic(Intrinsic::AsyncFunctionPrototype),
             _ => realm.intrinsic(Intrinsic::FunctionPrototype),

@@ -28,10 +28,11 @@ intrinsics! {
     StringIteratorPrototype, MapIteratorPrototype, SetIteratorPrototype, DatePrototype,
     RegExpPrototype, PromisePrototype, MapPrototype, SetPrototype, WeakMapPrototype,
     WeakSetPrototype, ArrayBufferPrototype, GeneratorPrototype, GeneratorFunctionPrototype,
-    AsyncFunctionPrototype,
+    AsyncFunctionPrototype, AsyncIteratorPrototype, AsyncGeneratorPrototype,
+    AsyncGeneratorFunctionPrototype, AsyncFromSyncIteratorPrototype,
     Object, Function, Array, String, Number, Boolean, Symbol, Error, TypeError, RangeError,
     SyntaxError, ReferenceError, EvalError, UriError, AggregateError, Promise, RegExp, Date,
-    Map, Set, ThrowTypeError, ArrayProtoValues, Eval, GeneratorFunction, AsyncFunction,
+    Map, Set, ThrowTypeError, ArrayProtoValues, Eval, GeneratorFunction, AsyncFunction, AsyncGeneratorFunction,
 }
 
 #[repr(C)]
