@@ -7,29 +7,14 @@ use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{GeneratorData, GeneratorKind, GeneratorState, JsObject, ObjectKind, PropertyKey, attrs};
+use crate::vm::object::{GeneratorData, GeneratorKind, GeneratorState, JsObject, ObjectKind};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
 use super::promise::{await_then, data_of, native_with_data};
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let fp = realm.intrinsic(Intrinsic::FunctionPrototype);
-    let afp = vm.new_object_with_proto(fp, ObjectKind::Ordinary);
-    realm.m().intrinsics[Intrinsic::AsyncFunctionPrototype as usize] = afp.value();
-    let tag = PropertyKey::Symbol(vm.symbols.to_string_tag);
-    let s = vm.string_value("AsyncFunction");
-    afp.put_named(&mut vm.heap, tag, s, attrs::CONFIGURABLE);
-
-    // %AsyncFunction%: not a global; its [[Prototype]] is %Function%.
-    let af = vm.new_native_function(realm, async_function_ctor, "AsyncFunction", 1, true);
-    let function_ctor = realm.intrinsic(Intrinsic::Function);
-    let _ = vm.set_prototype_of(af, function_ctor);
-    let pkey = PropertyKey::Atom(vm.names.prototype);
-    let ckey = PropertyKey::Atom(vm.names.constructor);
-    af.put_named(&mut vm.heap, pkey, afp.value(), 0);
-    afp.put_named(&mut vm.heap, ckey, af.value(), attrs::CONFIGURABLE);
-    realm.m().intrinsics[Intrinsic::AsyncFunction as usize] = af.value();
+    super::function::install_function_kind(vm, realm, "AsyncFunction", async_function_ctor, Intrinsic::AsyncFunctionPrototype, Intrinsic::AsyncFunction, None);
 }
 
 /// `AsyncFunction(p1, ..., body)`.
@@ -40,18 +25,7 @@ fn async_function_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 /// The internal state object of one async function activation: a
 /// generator-like object (no prototype) holding the frame while it awaits.
 pub(crate) fn new_async_state(vm: &mut Vm, func: Value, mode_reg: u16) -> Gc<JsObject> {
-    let data = GeneratorData {
-        state: GeneratorState::Executing,
-        kind: GeneratorKind::AsyncFunction,
-        queue: Default::default(),
-        func,
-        env: Value::UNDEFINED,
-        this: Value::UNDEFINED,
-        pc: 0,
-        argc: 0,
-        mode_reg,
-        regs: Vec::new(),
-    };
+    let data = GeneratorData::new(GeneratorKind::AsyncFunction, GeneratorState::Executing, func, mode_reg);
     vm.new_object_with_proto(Value::NULL, ObjectKind::Generator(Box::new(data)))
 }
 

@@ -38,22 +38,15 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let s = vm.string_value("AsyncGenerator");
     agp.put_named(&mut vm.heap, tag, s, attrs::CONFIGURABLE);
 
-    let fp = realm.intrinsic(Intrinsic::FunctionPrototype);
-    let agfp = vm.new_object_with_proto(fp, ObjectKind::Ordinary);
-    realm.m().intrinsics[Intrinsic::AsyncGeneratorFunctionPrototype as usize] = agfp.value();
-    let pkey = PropertyKey::Atom(vm.names.prototype);
-    let ckey = PropertyKey::Atom(vm.names.constructor);
-    agfp.put_named(&mut vm.heap, pkey, agp.value(), attrs::CONFIGURABLE);
-    agp.put_named(&mut vm.heap, ckey, agfp.value(), attrs::CONFIGURABLE);
-    let s = vm.string_value("AsyncGeneratorFunction");
-    agfp.put_named(&mut vm.heap, tag, s, attrs::CONFIGURABLE);
-
-    let agf = vm.new_native_function(realm, async_generator_function_ctor, "AsyncGeneratorFunction", 1, true);
-    let function_ctor = realm.intrinsic(Intrinsic::Function);
-    let _ = vm.set_prototype_of(agf, function_ctor);
-    agf.put_named(&mut vm.heap, pkey, agfp.value(), 0);
-    agfp.put_named(&mut vm.heap, ckey, agf.value(), attrs::CONFIGURABLE);
-    realm.m().intrinsics[Intrinsic::AsyncGeneratorFunction as usize] = agf.value();
+    super::function::install_function_kind(
+        vm,
+        realm,
+        "AsyncGeneratorFunction",
+        async_generator_function_ctor,
+        Intrinsic::AsyncGeneratorFunctionPrototype,
+        Intrinsic::AsyncGeneratorFunction,
+        Some(agp),
+    );
 
     let afs = vm.new_object_with_proto(aip.value(), ObjectKind::Ordinary);
     realm.m().intrinsics[Intrinsic::AsyncFromSyncIteratorPrototype as usize] = afs.value();

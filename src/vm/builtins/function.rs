@@ -26,6 +26,43 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     }
 }
 
+/// Installs a function kind other than plain functions (generator, async,
+/// async generator functions): %XFunction.prototype% (an ordinary object
+/// inheriting from Function.prototype, tagged `name`, the [[Prototype]] of
+/// such functions) and the %XFunction% constructor (not a global; its
+/// [[Prototype]] is %Function%). With `instance_proto` (the prototype of the
+/// kind's instances, e.g. %GeneratorPrototype%), links it both ways as
+/// `prototype` / `constructor`. Returns %XFunction.prototype%.
+pub(super) fn install_function_kind(
+    vm: &mut Vm,
+    realm: Gc<Realm>,
+    name: &str,
+    ctor: crate::vm::object::NativeFn,
+    proto_slot: Intrinsic,
+    ctor_slot: Intrinsic,
+    instance_proto: Option<Gc<JsObject>>,
+) -> Gc<JsObject> {
+    let fp = realm.intrinsic(Intrinsic::FunctionPrototype);
+    let kind_proto = vm.new_object_with_proto(fp, crate::vm::object::ObjectKind::Ordinary);
+    realm.m().intrinsics[proto_slot as usize] = kind_proto.value();
+    let pkey = PropertyKey::Atom(vm.names.prototype);
+    let ckey = PropertyKey::Atom(vm.names.constructor);
+    let tag = PropertyKey::Symbol(vm.symbols.to_string_tag);
+    if let Some(ip) = instance_proto {
+        kind_proto.put_named(&mut vm.heap, pkey, ip.value(), attrs::CONFIGURABLE);
+        ip.put_named(&mut vm.heap, ckey, kind_proto.value(), attrs::CONFIGURABLE);
+    }
+    let s = vm.string_value(name);
+    kind_proto.put_named(&mut vm.heap, tag, s, attrs::CONFIGURABLE);
+    let c = vm.new_native_function(realm, ctor, name, 1, true);
+    let function_ctor = realm.intrinsic(Intrinsic::Function);
+    let _ = vm.set_prototype_of(c, function_ctor);
+    c.put_named(&mut vm.heap, pkey, kind_proto.value(), 0);
+    kind_proto.put_named(&mut vm.heap, ckey, c.value(), attrs::CONFIGURABLE);
+    realm.m().intrinsics[ctor_slot as usize] = c.value();
+    kind_proto
+}
+
 /// Function.prototype itself: accepts any arguments and returns undefined.
 pub fn function_prototype_call(_vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
     Ok(Value::UNDEFINED)

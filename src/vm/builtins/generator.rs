@@ -25,25 +25,15 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let s = vm.string_value("Generator");
     gp.put_named(&mut vm.heap, tag, s, attrs::CONFIGURABLE);
 
-    // %GeneratorFunction.prototype%: the [[Prototype]] of generator functions.
-    let fp = realm.intrinsic(Intrinsic::FunctionPrototype);
-    let gfp = vm.new_object_with_proto(fp, ObjectKind::Ordinary);
-    realm.m().intrinsics[Intrinsic::GeneratorFunctionPrototype as usize] = gfp.value();
-    let pkey = PropertyKey::Atom(vm.names.prototype);
-    let ckey = PropertyKey::Atom(vm.names.constructor);
-    gfp.put_named(&mut vm.heap, pkey, gp.value(), attrs::CONFIGURABLE);
-    gp.put_named(&mut vm.heap, ckey, gfp.value(), attrs::CONFIGURABLE);
-    let s = vm.string_value("GeneratorFunction");
-    gfp.put_named(&mut vm.heap, tag, s, attrs::CONFIGURABLE);
-
-    // %GeneratorFunction%: not a global; reachable as the constructor of
-    // %GeneratorFunction.prototype%. Its [[Prototype]] is %Function%.
-    let gf = vm.new_native_function(realm, generator_function_ctor, "GeneratorFunction", 1, true);
-    let function_ctor = realm.intrinsic(Intrinsic::Function);
-    let _ = vm.set_prototype_of(gf, function_ctor);
-    gf.put_named(&mut vm.heap, pkey, gfp.value(), 0);
-    gfp.put_named(&mut vm.heap, ckey, gf.value(), attrs::CONFIGURABLE);
-    realm.m().intrinsics[Intrinsic::GeneratorFunction as usize] = gf.value();
+    super::function::install_function_kind(
+        vm,
+        realm,
+        "GeneratorFunction",
+        generator_function_ctor,
+        Intrinsic::GeneratorFunctionPrototype,
+        Intrinsic::GeneratorFunction,
+        Some(gp),
+    );
 }
 
 /// `GeneratorFunction(p1, ..., body)`.

@@ -441,10 +441,15 @@ impl<'a> Compiler<'a, '_> {
         self.f.bind(skip);
     }
 
-    /// `for await (x of y)` in an async function or async generator.
-    fn for_await_of(&mut self, f: &'a ForOfStatement<'a>, labels: Vec<String>) -> Res<()> {
-        let Some(state) = self.f.generator.filter(|_| self.f.flags.is_async) else {
-            return Err(syntax_error("for await is only valid in async functions", f.span.start));
+    /// `for (x of y)` and `for await (x of y)`. The await form (async functions
+    /// and generators only) uses GetIterator(y, async), awaits each next()
+    /// result, and awaits return() when the loop is left early.
+    fn for_of(&mut self, f: &'a ForOfStatement<'a>, labels: Vec<String>) -> Res<()> {
+        let async_state = if f.r#await {
+            let state = self.f.generator.filter(|_| self.f.flags.is_async);
+            Some(state.ok_or_else(|| syntax_error("for await is only valid in async functions", f.span.start))?)
+        } else {
+            None
         };
         self.reset_completion();
         let sc = self.enter_scope(f.scope_id.get().unwrap())?;
@@ -454,7 +459,8 @@ impl<'a> Compiler<'a, '_> {
         let val = self.f.alloc()?;
         let exc = self.f.alloc()?;
         let saved = self.f.alloc()?;
-        self.f.emit_at(Op::GetAsyncIterator(iter), f.right.span().start);
+        let right_pos = f.right.span().start;
+        self.f.emit_at(if async_state.is_some() { Op::GetAsyncIterator(iter) } else { Op::GetIterator(iter) }, right_pos);
         self.f.emit(Op::SaveEnv(saved));
         self.f.ctl.push(Ctl::IterClose { val, pending: Vec::new() });
         let brk_close = self.f.new_label();
@@ -462,74 +468,14 @@ impl<'a> Compiler<'a, '_> {
         let head = self.f.new_label();
         self.loop_target(labels, brk_close, head);
         self.f.bind(head);
-        self.f.cur_pos = f.right.span().start;
-        self.f.emit(Op::Call { callee: iter + 1, this: iter, args: iter, argc: 0 });
-        self.emit_await(state, f.right.span().start);
-        self.f.iter_result_value(exit);
-        let body_start = self.f.here();
-        if sc.pushed_env {
-            self.f.emit(Op::CopyEnv);
-        }
-        self.for_head_bind(&f.left)?;
-        self.stmt(&f.body)?;
-        let body_end = self.f.here();
-        self.f.jump(head);
-        self.f.ctl.pop();
-        let Some(Ctl::IterClose { pending, .. }) = self.f.ctl.pop() else { unreachable!() };
-        // Exception in the body: await return() (ignoring its errors), rethrow.
-        let handler = self.f.here();
-        self.f.emit(Op::RestoreEnv(saved));
-        self.f.emit(Op::Star(exc));
-        let close_start = self.f.here();
-        let rethrow = self.f.new_label();
-        self.f.call_iterator_method(iter, crate::vm::bytecode::NO_REG, 2, rethrow);
-        self.emit_await(state, f.span.start);
-        let close_end = self.f.here();
-        self.f.bind(rethrow);
-        self.f.emit(Op::Ldar(exc));
-        self.f.emit(Op::Throw);
-        self.f.add_handler(close_start, close_end, rethrow);
-        self.f.add_handler(body_start, body_end, handler);
-        // break: close and leave.
-        self.f.bind(brk_close);
-        self.async_iterator_close(iter, state);
-        self.f.jump(exit);
-        // Jumps further out (outer break/continue, return).
-        for (l, j) in pending {
-            self.f.bind(l);
-            self.async_iterator_close(iter, state);
-            if j == Jump::Return {
-                self.f.emit(Op::Ldar(val));
+        match async_state {
+            None => self.f.iterator_step(iter, exit),
+            Some(state) => {
+                self.f.emit_at(Op::Call { callee: iter + 1, this: iter, args: iter, argc: 0 }, right_pos);
+                self.emit_await(state, right_pos);
+                self.f.iter_result_value(exit);
             }
-            self.jump_out(j, self.f.ctl.len())?;
         }
-        self.f.bind(exit);
-        self.f.release(m);
-        self.exit_scope(sc);
-        Ok(())
-    }
-
-    fn for_of(&mut self, f: &'a ForOfStatement<'a>, labels: Vec<String>) -> Res<()> {
-        if f.r#await {
-            return self.for_await_of(f, labels);
-        }
-        self.reset_completion();
-        let sc = self.enter_scope(f.scope_id.get().unwrap())?;
-        let m = self.f.mark();
-        self.expr(&f.right)?;
-        let iter = self.f.alloc_n(2)?;
-        let val = self.f.alloc()?;
-        let exc = self.f.alloc()?;
-        let saved = self.f.alloc()?;
-        self.f.emit_at(Op::GetIterator(iter), f.right.span().start);
-        self.f.emit(Op::SaveEnv(saved));
-        self.f.ctl.push(Ctl::IterClose { val, pending: Vec::new() });
-        let brk_close = self.f.new_label();
-        let exit = self.f.new_label();
-        let head = self.f.new_label();
-        self.loop_target(labels, brk_close, head);
-        self.f.bind(head);
-        self.f.iterator_step(iter, exit);
         let body_start = self.f.here();
         if sc.pushed_env {
             self.f.emit(Op::CopyEnv);
@@ -545,21 +491,30 @@ impl<'a> Compiler<'a, '_> {
         self.f.emit(Op::RestoreEnv(saved));
         self.f.emit(Op::Star(exc));
         let close_start = self.f.here();
-        self.f.emit(Op::IteratorClose(iter));
+        let rethrow = self.f.new_label();
+        match async_state {
+            None => {
+                self.f.emit(Op::IteratorClose(iter));
+            }
+            Some(state) => {
+                self.f.call_iterator_method(iter, crate::vm::bytecode::NO_REG, 2, rethrow);
+                self.emit_await(state, f.span.start);
+            }
+        }
         let close_end = self.f.here();
-        let rethrow = self.f.here();
+        self.f.bind(rethrow);
         self.f.emit(Op::Ldar(exc));
         self.f.emit(Op::Throw);
         self.f.add_handler(close_start, close_end, rethrow);
         self.f.add_handler(body_start, body_end, handler);
         // break: close and leave.
         self.f.bind(brk_close);
-        self.f.emit(Op::IteratorClose(iter));
+        self.iterator_close_normal(iter, async_state);
         self.f.jump(exit);
         // Jumps further out (outer break/continue, return).
         for (l, j) in pending {
             self.f.bind(l);
-            self.f.emit(Op::IteratorClose(iter));
+            self.iterator_close_normal(iter, async_state);
             if j == Jump::Return {
                 self.f.emit(Op::Ldar(val));
             }
@@ -569,6 +524,16 @@ impl<'a> Compiler<'a, '_> {
         self.f.release(m);
         self.exit_scope(sc);
         Ok(())
+    }
+
+    /// IteratorClose / AsyncIteratorClose for a loop left by break, continue or return.
+    fn iterator_close_normal(&mut self, iter: Reg, async_state: Option<Reg>) {
+        match async_state {
+            None => {
+                self.f.emit(Op::IteratorClose(iter));
+            }
+            Some(state) => self.async_iterator_close(iter, state),
+        }
     }
 
     fn switch(&mut self, s: &'a SwitchStatement<'a>, labels: Vec<String>) -> Res<()> {

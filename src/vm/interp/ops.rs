@@ -485,18 +485,8 @@ pub fn create_generator(vm: &mut Vm, func: Gc<JsObject>, mode_reg: u16) -> JsRes
         let realm = func.function().map_or_else(|| vm.realm(), |d| d.realm);
         realm.intrinsic(if is_async { Intrinsic::AsyncGeneratorPrototype } else { Intrinsic::GeneratorPrototype })
     };
-    let data = GeneratorData {
-        state: GeneratorState::SuspendedStart,
-        kind: if is_async { GeneratorKind::AsyncGenerator } else { GeneratorKind::Sync },
-        queue: Default::default(),
-        func: func.value(),
-        env: Value::UNDEFINED,
-        this: Value::UNDEFINED,
-        pc: 0,
-        argc: 0,
-        mode_reg,
-        regs: Vec::new(),
-    };
+    let kind = if is_async { GeneratorKind::AsyncGenerator } else { GeneratorKind::Sync };
+    let data = GeneratorData::new(kind, GeneratorState::SuspendedStart, func.value(), mode_reg);
     Ok(vm.new_object_with_proto(proto, ObjectKind::Generator(Box::new(data))))
 }
 

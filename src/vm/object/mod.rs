@@ -194,6 +194,25 @@ pub struct GeneratorData {
     pub regs: Vec<Value>,
 }
 
+impl GeneratorData {
+    /// The slots of a new generator (or async function activation) whose
+    /// frame has not been saved yet.
+    pub fn new(kind: GeneratorKind, state: GeneratorState, func: Value, mode_reg: u16) -> GeneratorData {
+        GeneratorData {
+            state,
+            kind,
+            queue: Default::default(),
+            func,
+            env: Value::UNDEFINED,
+            this: Value::UNDEFINED,
+            pc: 0,
+            argc: 0,
+            mode_reg,
+            regs: Vec::new(),
+        }
+    }
+}
+
 /// A RegExp object's [[OriginalSource]], [[OriginalFlags]] and compiled matcher.
 pub struct RegExpData {
     pub source: Gc<JsString>,
