@@ -221,3 +221,28 @@ fn own_key_loops_survive_getters_that_reshape_the_object() {
         JSON.stringify(e) + ' ' + Object.keys(a).length + ' ' + Object.keys(b).length";
     assert_eq!(eval(src), "[[\"first\",\"g\"]] 61 61");
 }
+
+#[test]
+fn aggregate_error_group_by_and_legacy_accessors() {
+    assert_eq!(
+        eval(
+            "var e = new AggregateError(new Set([1, 2]), 'many', { cause: 'c' }); [e.name, e.message, e.errors.join(), e.cause, e instanceof Error, Object.getPrototypeOf(AggregateError) === Error].join()"
+        ),
+        "AggregateError,many,1,2,c,true,true"
+    );
+    assert_eq!(eval("Promise.any([]).catch(e => 0); typeof AggregateError.prototype.errors"), "undefined");
+    assert_eq!(
+        eval(
+            "var g = Object.groupBy([1, 2, 3, 4, 5], x => x % 2 ? 'odd' : 'even'); [String(Object.getPrototypeOf(g)), Object.keys(g).join(), g.odd.join(), g.even.join()].join('|')"
+        ),
+        "null|odd,even|1,3,5|2,4"
+    );
+    assert_eq!(
+        eval(
+            "var o = {}; o.__defineGetter__('x', function () { return 7; }); var p = Object.create(o); [p.x, p.__lookupGetter__('x') === o.__lookupGetter__('x'), p.__lookupSetter__('x'), Object.getOwnPropertyDescriptor(o, 'x').enumerable].join()"
+        ),
+        "7,true,,true"
+    );
+    assert_eq!(eval("try { Object.setPrototypeOf(Object.prototype, {}); 'no error' } catch (e) { e.constructor.name }"), "TypeError");
+    assert_eq!(eval("Object.prototype.toString.call(/x/)"), "[object RegExp]");
+}

@@ -28,6 +28,17 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     vm.define_method(p, "toString", error_to_string, 0);
     vm.define_method(error, "captureStackTrace", capture_stack_trace, 1);
     install_error_constructors(vm, realm, error);
+
+    // AggregateError(errors, message, options).
+    let parent = realm.intrinsic(Intrinsic::ErrorPrototype);
+    let proto = vm.new_object_with_proto(parent, ObjectKind::Ordinary);
+    realm.m().intrinsics[Intrinsic::AggregateErrorPrototype as usize] = proto.value();
+    let c = super::make_constructor(vm, realm, "AggregateError", aggregate_error_ctor, 2, Intrinsic::AggregateErrorPrototype, Intrinsic::AggregateError);
+    c.set_proto_raw(&mut vm.heap, error.value(), vm.null_root_shape);
+    let n = vm.string_value("AggregateError");
+    vm.define_value(proto, "name", n, attrs::HIDDEN);
+    let empty = vm.names.empty.value();
+    vm.define_value(proto, "message", empty, attrs::HIDDEN);
 }
 
 /// The six native error constructors, inheriting from Error.
@@ -45,17 +56,23 @@ pub fn install_error_constructors(vm: &mut Vm, realm: Gc<Realm>, error: Gc<JsObj
     }
 }
 
+/// The common part of the error constructors: the object from new.target,
+/// `message` from argument `first` and `cause` from the options after it.
 fn construct_error(vm: &mut Vm, a: &CallArgs<'_>, default_proto: Intrinsic) -> JsResult<Value> {
+    construct_error_from(vm, a, default_proto, 0)
+}
+
+fn construct_error_from(vm: &mut Vm, a: &CallArgs<'_>, default_proto: Intrinsic, first: usize) -> JsResult<Value> {
     let nt = if a.is_construct() { a.new_target } else { a.callee.value() };
     let proto = vm.prototype_from_constructor(nt, default_proto)?;
     let obj = vm.new_object_with_proto(proto, ObjectKind::Error);
-    let msg = a.arg(0);
+    let msg = a.arg(first);
     if !msg.is_undefined() {
         let s = vm.to_string(msg)?;
         let key = PropertyKey::Atom(vm.names.message);
         obj.put_named(&mut vm.heap, key, s.value(), attrs::HIDDEN);
     }
-    let options = a.arg(1);
+    let options = a.arg(first + 1);
     if let Some(o) = JsObject::from_value(options) {
         let ckey = PropertyKey::Atom(vm.names.cause);
         if vm.has_property(o, ckey)? {
@@ -65,6 +82,20 @@ fn construct_error(vm: &mut Vm, a: &CallArgs<'_>, default_proto: Intrinsic) -> J
     }
     vm.attach_stack(obj);
     Ok(obj.value())
+}
+
+/// AggregateError: the error, then `errors` = IterableToList(errors) as an array.
+fn aggregate_error_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let e = construct_error_from(vm, a, Intrinsic::AggregateErrorPrototype, 1)?;
+    vm.temp_roots.push(e);
+    let list = vm.new_array(0);
+    vm.temp_roots.push(list.value());
+    let r = crate::vm::interp::ops::array_spread(vm, list.value(), a.arg(0));
+    vm.temp_roots.truncate(vm.temp_roots.len() - 2);
+    r?;
+    let key = PropertyKey::Atom(vm.names.errors);
+    Gc::<JsObject>::from_value(e).put_named(&mut vm.heap, key, list.value(), attrs::HIDDEN);
+    Ok(e)
 }
 
 fn error_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {

@@ -91,6 +91,11 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     }
     // %ThrowTypeError%
     let thrower = vm.new_native_function(realm, function::throw_type_error, "", 0, false);
+    // Frozen: its length and name are not configurable either.
+    for key in [vm.names.length, vm.names.name] {
+        let desc = crate::vm::runtime::PropertyDescriptor { configurable: Some(false), ..Default::default() };
+        let _ = vm.define_property_or_throw(thrower, PropertyKey::Atom(key), desc);
+    }
     thrower.m().extensible = false;
     realm.m().intrinsics[Intrinsic::ThrowTypeError as usize] = thrower.value();
 

@@ -35,6 +35,7 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
         ("is", is, 2),
         ("hasOwn", has_own, 2),
         ("fromEntries", from_entries, 1),
+        ("groupBy", group_by, 2),
     ];
     for &(name, f, len) in statics {
         vm.define_method(c, name, f, len);
@@ -47,6 +48,10 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
         ("toString", to_string, 0),
         ("toLocaleString", to_locale_string, 0),
         ("valueOf", value_of, 0),
+        ("__defineGetter__", define_getter, 2),
+        ("__defineSetter__", define_setter, 2),
+        ("__lookupGetter__", lookup_getter, 1),
+        ("__lookupSetter__", lookup_setter, 1),
     ];
     for &(name, f, len) in methods {
         vm.define_method(p, name, f, len);
@@ -463,6 +468,7 @@ pub fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         ObjectKind::String(_) => "String",
         ObjectKind::Date(_) => "Date",
         ObjectKind::Arguments => "Arguments",
+        ObjectKind::RegExp(_) => "RegExp",
         _ => "Object",
     };
     let key = PropertyKey::Symbol(vm.symbols.to_string_tag);
@@ -503,4 +509,94 @@ fn proto_setter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error("Cyclic __proto__ value"));
     }
     Ok(Value::UNDEFINED)
+}
+
+// ----- Annex B legacy accessor methods (B.2.2.2 - B.2.2.5) -----
+
+/// __defineGetter__ / __defineSetter__: an enumerable, configurable accessor half.
+fn define_legacy_accessor(vm: &mut Vm, a: &CallArgs<'_>, getter: bool) -> JsResult<Value> {
+    let o = vm.to_object(a.this)?;
+    let f = a.arg(1);
+    if !Vm::is_callable(f) {
+        let which = if getter { "Getter" } else { "Setter" };
+        return Err(vm.type_error(&format!("Object.prototype.__define{which}__: Expecting function")));
+    }
+    let key = vm.to_property_key(a.arg(0))?;
+    let desc = PropertyDescriptor {
+        get: if getter { Some(f) } else { None },
+        set: if getter { None } else { Some(f) },
+        enumerable: Some(true),
+        configurable: Some(true),
+        ..Default::default()
+    };
+    vm.define_property_or_throw(o, key, desc)?;
+    Ok(Value::UNDEFINED)
+}
+
+fn define_getter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    define_legacy_accessor(vm, a, true)
+}
+fn define_setter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    define_legacy_accessor(vm, a, false)
+}
+
+/// __lookupGetter__ / __lookupSetter__: the accessor half found along the prototype chain.
+fn lookup_legacy_accessor(vm: &mut Vm, a: &CallArgs<'_>, getter: bool) -> JsResult<Value> {
+    let mut o = vm.to_object(a.this)?;
+    let key = vm.to_property_key(a.arg(0))?;
+    loop {
+        if let Some(d) = vm.get_own_property_descriptor(o, key) {
+            let half = if getter { d.get } else { d.set };
+            return Ok(half.unwrap_or(Value::UNDEFINED));
+        }
+        match JsObject::from_value(vm.get_prototype_of(o)?) {
+            Some(p) => o = p,
+            None => return Ok(Value::UNDEFINED),
+        }
+    }
+}
+
+fn lookup_getter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    lookup_legacy_accessor(vm, a, true)
+}
+fn lookup_setter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    lookup_legacy_accessor(vm, a, false)
+}
+
+/// Object.groupBy(items, callback): a null-prototype object of arrays keyed by
+/// ToPropertyKey(callback(value, index)), in order of first appearance.
+fn group_by(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (items, f) = (a.arg(0), a.arg(1));
+    if items.is_nullish() {
+        return Err(vm.type_error("Object.groupBy called on null or undefined"));
+    }
+    if !Vm::is_callable(f) {
+        let d = vm.display_string(f);
+        return Err(vm.type_error(&format!("{d} is not a function")));
+    }
+    let groups = vm.new_object_with_proto(Value::NULL, ObjectKind::Ordinary);
+    let (it, next) = crate::vm::interp::ops::get_iterator(vm, items)?;
+    let mut k: u64 = 0;
+    while let Some(value) = crate::vm::interp::ops::iterator_step(vm, it, next)? {
+        let key = match vm.call(f, Value::UNDEFINED, &[value, Value::number(k as f64)]).and_then(|r| vm.to_property_key(r)) {
+            Ok(key) => key,
+            Err(e) => {
+                // IteratorClose with a throw completion: the original error wins.
+                let _ = crate::vm::interp::ops::iterator_close(vm, it);
+                return Err(e);
+            }
+        };
+        let group = match vm.get_own_property(groups, key) {
+            Some(p) => Gc::<JsObject>::from_value(p.value),
+            None => {
+                let g = vm.new_array(0);
+                vm.create_data_property_or_throw(groups, key, g.value())?;
+                g
+            }
+        };
+        let len = group.array_length();
+        vm.create_data_property_or_throw(group, PropertyKey::Index(len), value)?;
+        k += 1;
+    }
+    Ok(groups.value())
 }

@@ -1043,6 +1043,10 @@ impl Vm {
         if !obj.extensible {
             return Ok(false);
         }
+        // %Object.prototype% is an immutable prototype exotic object.
+        if self.realms.values().any(|r| r.intrinsic(Intrinsic::ObjectPrototype) == obj.value()) {
+            return Ok(false);
+        }
         let mut p = proto;
         while let Some(po) = JsObject::from_value(p) {
             if po == obj {
