@@ -180,6 +180,13 @@ fn generators_suspend_resume_and_close() {
     // for-of break closes the generator; a running generator cannot be re-entered.
     assert_eq!(eval("var closed = false; function* g() { try { while (true) yield 0; } finally { closed = true; } } for (var x of g()) break; closed"), "true");
     assert_eq!(eval("function* g() { it.next(); } var it = g(); try { it.next(); } catch (e) { e instanceof TypeError }"), "true");
+    // [[GeneratorBrand]]: the sync generator methods reject async generators.
+    assert_eq!(
+        eval(
+            "var next = Object.getPrototypeOf(function* () {}).prototype.next; async function* ag() {} try { next.call(ag()); 'no error' } catch (e) { e.constructor.name }"
+        ),
+        "TypeError"
+    );
     // Generator methods, prototypes and the GeneratorFunction constructor.
     assert_eq!(eval("var o = { *m() { yield this.v; }, v: 3 }; [...o.m()].join()"), "3");
     assert_eq!(

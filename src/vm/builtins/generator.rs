@@ -6,7 +6,7 @@ use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{GeneratorState, JsObject, ObjectKind, PropertyKey, attrs};
+use crate::vm::object::{GeneratorKind, GeneratorState, JsObject, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
@@ -43,7 +43,9 @@ fn generator_function_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 /// GeneratorValidate: `this` must be a generator that is not running.
 fn validate(vm: &mut Vm, this: Value, method: &str) -> JsResult<(Gc<JsObject>, GeneratorState)> {
-    let generator = JsObject::from_value(this).filter(|o| matches!(o.kind, ObjectKind::Generator(_)));
+    // [[GeneratorBrand]]: only sync generators (not async generators or the
+    // internal state of async functions).
+    let generator = JsObject::from_value(this).filter(|o| matches!(&o.kind, ObjectKind::Generator(g) if g.kind == GeneratorKind::Sync));
     let Some(generator) = generator else {
         return Err(vm.type_error(&format!("Generator.prototype.{method} called on incompatible receiver")));
     };
