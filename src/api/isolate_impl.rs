@@ -2,21 +2,40 @@
 
 use super::*;
 
-use std::mem::ManuallyDrop;
-
 use crate::vm::compiler::{self, CompileErrorKind};
-use crate::vm::heap::{CellKind, Gc};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use crate::vm::heap::{CellKind, Gc, HeapExhausted};
 use crate::vm::isolate::{GlobalEntry, VmState};
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey};
 use crate::vm::runtime::ErrorType;
 use crate::vm::runtime::realm::Realm;
 use crate::vm::{JsResult, Unwind};
 
+/// Runs `f`; `None` if it unwound because a heap page could not be had.
+fn catch_heap_exhausted<T>(f: impl FnOnce() -> T) -> Option<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => Some(v),
+        Err(payload) if HeapExhausted::is(&*payload) => None,
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
 impl Isolate {
     /// Creates an isolate with its heap, VM stack and limits.
-    pub fn new(params: &IsolateParams) -> ApiResult<Isolate> {
-        let vm = Vm::new(params.heap_limit_bytes, params.stack_limit_bytes, params.allocator);
-        Ok(Isolate { vm })
+    /// `Status::OutOfMemory` when the (host) page allocator cannot provide
+    /// the initial heap.
+    pub fn new(params: &IsolateParams) -> ApiResult<Box<Isolate>> {
+        let vm = catch_heap_exhausted(|| Vm::new(params.heap_limit_bytes, params.stack_limit_bytes, params.allocator)).ok_or(Status::OutOfMemory)?;
+        // SAFETY: Isolate is repr(transparent) over Vm, so the allocation has
+        // the right layout; ownership moves from one Box to the other.
+        Ok(unsafe { Box::from_raw(Box::into_raw(vm) as *mut Isolate) })
+    }
+    /// The embedding view of a VM the caller already borrows mutably (native
+    /// callbacks and interrupts are handed the `Vm`).
+    pub(crate) fn from_vm(vm: &mut Vm) -> &mut Isolate {
+        // SAFETY: Isolate is repr(transparent) over Vm; the borrow is the same one.
+        unsafe { &mut *(vm as *mut Vm as *mut Isolate) }
     }
     /// Unique id of this isolate (never reused within the process).
     pub fn id(&self) -> u64 {
@@ -29,6 +48,11 @@ impl Isolate {
     /// Marks the isolate unusable (called by capi when a panic was caught).
     pub fn mark_internal_error(&mut self) {
         self.vm.state = VmState::InternalError;
+    }
+    /// Puts the isolate in the out-of-memory state (called by capi when an
+    /// allocation outside JS execution found no memory).
+    pub fn mark_out_of_memory(&mut self) {
+        self.vm.out_of_memory();
     }
     pub fn terminate_handle(&self) -> TerminateHandle {
         TerminateHandle(self.vm.terminate_handle())
@@ -59,11 +83,22 @@ impl Isolate {
             return Err(st);
         }
         let realm = self.realm_of(c)?;
-        let vm = &mut *self.vm;
+        let vm = &mut self.vm;
         let prev_base = vm.enter();
         let saved_realm = vm.current_realm.replace(realm);
         let frames = vm.frames.len();
-        let r = vm.safepoint().and_then(|_| f(vm));
+        let sp = vm.sp;
+        let r = match catch_unwind(AssertUnwindSafe(|| vm.safepoint().and_then(|_| f(&mut *vm)))) {
+            Ok(r) => r,
+            Err(payload) if HeapExhausted::is(&*payload) => {
+                // The allocator had no page for us: this isolate is out of
+                // memory. Drop the frames the unwind skipped over.
+                vm.frames.truncate(frames);
+                vm.sp = sp;
+                Err(vm.out_of_memory())
+            }
+            Err(payload) => resume_unwind(payload),
+        };
         vm.current_realm = saved_realm.or(Some(realm));
         debug_assert!(r.is_err() || vm.frames.len() == frames);
         vm.leave(prev_base);
@@ -72,6 +107,8 @@ impl Isolate {
             vm.sp = 0;
             vm.terminating = false;
             vm.temp_roots.clear();
+            // The script or job is over: WeakRef targets it kept are released.
+            vm.clear_kept_objects();
             if !vm.pending_finalizers.is_empty() {
                 vm.run_finalizers();
             }
@@ -179,7 +216,11 @@ impl Isolate {
         if st != Status::Ok {
             return Err(st);
         }
-        let realm = Realm::create(&mut self.vm);
+        let vm = &mut self.vm;
+        let Some(realm) = catch_heap_exhausted(|| Realm::create(vm)) else {
+            self.vm.out_of_memory();
+            return Err(Status::OutOfMemory);
+        };
         Ok(ContextId(realm.id))
     }
     /// Returns false if `c` does not exist (already disposed).
@@ -351,17 +392,14 @@ impl Isolate {
         if st != Status::Ok {
             return Err(st);
         }
-        let host: crate::vm::isolate::HostFn = Box::new(move |vm: &mut Vm, args: &crate::vm::interp::CallArgs<'_>| {
-            // SAFETY: `vm` is the Box<Vm> owned by the Isolate that registered this
-            // callback; the temporary Isolate view is never dropped (ManuallyDrop),
-            // and it is derived from the `vm` borrow we were handed.
-            let mut iso = ManuallyDrop::new(Isolate { vm: unsafe { Box::from_raw(vm as *mut Vm) } });
+        let host: crate::vm::object::HostFn = std::rc::Rc::new(move |vm: &mut Vm, args: &crate::vm::object::CallArgs<'_>| {
+            let iso = Isolate::from_vm(vm);
             let token = iso.open_scope();
             let this = iso.push(args.this);
             let new_target = iso.push(args.new_target);
             let list: Vec<Local> = args.args.iter().map(|&a| iso.push(a)).collect();
             let info = CallInfo { this, new_target, args: list, ret: std::cell::Cell::new(None) };
-            let r = cb(&mut iso, c, &info);
+            let r = cb(iso, c, &info);
             let ret = info.ret.get().and_then(|l| iso.val(l).ok()).unwrap_or(Value::UNDEFINED);
             iso.close_scope(token);
             let vm: &mut Vm = &mut iso.vm;
@@ -376,12 +414,10 @@ impl Isolate {
                 Err(other) => Err(vm.type_error(&format!("host function failed with status {other:?}"))),
             }
         });
-        let vm = &mut *self.vm;
-        vm.host_functions.push(host);
-        let id = vm.host_functions.len() - 1;
+        let vm = &mut self.vm;
         let saved = vm.current_realm.replace(realm);
         // Host functions are constructors with a `prototype`, as V8's FunctionTemplate functions are.
-        let f = vm.new_function_object(realm, crate::vm::object::FunctionKind::Host { id }, name, length, true);
+        let f = vm.new_function_object(realm, crate::vm::object::FunctionKind::Host { func: host }, name, length, true);
         let proto = vm.new_object();
         let ckey = PropertyKey::Atom(vm.names.constructor);
         proto.put_named(&mut vm.heap, ckey, f.value(), crate::vm::object::attrs::HIDDEN);
@@ -436,7 +472,7 @@ impl Isolate {
             ErrorKind::EvalError => ErrorType::EvalError,
             ErrorKind::UriError => ErrorType::UriError,
         };
-        let vm = &mut *self.vm;
+        let vm = &mut self.vm;
         let saved = vm.current_realm.replace(realm);
         let e = vm.make_error(t, message);
         vm.current_realm = saved.or(Some(realm));
@@ -488,7 +524,7 @@ impl Isolate {
         let Some(&realm) = self.vm.realms.values().next() else { return Ok(()) };
         let c = ContextId(realm.id);
         while let Some(job) = self.vm.jobs.pop_front() {
-            self.enter(c, |vm| vm.call(job.func, Value::UNDEFINED, &job.args))?;
+            self.enter(c, |vm| vm.run_job(job))?;
         }
         Ok(())
     }
@@ -551,9 +587,7 @@ impl TerminateHandle {
     /// Runs `cb` on the isolate's thread at the next safepoint (any thread).
     pub fn request_interrupt(&self, cb: Box<dyn FnOnce(&mut Isolate) + Send>) {
         self.0.request_interrupt(Box::new(move |vm: &mut Vm| {
-            // SAFETY: as in function_new: a non-owning Isolate view of this Vm.
-            let mut iso = ManuallyDrop::new(Isolate { vm: unsafe { Box::from_raw(vm as *mut Vm) } });
-            cb(&mut iso);
+            cb(Isolate::from_vm(vm));
         }));
     }
 }

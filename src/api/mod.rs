@@ -10,6 +10,7 @@
 
 use std::ffi::c_void;
 
+pub use crate::vm::heap::HostAllocator;
 pub use crate::vm::isolate::HeapStatistics;
 use crate::vm::isolate::{TerminateHandle as VmTerminateHandle, Vm};
 pub use crate::vm::value::Value;
@@ -32,14 +33,6 @@ pub enum Status {
 }
 
 pub type ApiResult<T> = Result<T, Status>;
-
-/// Host allocator hooks for heap pages (C function pointers plus user data).
-#[derive(Clone, Copy, Debug)]
-pub struct HostAllocator {
-    pub alloc: unsafe extern "C" fn(user: *mut c_void, size: usize, align: usize) -> *mut c_void,
-    pub free: unsafe extern "C" fn(user: *mut c_void, ptr: *mut c_void, size: usize, align: usize),
-    pub user: *mut c_void,
-}
 
 /// Parameters for [`Isolate::new`]. Zero means "default" for the sizes.
 #[derive(Clone, Copy, Debug, Default)]
@@ -111,8 +104,13 @@ pub type NativeCallback = Box<dyn Fn(&mut Isolate, ContextId, &CallInfo) -> ApiR
 pub type WeakFinalizer = unsafe extern "C" fn(data: *mut c_void);
 
 /// An isolate: one heap, one thread at a time, any number of contexts.
+///
+/// It is the VM itself seen through the embedding API (`repr(transparent)`),
+/// so a native callback handed `&mut Vm` can be given `&mut Isolate` without
+/// a second owner; [`Isolate::new`] returns it boxed.
+#[repr(transparent)]
 pub struct Isolate {
-    pub(crate) vm: Box<Vm>,
+    pub(crate) vm: Vm,
 }
 
 /// Stops or interrupts a running isolate from any thread.

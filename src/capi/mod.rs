@@ -196,6 +196,8 @@ pub(crate) fn ffi_status(f: impl FnOnce() -> CResult<()>) -> sable_status {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => SABLE_OK,
         Ok(Err(s)) => s,
+        // No memory for a heap page outside any isolate's call (isolate creation).
+        Err(payload) if crate::vm::heap::HeapExhausted::is(&*payload) => SABLE_OUT_OF_MEMORY,
         Err(_) => SABLE_INTERNAL_ERROR,
     }
 }
@@ -328,7 +330,7 @@ pub struct sable_isolate {
     /// `api::Isolate::id`, the high half of every handle of this isolate.
     pub(crate) id: u64,
     /// `None` only while the isolate is being disposed.
-    api: UnsafeCell<Option<api::Isolate>>,
+    api: UnsafeCell<Option<Box<api::Isolate>>>,
     /// Used from any thread (terminate, interrupts) under the registry lock.
     pub(crate) terminate: api::TerminateHandle,
     /// An entry point holds the `&mut api::Isolate`.
@@ -399,7 +401,7 @@ impl Drop for Reentry<'_> {
 
 impl sable_isolate {
     /// Wraps a new api isolate (not yet registered).
-    fn new(api: api::Isolate, id: u64, terminate: api::TerminateHandle) -> Self {
+    fn new(api: Box<api::Isolate>, id: u64, terminate: api::TerminateHandle) -> Self {
         sable_isolate {
             id,
             api: UnsafeCell::new(Some(api)),
@@ -435,7 +437,7 @@ impl sable_isolate {
             // SAFETY: not busy and no callback active: no other reference
             // into the cell exists (single thread per isolate).
             match unsafe { (*self.api.get()).as_mut() } {
-                Some(api) => api,
+                Some(api) => &mut **api,
                 None => return Err(SABLE_INVALID_ARGUMENT),
             }
         } else {
@@ -451,6 +453,12 @@ impl sable_isolate {
         self.depth.set(self.depth.get() - 1);
         let r = match r {
             Ok(r) => r,
+            Err(payload) if crate::vm::heap::HeapExhausted::is(&*payload) => {
+                // SAFETY: as above; `f`'s borrow ended with the unwind.
+                let api = unsafe { &mut *ptr };
+                api.mark_out_of_memory();
+                Err(SABLE_OUT_OF_MEMORY)
+            }
             Err(_) => {
                 self.poisoned.set(true);
                 // SAFETY: as above; `f`'s borrow ended with the unwind.
@@ -484,7 +492,7 @@ impl sable_isolate {
 }
 
 /// Registers a new isolate; returns its pointer.
-pub(crate) fn register_isolate(api: api::Isolate) -> CResult<*mut sable_isolate> {
+pub(crate) fn register_isolate(api: Box<api::Isolate>) -> CResult<*mut sable_isolate> {
     let id = api.id();
     let terminate = api.terminate_handle();
     if id > LOW_MASK {

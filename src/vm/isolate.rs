@@ -9,15 +9,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
-use super::heap::{Gc, Heap, current_stack_position, scan_native_stack};
-use super::interp::{CallArgs, Frame};
+use super::heap::{EdgeName, Gc, Heap, HostAllocator, Root, RootVisitor, current_stack_position, scan_native_stack};
+use super::interp::Frame;
 use super::object::string::AtomTable;
 use super::object::{JsObject, JsString, Shape, Symbol};
 use super::runtime::names::{Names, WellKnownSymbols};
 use super::runtime::realm::Realm;
 use super::value::Value;
 use super::{JsResult, Unwind};
-use crate::api::HostAllocator;
 
 /// Heap statistics with the fields of Node's `v8.getHeapStatistics()`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -89,13 +88,12 @@ pub struct GlobalEntry {
     pub weak: Option<(usize, Option<unsafe extern "C" fn(*mut c_void)>)>,
 }
 
-/// A host function body: called with the isolate and the call's arguments.
-pub type HostFn = Box<dyn Fn(&mut Vm, &CallArgs<'_>) -> JsResult<Value>>;
-
-/// A queued job (promise reaction, host job): a function and its arguments.
-pub struct Job {
-    pub func: Value,
-    pub args: [Value; 2],
+/// A queued job.
+pub enum Job {
+    /// A promise reaction or resolve-thenable job: call `func(args...)`.
+    Call { func: Value, args: [Value; 2] },
+    /// CleanupFinalizationRegistry for a registry some of whose targets died.
+    FinalizationCleanup { registry: Value },
 }
 
 static NEXT_ISOLATE_ID: AtomicU64 = AtomicU64::new(1);
@@ -128,12 +126,14 @@ pub struct Vm {
     pub stack_base: usize,
     pub native_stack_limit_bytes: usize,
     pub native_stack_limit: usize,
-    pub host_functions: Vec<HostFn>,
     /// Opaque pointer for the embedding layer (the api::Isolate owning this Vm).
     pub embedder: *mut c_void,
     pub symbol_registry: HashMap<Vec<u16>, Gc<Symbol>>,
     /// Values kept alive by native code in Rust heap memory (see `Vm::with_roots`).
     pub temp_roots: Vec<Value>,
+    /// WeakRef targets kept alive until the current job or script ends
+    /// (AddToKeptObjects; cleared by ClearKeptObjects).
+    pub kept_alive: Vec<Value>,
     /// Weak-global finalizers waiting to run after a collection.
     pub pending_finalizers: Vec<(usize, WeakFinalizerFn)>,
 }
@@ -170,10 +170,10 @@ impl Vm {
             stack_base: 0,
             native_stack_limit_bytes: if native_stack_limit == 0 { DEFAULT_NATIVE_STACK_LIMIT } else { native_stack_limit },
             native_stack_limit: 0,
-            host_functions: Vec::new(),
             embedder: std::ptr::null_mut(),
             symbol_registry: HashMap::new(),
             temp_roots: Vec::new(),
+            kept_alive: Vec::new(),
             pending_finalizers: Vec::new(),
         })
     }
@@ -272,11 +272,27 @@ impl Vm {
     /// A full, non-moving mark-sweep collection.
     #[inline(never)]
     pub fn collect_garbage(&mut self) {
-        self.mark_roots();
-        if self.stack_base != 0 {
-            scan_native_stack(&mut self.heap, self.stack_base);
+        // The roots are gathered first: visiting reads the heap (to resolve
+        // conservative stack words) while marking writes it.
+        struct Gather(Vec<Value>);
+        impl RootVisitor for Gather {
+            #[inline]
+            fn root(&mut self, _category: Root, _name: EdgeName<'_>, value: Value) {
+                if value.is_cell() {
+                    self.0.push(value);
+                }
+            }
         }
-        self.heap.drain_mark_stack();
+        let mut roots = Gather(Vec::with_capacity(self.sp + self.handles.len() + 1024));
+        self.visit_roots(&mut roots);
+        for v in roots.0 {
+            self.heap.mark_value(v);
+        }
+        self.heap.finish_marking();
+        let cleanups = self.heap.clear_dead_weak();
+        for registry in cleanups {
+            self.jobs.push_back(Job::FinalizationCleanup { registry });
+        }
         // Weak globals: clear those whose value died and queue their finalizers.
         let heap = &self.heap;
         let mut finalize = Vec::new();
@@ -301,6 +317,65 @@ impl Vm {
         }
     }
 
+    /// Reports every root of the heap, each with its category and a name: the
+    /// one enumeration the collector and heap snapshots share.
+    pub fn visit_roots(&self, v: &mut dyn RootVisitor) {
+        for (i, &value) in self.stack[..self.sp].iter().enumerate() {
+            v.root(Root::StackRoots, EdgeName::Index(i as u32), value);
+        }
+        for f in &self.frames {
+            f.visit_roots(v);
+        }
+        for (i, &value) in self.handles.iter().enumerate() {
+            v.root(Root::HandleScope, EdgeName::Index(i as u32), value);
+        }
+        for (&id, g) in &self.globals {
+            if g.weak.is_none() {
+                v.root(Root::GlobalHandles, EdgeName::Index(id as u32), g.value);
+            }
+        }
+        for r in self.realms.values() {
+            v.root(Root::NativeContexts, EdgeName::Index(r.id as u32), r.value());
+        }
+        if let Some(r) = self.current_realm {
+            v.root(Root::NativeContexts, EdgeName::Str("current"), r.value());
+        }
+        if let Some(e) = self.pending_exception {
+            v.root(Root::PendingException, EdgeName::None, e);
+        }
+        for (i, j) in self.jobs.iter().enumerate() {
+            let i = i as u32;
+            match j {
+                Job::Call { func, args } => {
+                    v.root(Root::MicrotaskQueue, EdgeName::Index(i), *func);
+                    v.root(Root::MicrotaskQueue, EdgeName::Index(i), args[0]);
+                    v.root(Root::MicrotaskQueue, EdgeName::Index(i), args[1]);
+                }
+                Job::FinalizationCleanup { registry } => v.root(Root::MicrotaskQueue, EdgeName::Index(i), *registry),
+            }
+        }
+        for (i, &value) in self.temp_roots.iter().enumerate() {
+            v.root(Root::Relocatable, EdgeName::Index(i as u32), value);
+        }
+        for (i, &value) in self.kept_alive.iter().enumerate() {
+            v.root(Root::KeptObjects, EdgeName::Index(i as u32), value);
+        }
+        for s in self.symbol_registry.values() {
+            v.root(Root::StrongRoots, EdgeName::Str("symbol_registry"), s.value());
+        }
+        self.names.visit_roots(v);
+        self.symbols.visit_roots(v);
+        v.root(Root::StrongRoots, EdgeName::Str("null_root_shape"), self.null_root_shape.value());
+        if self.stack_base != 0 {
+            let heap = &self.heap;
+            scan_native_stack(self.stack_base, &mut |word| {
+                if let Some(cell) = heap.cell_containing(word) {
+                    v.root(Root::ConservativeStack, EdgeName::None, Value::from_cell(cell));
+                }
+            });
+        }
+    }
+
     /// Runs queued weak-global finalizers (only outside JS execution).
     pub fn run_finalizers(&mut self) {
         for (data, cb) in std::mem::take(&mut self.pending_finalizers) {
@@ -319,47 +394,6 @@ impl Vm {
             }
         });
         self.heap.external_bytes = total;
-    }
-
-    fn mark_roots(&mut self) {
-        let heap = &mut self.heap;
-        for &v in &self.stack[..self.sp] {
-            heap.mark_value(v);
-        }
-        for f in &self.frames {
-            f.trace_roots(heap);
-        }
-        for &v in &self.handles {
-            heap.mark_value(v);
-        }
-        for g in self.globals.values() {
-            if g.weak.is_none() {
-                heap.mark_value(g.value);
-            }
-        }
-        for r in self.realms.values() {
-            heap.mark_cell(r.header());
-        }
-        if let Some(r) = self.current_realm {
-            heap.mark_cell(r.header());
-        }
-        if let Some(e) = self.pending_exception {
-            heap.mark_value(e);
-        }
-        for j in &self.jobs {
-            heap.mark_value(j.func);
-            heap.mark_value(j.args[0]);
-            heap.mark_value(j.args[1]);
-        }
-        for &v in &self.temp_roots {
-            heap.mark_value(v);
-        }
-        for s in self.symbol_registry.values() {
-            heap.mark_cell(s.header());
-        }
-        self.names.trace_roots(heap);
-        self.symbols.trace_roots(heap);
-        heap.mark_cell(self.null_root_shape.header());
     }
 
     // ----- small helpers used everywhere -----

@@ -6,7 +6,7 @@
 use sable::api::{ContextId, Isolate, IsolateParams, Status};
 
 /// A fresh isolate with one context.
-pub fn setup() -> (Isolate, ContextId) {
+pub fn setup() -> (Box<Isolate>, ContextId) {
     let mut iso = Isolate::new(&IsolateParams::default()).expect("isolate");
     let c = iso.context_new().expect("context");
     (iso, c)

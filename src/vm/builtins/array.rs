@@ -9,8 +9,8 @@ use std::cell::RefCell;
 
 use super::iterator::{KIND_ENTRIES, KIND_KEYS, KIND_VALUES, create_array_iterator};
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{Elements, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;

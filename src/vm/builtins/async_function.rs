@@ -5,8 +5,8 @@
 
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{GeneratorData, GeneratorKind, GeneratorState, JsObject, ObjectKind};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;

@@ -5,8 +5,8 @@
 use super::array::describe;
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, NativeFn, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::Hint;
 use crate::vm::runtime::number::integer_or_infinity;

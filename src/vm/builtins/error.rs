@@ -2,8 +2,8 @@
 
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::ErrorType;
 use crate::vm::runtime::realm::{Intrinsic, Realm};

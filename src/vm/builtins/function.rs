@@ -2,8 +2,8 @@
 
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{FunctionKind, JsObject, JsString, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;

@@ -4,8 +4,8 @@
 
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{GeneratorKind, GeneratorState, JsObject, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;

@@ -3,8 +3,8 @@
 
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{JsString, attrs};
 use crate::vm::runtime::number::is_js_whitespace;
 use crate::vm::runtime::realm::{Intrinsic, Realm};

@@ -5,8 +5,8 @@
 use super::array::{list_get, list_len, list_push, new_list};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;

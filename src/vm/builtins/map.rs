@@ -7,9 +7,9 @@ use super::array::{close_after_error, describe, require_callable};
 use super::table::{self, Cursor, TAG_MAP, TAG_WEAKMAP};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::interp::ops::{get_iterator, iterator_step};
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, NativeFn, ObjectKind, PropertyKey, Symbol, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
@@ -100,7 +100,11 @@ pub(super) fn create_collection(vm: &mut Vm, a: &CallArgs<'_>, name: &str, proto
         return Err(vm.type_error(&format!("Constructor {name} requires 'new'")));
     }
     let p = vm.prototype_from_constructor(a.new_target, proto)?;
-    let kind = table::new_collection_kind(vm, tag);
+    let kind = match tag {
+        TAG_WEAKMAP => ObjectKind::WeakMap(Box::default()),
+        super::table::TAG_WEAKSET => ObjectKind::WeakSet(Box::default()),
+        _ => table::new_collection_kind(vm, tag),
+    };
     Ok(vm.new_object_with_proto(p, kind))
 }
 
@@ -189,11 +193,7 @@ fn size(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 fn get_or_insert_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: i32) -> JsResult<Value> {
     let (coll, store) = this_map(vm, a.this, "getOrInsert", tag)?;
-    let key = a.arg(0);
-    if tag == TAG_WEAKMAP && !can_be_held_weakly(key) {
-        return Err(vm.type_error("Invalid value used as weak map key"));
-    }
-    let key = table::canonicalize(key);
+    let key = table::canonicalize(a.arg(0));
     if let Some(v) = table::get(store, key) {
         return Ok(v);
     }
@@ -204,9 +204,6 @@ fn get_or_insert_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: i32) -> JsResult<Value
 fn get_or_insert_computed_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: i32) -> JsResult<Value> {
     let (coll, store) = this_map(vm, a.this, "getOrInsertComputed", tag)?;
     let key = a.arg(0);
-    if tag == TAG_WEAKMAP && !can_be_held_weakly(key) {
-        return Err(vm.type_error("Invalid value used as weak map key"));
-    }
     let f = a.arg(1);
     require_callable(vm, f)?;
     let key = table::canonicalize(key);
@@ -338,43 +335,84 @@ fn weakmap_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     init_from_iterable(vm, m, a.arg(0), "set")
 }
 
+/// The WeakMap `v`, or a TypeError naming the method.
+fn this_weakmap(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
+    match JsObject::from_value(v) {
+        Some(o) if matches!(o.kind, ObjectKind::WeakMap(_)) => Ok(o),
+        _ => {
+            let d = describe(vm, v);
+            Err(vm.type_error(&format!("Method WeakMap.prototype.{method} called on incompatible receiver {d}")))
+        }
+    }
+}
+
+/// Runs `f` on a WeakMap's table (never across a JS call).
+fn with_table<R>(o: Gc<JsObject>, f: impl FnOnce(&mut crate::vm::object::WeakTable) -> R) -> R {
+    match &mut o.m().kind {
+        ObjectKind::WeakMap(t) => f(t),
+        _ => unreachable!("checked by this_weakmap"),
+    }
+}
+
 fn weak_get(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (_, store) = this_map(vm, a.this, "get", TAG_WEAKMAP)?;
+    let m = this_weakmap(vm, a.this, "get")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::UNDEFINED);
     }
-    Ok(table::get(store, a.arg(0)).unwrap_or(Value::UNDEFINED))
+    Ok(with_table(m, |t| t.get(a.arg(0))).unwrap_or(Value::UNDEFINED))
 }
 
 fn weak_has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (_, store) = this_map(vm, a.this, "has", TAG_WEAKMAP)?;
+    let m = this_weakmap(vm, a.this, "has")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::FALSE);
     }
-    Ok(Value::bool(table::find(store, a.arg(0)).is_some()))
+    Ok(Value::bool(with_table(m, |t| t.has(a.arg(0)))))
 }
 
 fn weak_set(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_map(vm, a.this, "set", TAG_WEAKMAP)?;
+    let m = this_weakmap(vm, a.this, "set")?;
     if !can_be_held_weakly(a.arg(0)) {
         let d = describe(vm, a.arg(0));
         return Err(vm.type_error(&format!("Invalid value used as weak map key: {d}")));
     }
-    table::put(vm, coll, a.arg(0), a.arg(1));
+    with_table(m, |t| t.set(a.arg(0), a.arg(1)));
     Ok(a.this)
 }
 
 fn weak_delete(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_map(vm, a.this, "delete", TAG_WEAKMAP)?;
+    let m = this_weakmap(vm, a.this, "delete")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::FALSE);
     }
-    Ok(Value::bool(table::remove(vm, coll, a.arg(0))))
+    Ok(Value::bool(with_table(m, |t| t.remove(a.arg(0)))))
 }
 
 fn weak_get_or_insert(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    get_or_insert_impl(vm, a, TAG_WEAKMAP)
+    let m = this_weakmap(vm, a.this, "getOrInsert")?;
+    let key = a.arg(0);
+    if !can_be_held_weakly(key) {
+        return Err(vm.type_error("Invalid value used as weak map key"));
+    }
+    if let Some(v) = with_table(m, |t| t.get(key)) {
+        return Ok(v);
+    }
+    with_table(m, |t| t.set(key, a.arg(1)));
+    Ok(a.arg(1))
 }
+
 fn weak_get_or_insert_computed(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    get_or_insert_computed_impl(vm, a, TAG_WEAKMAP)
+    let m = this_weakmap(vm, a.this, "getOrInsertComputed")?;
+    let key = a.arg(0);
+    if !can_be_held_weakly(key) {
+        return Err(vm.type_error("Invalid value used as weak map key"));
+    }
+    let f = a.arg(1);
+    require_callable(vm, f)?;
+    if let Some(v) = with_table(m, |t| t.get(key)) {
+        return Ok(v);
+    }
+    let value = vm.call(f, Value::UNDEFINED, &[key])?;
+    with_table(m, |t| t.set(key, value));
+    Ok(value)
 }

@@ -5,8 +5,8 @@ use std::cell::Cell;
 
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{NativeFn, PropertyKey, attrs};
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;

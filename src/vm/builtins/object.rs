@@ -3,8 +3,8 @@
 use super::make_constructor;
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::PropertyDescriptor;
 use crate::vm::runtime::realm::{Intrinsic, Realm};

@@ -7,9 +7,9 @@
 //! carry [promise, alreadyResolved] where alreadyResolved is a shared List.
 
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::interp::ops::{get_iterator, iterator_close, iterator_step};
 use crate::vm::isolate::{Job, Vm};
+use crate::vm::object::CallArgs;
 use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PromiseData, PromiseState, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
@@ -152,7 +152,7 @@ fn resolve_promise(vm: &mut Vm, promise: Value, resolution: Value) -> JsResult<(
     }
     let data = list(vm, vec![promise, resolution, then]);
     let job = native_with_data(vm, thenable_job, data, "", 0);
-    vm.jobs.push_back(Job { func: job, args: [Value::UNDEFINED; 2] });
+    vm.jobs.push_back(Job::Call { func: job, args: [Value::UNDEFINED; 2] });
     Ok(())
 }
 
@@ -193,7 +193,7 @@ fn settle(vm: &mut Vm, promise: Value, result: Value, state: PromiseState) {
 
 fn enqueue_reaction(vm: &mut Vm, reaction: Value, argument: Value) {
     let job = native_with_data(vm, reaction_job, reaction, "", 1);
-    vm.jobs.push_back(Job { func: job, args: [argument, Value::UNDEFINED] });
+    vm.jobs.push_back(Job::Call { func: job, args: [argument, Value::UNDEFINED] });
 }
 
 fn reaction_job(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {

@@ -6,9 +6,9 @@ use super::map::{KIND_ENTRIES, KIND_VALUES, can_be_held_weakly, collection_itera
 use super::table::{self, Cursor, TAG_SET, TAG_WEAKSET};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::interp::ops::{get_iterator, iterator_close, iterator_step};
 use crate::vm::isolate::Vm;
+use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, NativeFn, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
@@ -371,31 +371,48 @@ fn weakset_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     init_from_iterable(vm, s, a.arg(0))
 }
 
+/// The WeakSet `v`, or a TypeError naming the method.
+fn this_weakset(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
+    match JsObject::from_value(v) {
+        Some(o) if matches!(o.kind, ObjectKind::WeakSet(_)) => Ok(o),
+        _ => {
+            let d = describe(vm, v);
+            Err(vm.type_error(&format!("Method WeakSet.prototype.{method} called on incompatible receiver {d}")))
+        }
+    }
+}
+
+/// Runs `f` on a WeakSet's table (never across a JS call).
+fn with_table<R>(o: Gc<JsObject>, f: impl FnOnce(&mut crate::vm::object::WeakTable) -> R) -> R {
+    match &mut o.m().kind {
+        ObjectKind::WeakSet(t) => f(t),
+        _ => unreachable!("checked by this_weakset"),
+    }
+}
+
 fn weak_add(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, store) = this_set(vm, a.this, "add", TAG_WEAKSET)?;
+    let s = this_weakset(vm, a.this, "add")?;
     let v = a.arg(0);
     if !can_be_held_weakly(v) {
         let d = describe(vm, v);
         return Err(vm.type_error(&format!("Invalid value used in weak set: {d}")));
     }
-    if table::find(store, v).is_none() {
-        table::put(vm, coll, v, v);
-    }
+    with_table(s, |t| t.set(v, Value::UNDEFINED));
     Ok(a.this)
 }
 
 fn weak_has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (_, store) = this_set(vm, a.this, "has", TAG_WEAKSET)?;
+    let s = this_weakset(vm, a.this, "has")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::FALSE);
     }
-    Ok(Value::bool(table::find(store, a.arg(0)).is_some()))
+    Ok(Value::bool(with_table(s, |t| t.has(a.arg(0)))))
 }
 
 fn weak_delete(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_set(vm, a.this, "delete", TAG_WEAKSET)?;
+    let s = this_weakset(vm, a.this, "delete")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::FALSE);
     }
-    Ok(Value::bool(table::remove(vm, coll, a.arg(0))))
+    Ok(Value::bool(with_table(s, |t| t.remove(a.arg(0)))))
 }

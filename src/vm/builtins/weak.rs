@@ -1,24 +1,21 @@
 //! WeakRef and FinalizationRegistry.
 //!
-//! The collector has no weak-reference support yet, so a WeakRef keeps its
-//! target alive (deref always returns it) and a FinalizationRegistry never
-//! runs its cleanup callback; it does not retain registered targets. Both
-//! behaviours are allowed by the spec (collection is never guaranteed).
+//! A WeakRef's target is a weak edge: after a collection in which the target
+//! died, `deref()` returns undefined. Creating a WeakRef and `deref()` keep
+//! the target alive until the current job ends (AddToKeptObjects). A
+//! FinalizationRegistry holds its targets weakly; the collector empties the
+//! cells of dead targets and queues a cleanup job that calls the callback
+//! with each held value (see `runtime/jobs.rs`).
 
 use super::array::describe;
 use super::map::{can_be_held_weakly, set_tag};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PropertyKey};
+use crate::vm::object::CallArgs;
+use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PropertyKey, RegistryCell, RegistryData};
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;
-
-/// `[HOLE, TAG, target]`.
-const TAG_WEAKREF: i32 = 0x5752;
-/// `[HOLE, TAG, cleanup, (held, token)...]`.
-const TAG_REGISTRY: i32 = 0x4652;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let op = realm.intrinsic(crate::vm::runtime::realm::Intrinsic::ObjectPrototype);
@@ -95,18 +92,19 @@ fn weakref_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error(&format!("WeakRef: invalid target {d}")));
     }
     let proto = proto_from_ctor(vm, a, "WeakRef")?;
-    let o = vm.new_object_with_proto(proto, ObjectKind::List(vec![Value::HOLE, Value::int(TAG_WEAKREF), target]));
+    vm.add_to_kept_objects(target);
+    let o = vm.new_object_with_proto(proto, ObjectKind::WeakRef { target });
     Ok(o.value())
 }
 
 fn deref(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if let Some(o) = JsObject::from_value(a.this)
-        && let ObjectKind::List(v) = &o.kind
-        && v.len() == 3
-        && v[0].is_hole()
-        && v[1] == Value::int(TAG_WEAKREF)
+        && let ObjectKind::WeakRef { target } = o.kind
     {
-        return Ok(v[2]);
+        if !target.is_undefined() {
+            vm.add_to_kept_objects(target);
+        }
+        return Ok(target);
     }
     let d = describe(vm, a.this);
     Err(vm.type_error(&format!("Method WeakRef.prototype.deref called on incompatible receiver {d}")))
@@ -122,16 +120,13 @@ fn registry_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error(&format!("FinalizationRegistry: cleanup must be callable, got {d}")));
     }
     let proto = proto_from_ctor(vm, a, "FinalizationRegistry")?;
-    let o = vm.new_object_with_proto(proto, ObjectKind::List(vec![Value::HOLE, Value::int(TAG_REGISTRY), cleanup]));
+    let o = vm.new_object_with_proto(proto, ObjectKind::FinalizationRegistry(Box::new(RegistryData::new(cleanup))));
     Ok(o.value())
 }
 
 fn this_registry(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
     if let Some(o) = JsObject::from_value(v)
-        && let ObjectKind::List(l) = &o.kind
-        && l.len() >= 3
-        && l[0].is_hole()
-        && l[1] == Value::int(TAG_REGISTRY)
+        && let ObjectKind::FinalizationRegistry(_) = &o.kind
     {
         return Ok(o);
     }
@@ -153,12 +148,9 @@ fn register(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         let d = describe(vm, token);
         return Err(vm.type_error(&format!("FinalizationRegistry.prototype.register: invalid unregister token {d}")));
     }
-    // Cells that can never be cleaned up only matter for unregister.
-    if !token.is_undefined()
-        && let ObjectKind::List(l) = &mut r.m().kind
-    {
-        l.push(held);
-        l.push(token);
+    let token = if token.is_undefined() { Value::EMPTY } else { token };
+    if let ObjectKind::FinalizationRegistry(data) = &mut r.m().kind {
+        data.cells.push(RegistryCell { target, held, token });
     }
     Ok(Value::UNDEFINED)
 }
@@ -171,16 +163,10 @@ fn unregister(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error(&format!("Invalid unregisterToken ('{d}')")));
     }
     let mut removed = false;
-    if let ObjectKind::List(l) = &mut r.m().kind {
-        let mut i = 3;
-        while i + 1 < l.len() {
-            if Vm::same_value(l[i + 1], token) {
-                l.drain(i..i + 2);
-                removed = true;
-            } else {
-                i += 2;
-            }
-        }
+    if let ObjectKind::FinalizationRegistry(data) = &mut r.m().kind {
+        let before = data.cells.len();
+        data.cells.retain(|c| !(c.token != Value::EMPTY && Vm::same_value(c.token, token)));
+        removed = data.cells.len() != before;
     }
     Ok(Value::bool(removed))
 }

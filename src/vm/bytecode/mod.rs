@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use crate::impl_cell;
-use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor, header_for};
+use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor, WeakSweep, header_for};
 use crate::vm::object::{JsString, Shape};
 use crate::vm::value::Value;
 
@@ -489,6 +489,8 @@ pub struct Code {
     pub span: (u32, u32),
     /// (pc, source offset) pairs, ascending by pc.
     pub positions: Vec<(u32, u32)>,
+    /// (pc, start, end): the callee's source text of each call, ascending by pc.
+    pub callee_spans: Vec<(u32, u32, u32)>,
     pub feedback: Vec<StdCell<PropertyIc>>,
     /// Cached template objects for GetTemplateObject.
     pub templates: Vec<StdCell<Value>>,
@@ -508,6 +510,18 @@ impl Trace for Code {
         }
         for t in &self.templates {
             v.edge(EdgeKind::Internal, EdgeName::Str("template"), t.get());
+        }
+    }
+
+    /// An inline cache whose shape died is reset: a new shape could later be
+    /// allocated at the same address and must not hit the stale entry.
+    fn clear_dead_weak(&mut self, sweep: &mut WeakSweep<'_>) {
+        for ic in &self.feedback {
+            if let Some(s) = ic.get().shape
+                && !sweep.is_live(s.value())
+            {
+                ic.set(PropertyIc::default());
+            }
         }
     }
 }
@@ -530,6 +544,7 @@ impl Code {
                 source: code.source,
                 span: code.span,
                 positions: code.positions,
+                callee_spans: code.callee_spans,
                 feedback: (0..code.feedback_slots).map(|_| StdCell::new(PropertyIc::default())).collect(),
                 templates: (0..code.template_slots).map(|_| StdCell::new(Value::UNDEFINED)).collect(),
             },
@@ -543,6 +558,26 @@ impl Code {
             Err(0) => self.span.0,
             Err(i) => self.positions[i - 1].1,
         }
+    }
+
+    /// The callee of the call at `pc` as written in the source (whitespace
+    /// runs collapsed, long text shortened), as V8 names it in "... is not a
+    /// function". None for calls the compiler made up (iteration protocol...).
+    pub fn callee_text(&self, pc: usize) -> Option<String> {
+        let i = self.callee_spans.binary_search_by_key(&(pc as u32), |&(p, _, _)| p).ok()?;
+        let (_, start, end) = self.callee_spans[i];
+        let text = self.source.text.get(start as usize..end as usize)?;
+        let mut out = String::new();
+        for word in text.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        if out.chars().count() > 80 {
+            out = out.chars().take(77).collect::<String>() + "...";
+        }
+        Some(out)
     }
 
     pub fn name_string(&self) -> String {
@@ -614,6 +649,7 @@ pub struct CodeParts {
     pub source: Rc<Source>,
     pub span: (u32, u32),
     pub positions: Vec<(u32, u32)>,
+    pub callee_spans: Vec<(u32, u32, u32)>,
     pub feedback_slots: u32,
     pub template_slots: u32,
 }

@@ -45,6 +45,8 @@ pub(crate) struct FuncState {
     /// (start, end, handler) labels.
     pub handlers: Vec<(Label, Label, Label)>,
     pub positions: Vec<(u32, u32)>,
+    /// (pc, start, end) of the callee expression of each call and `new`.
+    pub callee_spans: Vec<(u32, u32, u32)>,
     pub cur_pos: u32,
     labels: Vec<u32>,
     /// pcs of ops whose target field holds a label id.
@@ -78,6 +80,7 @@ impl FuncState {
             const_map: HashMap::new(),
             handlers: Vec::new(),
             positions: Vec::new(),
+            callee_spans: Vec::new(),
             cur_pos: 0,
             labels: Vec::new(),
             fixups: Vec::new(),
@@ -108,6 +111,12 @@ impl FuncState {
         }
         self.ops.push(op);
         pc
+    }
+
+    /// Records the source span of the callee of the call emitted at `pc`
+    /// (error messages name it as written: `o.foo is not a function`).
+    pub fn callee_span(&mut self, pc: usize, span: oxc_span::Span) {
+        self.callee_spans.push((pc as u32, span.start, span.end));
     }
 
     /// Emits an op at a given source offset (calls, property accesses, throws).
@@ -281,6 +290,7 @@ impl FuncState {
             source,
             span,
             positions: self.positions,
+            callee_spans: self.callee_spans,
             feedback_slots: self.feedback,
             template_slots: self.templates,
         }

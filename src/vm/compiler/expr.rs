@@ -346,7 +346,8 @@ impl<'a> Compiler<'a, '_> {
             self.expr(e)?;
             self.f.emit(Op::Star(args + 1 + i as Reg));
         }
-        self.f.emit_at(Op::Call { callee, this, args, argc: argc as u16 }, t.span.start);
+        let pc = self.f.emit_at(Op::Call { callee, this, args, argc: argc as u16 }, t.span.start);
+        self.f.callee_span(pc, t.tag.span());
         self.f.release(m);
         Ok(())
     }
@@ -956,7 +957,8 @@ impl<'a> Compiler<'a, '_> {
             self.load_ident(id)?;
             self.f.emit(Op::Star(callee));
             let (args, argc) = self.plain_args(&c.arguments)?;
-            self.f.emit_at(Op::CallEval { callee, args, argc }, c.span.start);
+            let pc = self.f.emit_at(Op::CallEval { callee, args, argc }, c.span.start);
+            self.f.callee_span(pc, c.callee.span());
             self.f.release(m);
             return Ok(());
         }
@@ -969,10 +971,12 @@ impl<'a> Compiler<'a, '_> {
         }
         if has_spread {
             let arr = self.spread_args(&c.arguments)?;
-            self.f.emit_at(Op::CallSpread { callee, this, args: arr }, c.span.start);
+            let pc = self.f.emit_at(Op::CallSpread { callee, this, args: arr }, c.span.start);
+            self.f.callee_span(pc, c.callee.span());
         } else {
             let (args, argc) = self.plain_args(&c.arguments)?;
-            self.f.emit_at(Op::Call { callee, this, args, argc }, c.span.start);
+            let pc = self.f.emit_at(Op::Call { callee, this, args, argc }, c.span.start);
+            self.f.callee_span(pc, c.callee.span());
         }
         self.f.release(m);
         Ok(())
@@ -985,10 +989,12 @@ impl<'a> Compiler<'a, '_> {
         self.f.emit(Op::Star(callee));
         if n.arguments.iter().any(|a| matches!(a, Argument::SpreadElement(_))) {
             let arr = self.spread_args(&n.arguments)?;
-            self.f.emit_at(Op::NewSpread { callee, args: arr }, n.span.start);
+            let pc = self.f.emit_at(Op::NewSpread { callee, args: arr }, n.span.start);
+            self.f.callee_span(pc, n.callee.span());
         } else {
             let (args, argc) = self.plain_args(&n.arguments)?;
-            self.f.emit_at(Op::New { callee, args, argc }, n.span.start);
+            let pc = self.f.emit_at(Op::New { callee, args, argc }, n.span.start);
+            self.f.callee_span(pc, n.callee.span());
         }
         self.f.release(m);
         Ok(())

@@ -1,8 +1,6 @@
 //! Conservative scanning of the native stack and spilled callee-saved registers
 //! (JavaScriptCore's approach): any word that points into a live cell keeps it alive.
 
-use super::Heap;
-
 /// An address on the current native stack (the scan's lower bound).
 #[inline(never)]
 pub fn current_stack_position() -> usize {
@@ -82,15 +80,17 @@ fn valgrind_make_mem_defined(addr: usize, len: usize) {
     let _ = (addr, len);
 }
 
-/// Marks every cell referenced from the native stack between the current
-/// position and `stack_base` (an address in the outermost VM entry frame).
+/// Reports every word of the native stack between the current position and
+/// `stack_base` (an address in the outermost VM entry frame), and of the
+/// spilled callee-saved registers, to `word`; the caller decides which of them
+/// point into cells.
 #[inline(never)]
-pub fn scan_native_stack(heap: &mut Heap, stack_base: usize) {
+pub fn scan_native_stack(stack_base: usize, word: &mut dyn FnMut(usize)) {
     let mut regs = [0usize; 12];
     spill_registers(&mut regs);
     valgrind_make_mem_defined(regs.as_ptr() as usize, std::mem::size_of_val(&regs));
     for &w in regs.iter() {
-        heap.mark_conservative(w);
+        word(w);
     }
     let low = stack_pointer() & !7;
     if stack_base <= low {
@@ -101,7 +101,7 @@ pub fn scan_native_stack(heap: &mut Heap, stack_base: usize) {
     while p < stack_base {
         // SAFETY: [low, stack_base) is this thread's live stack, 8-byte aligned.
         let w = unsafe { std::ptr::read_volatile(p as *const usize) };
-        heap.mark_conservative(w);
+        word(w);
         p += 8;
     }
 }

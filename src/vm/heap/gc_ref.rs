@@ -75,11 +75,22 @@ impl<T> Gc<T> {
 }
 
 impl<T: Cell> Gc<T> {
-    /// Reinterprets a Value whose cell kind the caller has checked to be `T`.
+    /// The cell of a Value the caller knows to be a `T`. The kind is checked
+    /// in every build: a wrong one panics (a bug, reported at the API
+    /// boundary as an internal error) instead of reinterpreting memory.
     #[inline]
     pub fn from_value(v: Value) -> Gc<T> {
-        debug_assert!(v.is_cell());
-        // SAFETY: v is a cell value; the caller checked its type.
+        match Self::try_from_value(v) {
+            Some(g) => g,
+            None => wrong_kind(T::NAME, v),
+        }
+    }
+    /// # Safety
+    /// `v` must be a cell value whose cell is a live `T`.
+    #[inline]
+    pub unsafe fn from_value_unchecked(v: Value) -> Gc<T> {
+        debug_assert!(Self::try_from_value(v).is_some());
+        // SAFETY: the caller guarantees v is a live T cell (so non-null).
         unsafe { Gc(NonNull::new_unchecked(v.as_cell() as *mut T)) }
     }
     /// The cell as `T` if its vtable says so.
@@ -89,7 +100,8 @@ impl<T: Cell> Gc<T> {
             // SAFETY: v points at a live cell header.
             let vt = unsafe { (*v.as_cell()).vtable() };
             if std::ptr::eq(vt.trace as *const (), T::VTABLE.trace as *const ()) || vt.name == T::NAME {
-                return Some(Self::from_value(v));
+                // SAFETY: v is a non-null cell pointer whose vtable is T's.
+                return Some(unsafe { Gc(NonNull::new_unchecked(v.as_cell() as *mut T)) });
             }
         }
         None
@@ -103,4 +115,10 @@ impl<T> Deref for Gc<T> {
         // SAFETY: the cell is live while this Gc is reachable (see type docs).
         unsafe { self.0.as_ref() }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn wrong_kind(expected: &str, v: Value) -> ! {
+    panic!("Gc::<{expected}>::from_value on a value of another kind ({:#x})", v.bits())
 }

@@ -10,15 +10,40 @@
 
 mod conservative;
 mod gc_ref;
+mod roots;
 
 pub use conservative::{current_stack_position, scan_native_stack};
 pub use gc_ref::Gc;
+pub use roots::{Root, RootVisitor};
 
 use std::collections::HashSet;
 use std::ptr::NonNull;
 
 use super::value::Value;
-use crate::api::HostAllocator;
+
+/// Host allocator hooks for heap pages (C function pointers plus user data).
+/// `alloc` returning NULL makes the allocation fail with out-of-memory.
+#[derive(Clone, Copy, Debug)]
+pub struct HostAllocator {
+    pub alloc: unsafe extern "C" fn(user: *mut std::ffi::c_void, size: usize, align: usize) -> *mut std::ffi::c_void,
+    pub free: unsafe extern "C" fn(user: *mut std::ffi::c_void, ptr: *mut std::ffi::c_void, size: usize, align: usize),
+    pub user: *mut std::ffi::c_void,
+}
+
+/// The unwind payload raised (with `std::panic::resume_unwind`, so no panic
+/// message is printed) when the system or the host allocator returns no memory
+/// for a page. Allocation has no error path, so this unwinds to the embedding
+/// boundary, which turns it into the out-of-memory state of that isolate
+/// (`SABLE_OUT_OF_MEMORY`); the process and other isolates are unaffected.
+#[derive(Debug)]
+pub struct HeapExhausted;
+
+impl HeapExhausted {
+    /// Whether an unwind payload is a heap exhaustion.
+    pub fn is(payload: &(dyn std::any::Any + Send)) -> bool {
+        payload.is::<HeapExhausted>()
+    }
+}
 
 pub(crate) const PAGE_SIZE: usize = 256 * 1024;
 const PAGE_MASK: usize = !(PAGE_SIZE - 1);
@@ -56,6 +81,7 @@ pub struct VTable {
     pub kind: CellKind,
     pub name: &'static str,
     pub trace: unsafe fn(*const CellHeader, &mut dyn Visitor),
+    pub clear_dead_weak: unsafe fn(*mut CellHeader, &mut WeakSweep<'_>),
     pub drop: unsafe fn(*mut CellHeader),
 }
 
@@ -100,13 +126,47 @@ pub enum EdgeName<'a> {
 }
 
 /// Receives the outgoing references of a cell.
+///
+/// `EdgeKind::Weak` edges do not keep their target alive: the collector skips
+/// them and afterwards asks the cell to drop the dead ones
+/// ([`Trace::clear_dead_weak`]).
 pub trait Visitor {
     fn edge(&mut self, kind: EdgeKind, name: EdgeName<'_>, target: Value);
+    /// A WeakMap / WeakSet entry (an ephemeron): `value` is reachable through
+    /// it only while `key` is alive for some other reason.
+    fn ephemeron(&mut self, key: Value, value: Value) {
+        self.edge(EdgeKind::Weak, EdgeName::Str("key"), key);
+        self.edge(EdgeKind::Internal, EdgeName::Str("value"), value);
+    }
 }
 
 /// Reports every outgoing reference of a cell (the GC and the snapshot writer share it).
 pub trait Trace {
     fn trace(&self, v: &mut dyn Visitor);
+    /// Called after marking on a live cell that reported weak edges or
+    /// ephemerons: forget the references whose target did not survive.
+    fn clear_dead_weak(&mut self, _sweep: &mut WeakSweep<'_>) {}
+}
+
+/// What [`Trace::clear_dead_weak`] can ask of the collector.
+pub struct WeakSweep<'h> {
+    heap: &'h Heap,
+    this: Value,
+    /// Cells that asked for a finalization-cleanup job.
+    pub(crate) cleanups: Vec<Value>,
+}
+
+impl WeakSweep<'_> {
+    /// Whether `v` survives this collection (non-cells always do).
+    #[inline]
+    pub fn is_live(&self, v: Value) -> bool {
+        !v.is_cell() || self.heap.is_marked(v.as_cell())
+    }
+    /// Asks the VM to queue a FinalizationRegistry cleanup job for the cell
+    /// being swept (HostEnqueueFinalizationRegistryCleanupJob).
+    pub fn schedule_cleanup(&mut self) {
+        self.cleanups.push(self.this);
+    }
 }
 
 /// A Rust type that lives in the GC heap. Implement with [`impl_cell!`].
@@ -117,12 +177,18 @@ pub trait Trace {
 pub unsafe trait Cell: Trace + Sized {
     const KIND: CellKind;
     const NAME: &'static str;
-    const VTABLE: VTable = VTable { kind: Self::KIND, name: Self::NAME, trace: trace_cell::<Self>, drop: drop_cell::<Self> };
+    const VTABLE: VTable =
+        VTable { kind: Self::KIND, name: Self::NAME, trace: trace_cell::<Self>, clear_dead_weak: clear_dead_weak_cell::<Self>, drop: drop_cell::<Self> };
 }
 
 unsafe fn trace_cell<T: Cell>(p: *const CellHeader, v: &mut dyn Visitor) {
     // SAFETY: the vtable is only installed on cells of type T.
     unsafe { (*(p as *const T)).trace(v) }
+}
+unsafe fn clear_dead_weak_cell<T: Cell>(p: *mut CellHeader, sweep: &mut WeakSweep<'_>) {
+    // SAFETY: the vtable is only installed on cells of type T; the collector
+    // holds no other reference into the cell while sweeping weak edges.
+    unsafe { (*(p as *mut T)).clear_dead_weak(sweep) }
 }
 unsafe fn drop_cell<T: Cell>(p: *mut CellHeader) {
     // SAFETY: the vtable is only installed on cells of type T; called once at sweep.
@@ -153,7 +219,7 @@ impl<T: Cell> CellVTableHolder for T {
     const VT: VTable = T::VTABLE;
 }
 
-static FREE_VTABLE: VTable = VTable { kind: CellKind::Free, name: "(free)", trace: |_, _| {}, drop: |_| {} };
+static FREE_VTABLE: VTable = VTable { kind: CellKind::Free, name: "(free)", trace: |_, _| {}, clear_dead_weak: |_, _| {}, drop: |_| {} };
 
 /// A freed cell on a page's free list.
 #[repr(C)]
@@ -227,6 +293,10 @@ pub struct Heap {
     all_pages: Vec<*mut PageHeader>,
     allocator: Option<HostAllocator>,
     mark_stack: Vec<*const CellHeader>,
+    /// Ephemerons whose key was not (yet) marked during this cycle.
+    ephemerons: Vec<(Value, Value)>,
+    /// Marked cells that reported weak edges or ephemerons this cycle.
+    weak_holders: Vec<*const CellHeader>,
     pub stats: [SpaceStats; 6],
     /// Bytes allocated since the last collection (reported as `new_space`).
     pub allocated_since_gc: usize,
@@ -262,6 +332,8 @@ impl Heap {
             all_pages: Vec::new(),
             allocator,
             mark_stack: Vec::new(),
+            ephemerons: Vec::new(),
+            weak_holders: Vec::new(),
             stats: Default::default(),
             allocated_since_gc: 0,
             external_bytes: 0,
@@ -304,7 +376,10 @@ impl Heap {
                 if rc != 0 { std::ptr::null_mut() } else { p as *mut u8 }
             }
         };
-        assert!(!p.is_null(), "the system could not provide {size} bytes for the JS heap");
+        if p.is_null() {
+            // Nothing was changed yet, so the heap stays consistent for dispose.
+            std::panic::resume_unwind(Box::new(HeapExhausted));
+        }
         p
     }
 
@@ -435,46 +510,117 @@ impl Heap {
         }
     }
 
-    /// Marks the cell `word` points into, if it is an allocated cell of this heap.
-    pub fn mark_conservative(&mut self, word: usize) {
+    /// The allocated cell `word` points into (interior pointers included), if any.
+    pub fn cell_containing(&self, word: usize) -> Option<*const CellHeader> {
         if word < 0x10000 {
-            return;
+            return None;
         }
         let base = word & PAGE_MASK;
         if !self.pages.contains(&base) {
-            return;
+            return None;
         }
         let page = base as *mut PageHeader;
         // SAFETY: base is one of our live pages.
         unsafe {
             let first = (*page).cell_addr(0);
             if word < first {
-                return;
+                return None;
             }
             let index = (word - first) / (*page).cell_size;
             if index >= (*page).bump || !PageHeader::test(&(*page).alloc, index) {
-                return;
+                return None;
             }
-            self.mark_cell((*page).cell_addr(index) as *const CellHeader);
+            Some((*page).cell_addr(index) as *const CellHeader)
         }
     }
 
-    /// Traces everything reachable from what was marked so far.
+    /// Marks the cell `word` points into, if it is an allocated cell of this heap.
+    pub fn mark_conservative(&mut self, word: usize) {
+        if let Some(cell) = self.cell_containing(word) {
+            self.mark_cell(cell);
+        }
+    }
+
+    /// Traces everything reachable from what was marked so far. Weak edges
+    /// are not followed; ephemerons are followed once their key is marked.
     pub fn drain_mark_stack(&mut self) {
-        struct Marker<'h>(&'h mut Heap);
+        struct Marker<'h> {
+            heap: &'h mut Heap,
+            saw_weak: bool,
+        }
         impl Visitor for Marker<'_> {
             #[inline]
-            fn edge(&mut self, _k: EdgeKind, _n: EdgeName<'_>, target: Value) {
-                self.0.mark_value(target);
+            fn edge(&mut self, kind: EdgeKind, _n: EdgeName<'_>, target: Value) {
+                if kind == EdgeKind::Weak {
+                    self.saw_weak |= target.is_cell();
+                } else {
+                    self.heap.mark_value(target);
+                }
+            }
+            fn ephemeron(&mut self, key: Value, value: Value) {
+                self.saw_weak = true;
+                if !key.is_cell() || self.heap.is_marked(key.as_cell()) {
+                    self.heap.mark_value(value);
+                } else if value.is_cell() {
+                    self.heap.ephemerons.push((key, value));
+                }
             }
         }
         while let Some(cell) = self.mark_stack.pop() {
+            let mut marker = Marker { heap: self, saw_weak: false };
             // SAFETY: only live, initialised cells are pushed.
             unsafe {
                 let trace = (*cell).vtable.trace;
-                trace(cell, &mut Marker(self));
+                trace(cell, &mut marker);
+            }
+            if marker.saw_weak {
+                self.weak_holders.push(cell);
             }
         }
+    }
+
+    /// Finishes marking: drains the mark stack and iterates the ephemerons to
+    /// a fixpoint (a value becomes reachable when its key does).
+    pub fn finish_marking(&mut self) {
+        loop {
+            self.drain_mark_stack();
+            let pending = std::mem::take(&mut self.ephemerons);
+            let mut progressed = false;
+            for (key, value) in pending {
+                if self.is_marked(key.as_cell()) {
+                    self.mark_value(value);
+                    progressed = true;
+                } else {
+                    self.ephemerons.push((key, value));
+                }
+            }
+            if !progressed {
+                break;
+            }
+        }
+        self.ephemerons.clear();
+    }
+
+    /// After marking: every cell that holds weak references forgets the dead
+    /// ones. Returns the cells that asked for a finalization-cleanup job.
+    pub fn clear_dead_weak(&mut self) -> Vec<Value> {
+        let holders = std::mem::take(&mut self.weak_holders);
+        let mut sweep = WeakSweep { heap: self, this: Value::UNDEFINED, cleanups: Vec::new() };
+        for &cell in &holders {
+            sweep.this = Value::from_cell(cell as *mut CellHeader);
+            // SAFETY: holders are marked (live) cells; nothing else borrows them now.
+            unsafe {
+                let f = (*cell).vtable.clear_dead_weak;
+                f(cell as *mut CellHeader, &mut sweep);
+            }
+        }
+        sweep.cleanups
+    }
+
+    /// Whether `v` is a non-cell or a cell marked in the current cycle.
+    #[inline]
+    pub fn is_live(&self, v: Value) -> bool {
+        !v.is_cell() || self.is_marked(v.as_cell())
     }
 
     /// Is this cell marked in the current cycle? (For weak processing.)

@@ -7,32 +7,14 @@
 pub mod ops;
 
 use crate::vm::bytecode::{Code, NO_REG, Op};
-use crate::vm::heap::{Gc, Heap};
+use crate::vm::heap::{EdgeName, Gc, Root, RootVisitor};
 use crate::vm::isolate::{MAX_FRAMES, Vm};
+pub use crate::vm::object::CallArgs;
 use crate::vm::object::function::ClassKind;
 use crate::vm::object::{Env, FunctionData, FunctionKind, GeneratorState, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};
-
-/// Arguments of a call as seen by native functions.
-pub struct CallArgs<'a> {
-    pub this: Value,
-    pub args: &'a [Value],
-    /// undefined for [[Call]], the new.target for [[Construct]].
-    pub new_target: Value,
-    pub callee: Gc<JsObject>,
-}
-
-impl CallArgs<'_> {
-    #[inline]
-    pub fn arg(&self, i: usize) -> Value {
-        self.args.get(i).copied().unwrap_or(Value::UNDEFINED)
-    }
-    pub fn is_construct(&self) -> bool {
-        !self.new_target.is_undefined()
-    }
-}
 
 /// One activation of a bytecode function.
 pub struct Frame {
@@ -54,16 +36,17 @@ pub struct Frame {
 }
 
 impl Frame {
-    pub fn trace_roots(&self, heap: &mut Heap) {
-        heap.mark_cell(self.code.header());
-        heap.mark_cell(self.func.header());
+    /// Reports the frame's cells (its registers are reported with the VM stack).
+    pub fn visit_roots(&self, v: &mut dyn RootVisitor) {
+        v.root(Root::StackRoots, EdgeName::Str("code"), self.code.value());
+        v.root(Root::StackRoots, EdgeName::Str("function"), self.func.value());
         if let Some(e) = self.env {
-            heap.mark_cell(e.header());
+            v.root(Root::StackRoots, EdgeName::Str("context"), e.value());
         }
-        heap.mark_value(self.this);
-        heap.mark_value(self.new_target);
+        v.root(Root::StackRoots, EdgeName::Str("receiver"), self.this);
+        v.root(Root::StackRoots, EdgeName::Str("new_target"), self.new_target);
         if let Some(r) = self.saved_realm {
-            heap.mark_cell(r.header());
+            v.root(Root::StackRoots, EdgeName::Str("saved_realm"), r.value());
         }
     }
     /// The actual arguments of the call (stored after the registers).
@@ -127,8 +110,10 @@ impl Vm {
                 self.current_realm = saved;
                 r
             }
-            FunctionKind::Host { id } => {
-                let id = *id;
+            FunctionKind::Host { func: host } => {
+                // A clone keeps the closure alive even if the call drops the
+                // last reference to the function object.
+                let host = host.clone();
                 let saved = self.current_realm.replace(realm);
                 // [[Construct]] of a host function (like a V8 FunctionTemplate):
                 // the receiver is a new object from new.target.prototype, and it
@@ -144,12 +129,7 @@ impl Vm {
                 } else {
                     this
                 };
-                let host = &self.host_functions[id] as *const crate::vm::isolate::HostFn;
-                // SAFETY: host_functions only grows (never removes), so the boxed
-                // closure outlives this call even if more are registered meanwhile.
-                let r = unsafe {
-                    (*host)(self, &CallArgs { this: receiver, args, new_target: if construct { new_target } else { Value::UNDEFINED }, callee: func })
-                };
+                let r = host(self, &CallArgs { this: receiver, args, new_target: if construct { new_target } else { Value::UNDEFINED }, callee: func });
                 self.current_realm = saved;
                 match r {
                     Ok(v) if construct && !JsObject::is_object(v) => Ok(receiver),
@@ -1264,13 +1244,11 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
 /// runs to completion and returns `Ok(Some(result))`.
 fn invoke(vm: &mut Vm, f: Value, this: Value, args: &[Value], new_target: Value, construct: bool) -> JsResult<Option<Value>> {
     let Some(func) = JsObject::from_value(f).filter(|o| o.is_callable()) else {
-        let d = vm.display_string(f);
         let what = if construct { "is not a constructor" } else { "is not a function" };
-        return Err(vm.type_error(&format!("{d} {what}")));
+        return Err(not_callable(vm, f, what));
     };
     if construct && !Vm::is_constructor(f) {
-        let d = vm.display_string(f);
-        return Err(vm.type_error(&format!("{d} is not a constructor")));
+        return Err(not_callable(vm, f, "is not a constructor"));
     }
     let is_bytecode = matches!(func.function().unwrap().kind, FunctionKind::Bytecode { .. });
     if is_bytecode {
@@ -1279,4 +1257,17 @@ fn invoke(vm: &mut Vm, f: Value, this: Value, args: &[Value], new_target: Value,
     }
     vm.check_native_stack()?;
     vm.call_non_bytecode(func, this, args, new_target, construct).map(Some)
+}
+
+/// "x is not a function" for the call the current frame is making: `x` is
+/// the callee as written in the source (`o.foo`, `a[0]`, `f(1).g`), as V8
+/// reports it, or else a description of the value. Never runs JS.
+#[cold]
+fn not_callable(vm: &mut Vm, f: Value, what: &str) -> Unwind {
+    let written = vm.frames.last().and_then(|fr| fr.code.callee_text(fr.pc.wrapping_sub(1)));
+    let name = match written {
+        Some(text) => text,
+        None => vm.display_string(f),
+    };
+    vm.type_error(&format!("{name} {what}"))
 }

@@ -5,13 +5,36 @@ use super::Env;
 use crate::vm::JsResult;
 use crate::vm::bytecode::Code;
 use crate::vm::heap::{EdgeKind, EdgeName, Gc, Visitor};
-use crate::vm::interp::CallArgs;
 use crate::vm::isolate::Vm;
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;
 
+/// Arguments of a call as seen by native functions.
+pub struct CallArgs<'a> {
+    pub this: Value,
+    pub args: &'a [Value],
+    /// undefined for [[Call]], the new.target for [[Construct]].
+    pub new_target: Value,
+    pub callee: Gc<super::JsObject>,
+}
+
+impl CallArgs<'_> {
+    #[inline]
+    pub fn arg(&self, i: usize) -> Value {
+        self.args.get(i).copied().unwrap_or(Value::UNDEFINED)
+    }
+    pub fn is_construct(&self) -> bool {
+        !self.new_target.is_undefined()
+    }
+}
+
 /// A builtin implemented in Rust.
 pub type NativeFn = fn(&mut Vm, &CallArgs<'_>) -> JsResult<Value>;
+
+/// A host (embedder) function body, owned by its function object: it is
+/// dropped (and the host's closure state with it) when the function object
+/// is collected. `Rc` so a call in progress keeps it alive.
+pub type HostFn = std::rc::Rc<dyn Fn(&mut Vm, &CallArgs<'_>) -> JsResult<Value>>;
 
 pub enum FunctionKind {
     /// A closure over bytecode: template + captured environment chain.
@@ -24,9 +47,9 @@ pub enum FunctionKind {
         f: NativeFn,
         data: Value,
     },
-    /// A host (embedder) callback registered in `Vm::host_functions`.
+    /// A host (embedder) callback.
     Host {
-        id: usize,
+        func: HostFn,
     },
     Bound {
         target: Value,

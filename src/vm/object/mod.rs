@@ -4,15 +4,17 @@
 pub mod function;
 pub mod shape;
 pub mod string;
+pub mod weak;
 
 use std::collections::{BTreeMap, HashMap};
 
-pub use function::{FunctionData, FunctionKind, NativeFn};
+pub use function::{CallArgs, FunctionData, FunctionKind, HostFn, NativeFn};
 pub use shape::{Shape, attrs};
 pub use string::{JsString, StrView, Symbol};
+pub use weak::{RegistryCell, RegistryData, WeakTable};
 
 use crate::impl_cell;
-use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor, header_for};
+use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor, WeakSweep, header_for};
 use crate::vm::value::Value;
 
 /// A property key: array index, interned string (atom) or symbol.
@@ -148,6 +150,16 @@ pub enum ObjectKind {
     RegExp(Box<RegExpData>),
     /// A generator object with its suspended frame.
     Generator(Box<GeneratorData>),
+    /// [[WeakMapData]]: entries are ephemerons.
+    WeakMap(Box<WeakTable>),
+    /// [[WeakSetData]] (values are unused).
+    WeakSet(Box<WeakTable>),
+    /// [[WeakRefTarget]]: a weak edge; undefined once the target died.
+    WeakRef {
+        target: Value,
+    },
+    /// [[CleanupCallback]] and [[Cells]].
+    FinalizationRegistry(Box<RegistryData>),
 }
 
 /// [[GeneratorState]] of a generator object.
@@ -312,6 +324,18 @@ impl Trace for JsObject {
                     v.edge(EdgeKind::Internal, EdgeName::Str("reaction"), r);
                 }
             }
+            ObjectKind::WeakMap(t) | ObjectKind::WeakSet(t) => t.trace(v),
+            ObjectKind::WeakRef { target } => v.edge(EdgeKind::Weak, EdgeName::Str("target"), *target),
+            ObjectKind::FinalizationRegistry(r) => r.trace(v),
+            _ => {}
+        }
+    }
+
+    fn clear_dead_weak(&mut self, sweep: &mut WeakSweep<'_>) {
+        match &mut self.kind {
+            ObjectKind::WeakMap(t) | ObjectKind::WeakSet(t) => t.clear_dead(sweep),
+            ObjectKind::WeakRef { target } if !sweep.is_live(*target) => *target = Value::UNDEFINED,
+            ObjectKind::FinalizationRegistry(r) => r.clear_dead(sweep),
             _ => {}
         }
     }
@@ -373,7 +397,8 @@ impl JsObject {
     }
     #[inline]
     pub fn from_value(v: Value) -> Option<Gc<JsObject>> {
-        if Self::is_object(v) { Some(Gc::from_value(v)) } else { None }
+        // SAFETY: JsObject is the only cell type of kind Object.
+        if Self::is_object(v) { Some(unsafe { Gc::from_value_unchecked(v) }) } else { None }
     }
 
     pub fn proto(&self) -> Value {
@@ -645,6 +670,8 @@ impl JsObject {
         };
         let k = match &self.kind {
             ObjectKind::ForInIterator { keys, .. } | ObjectKind::List(keys) => keys.capacity() * 8,
+            ObjectKind::WeakMap(t) | ObjectKind::WeakSet(t) => t.external_size(),
+            ObjectKind::FinalizationRegistry(r) => r.external_size(),
             _ => 0,
         };
         self.slots.capacity() * 8 + e + k + self.dict.as_ref().map_or(0, |d| d.entries.capacity() * 64)

@@ -2,6 +2,7 @@
 //! ordinary and exotic (array, string) objects, equality, errors with V8-style
 //! stacks, and helpers that builtins use to define functions and properties.
 
+pub mod jobs;
 pub mod names;
 pub mod number;
 pub mod realm;
@@ -477,17 +478,29 @@ impl Vm {
         }
     }
 
-    /// ToString for display (never throws; symbols become "Symbol(desc)").
+    /// A value as error messages show it. Never runs JS and never throws:
+    /// primitives are converted as ToString would (symbols as
+    /// "Symbol(desc)"), objects are only named by what they are, so a
+    /// `toString` or `valueOf` of the user's is never called (V8 does the same).
     pub fn display_string(&mut self, v: Value) -> String {
         if let Some(sym) = Gc::<Symbol>::try_from_value(v) {
             let d = if sym.description.is_undefined() { String::new() } else { Gc::<JsString>::from_value(sym.description).to_rust_string() };
             return format!("Symbol({d})");
         }
+        if let Some(o) = JsObject::from_value(v) {
+            return if o.is_callable() {
+                "function".into()
+            } else if o.is_array() {
+                "[object Array]".into()
+            } else {
+                "#<Object>".into()
+            };
+        }
         match self.to_string(v) {
             Ok(s) => s.to_rust_string(),
             Err(_) => {
                 self.pending_exception = None;
-                "[object]".into()
+                String::new()
             }
         }
     }

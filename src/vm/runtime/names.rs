@@ -1,6 +1,6 @@
 //! Pre-interned atoms the VM uses by name, and the well-known symbols.
 
-use crate::vm::heap::{Gc, Heap};
+use crate::vm::heap::{EdgeName, Gc, Heap, Root, RootVisitor};
 use crate::vm::object::string::AtomTable;
 use crate::vm::object::{JsString, PropertyKey, Symbol};
 
@@ -12,8 +12,8 @@ macro_rules! names {
             pub fn new(heap: &mut Heap, atoms: &mut AtomTable) -> Names {
                 Names { $($field: atoms.intern_str(heap, $text),)* }
             }
-            pub fn trace_roots(&self, heap: &mut Heap) {
-                $(heap.mark_cell(self.$field.header());)*
+            pub fn visit_roots(&self, v: &mut dyn RootVisitor) {
+                $(v.root(Root::StrongRoots, EdgeName::Str(stringify!($field)), self.$field.value());)*
             }
         }
     };
@@ -46,8 +46,8 @@ macro_rules! symbols {
             pub fn new(heap: &mut Heap, atoms: &mut AtomTable) -> WellKnownSymbols {
                 WellKnownSymbols { $($field: { let d = atoms.intern_str(heap, $desc); Symbol::new(heap, d.value()) },)* }
             }
-            pub fn trace_roots(&self, heap: &mut Heap) {
-                $(heap.mark_cell(self.$field.header());)*
+            pub fn visit_roots(&self, v: &mut dyn RootVisitor) {
+                $(v.root(Root::StrongRoots, EdgeName::Str($desc), self.$field.value());)*
             }
             pub fn all(&self) -> Vec<(&'static str, Gc<Symbol>)> {
                 vec![$((stringify!($field), self.$field),)*]

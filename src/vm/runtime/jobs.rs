@@ -1,0 +1,53 @@
+//! Running queued jobs: promise jobs and FinalizationRegistry cleanup jobs,
+//! each followed by ClearKeptObjects (the end of a job releases the WeakRef
+//! targets it kept alive).
+
+use crate::vm::JsResult;
+use crate::vm::isolate::{Job, Vm};
+use crate::vm::object::{JsObject, ObjectKind};
+use crate::vm::value::Value;
+
+impl Vm {
+    /// Runs one job to completion. An exception thrown by it is returned;
+    /// the rest of the queue is left for the next drain.
+    pub fn run_job(&mut self, job: Job) -> JsResult<()> {
+        let r = match job {
+            Job::Call { func, args } => self.call(func, Value::UNDEFINED, &args).map(|_| ()),
+            Job::FinalizationCleanup { registry } => self.cleanup_finalization_registry(registry),
+        };
+        self.clear_kept_objects();
+        r
+    }
+
+    /// ClearKeptObjects: WeakRef targets are no longer kept alive.
+    pub fn clear_kept_objects(&mut self) {
+        self.kept_alive.clear();
+    }
+
+    /// AddToKeptObjects: keeps a WeakRef target alive until the job ends.
+    pub fn add_to_kept_objects(&mut self, target: Value) {
+        self.kept_alive.push(target);
+    }
+
+    /// CleanupFinalizationRegistry: calls the cleanup callback with the held
+    /// value of each cell whose target was collected. Each cell is removed
+    /// before its callback runs, so a throwing callback loses no other cell.
+    fn cleanup_finalization_registry(&mut self, registry: Value) -> JsResult<()> {
+        let Some(o) = JsObject::from_value(registry) else { return Ok(()) };
+        let cleanup = match &mut o.m().kind {
+            ObjectKind::FinalizationRegistry(r) => {
+                r.cleanup_queued = false;
+                r.cleanup
+            }
+            _ => return Ok(()),
+        };
+        loop {
+            let held = match &mut o.m().kind {
+                ObjectKind::FinalizationRegistry(r) => r.take_dead_cell(),
+                _ => None,
+            };
+            let Some(held) = held else { return Ok(()) };
+            self.call(cleanup, Value::UNDEFINED, &[held])?;
+        }
+    }
+}
