@@ -198,7 +198,7 @@ impl Isolate {
         self.obj(l).is_ok_and(|o| o.is_array())
     }
     pub fn is_promise(&self, l: Local) -> bool {
-        self.val(l).is_ok_and(crate::vm::builtins::promise::is_promise)
+        self.val(l).is_ok_and(crate::vm::runtime::promise::is_promise)
     }
     pub fn is_error(&self, l: Local) -> bool {
         self.obj(l).is_ok_and(|o| matches!(o.kind, ObjectKind::Error))
@@ -217,7 +217,7 @@ impl Isolate {
             return Err(st);
         }
         let vm = &mut self.vm;
-        let Some(realm) = catch_heap_exhausted(|| Realm::create(vm)) else {
+        let Some(realm) = catch_heap_exhausted(|| crate::vm::bootstrap::create_realm(vm)) else {
             self.vm.out_of_memory();
             return Err(Status::OutOfMemory);
         };

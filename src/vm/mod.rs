@@ -1,5 +1,6 @@
 //! The engine proper: values, heap, objects, compiler, interpreter, runtime, builtins.
 
+pub mod bootstrap;
 pub mod builtins;
 pub mod bytecode;
 pub mod compiler;

@@ -7,22 +7,21 @@
 
 use std::cell::RefCell;
 
-use super::iterator::{KIND_ENTRIES, KIND_KEYS, KIND_VALUES, create_array_iterator};
+use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
+use crate::vm::object::IterationKind;
 use crate::vm::object::{Elements, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey, attrs};
+use crate::vm::runtime::describe::{describe, require_callable};
+use crate::vm::runtime::iteration::close_after_error;
+use crate::vm::runtime::iteration::create_array_iterator;
+use crate::vm::runtime::list::{IDX_LIMIT, MAX_SAFE, create_idx, get_idx, idx_key, list_get, list_len, list_push, new_list, relative_index, set_length};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-use crate::vm::{JsResult, Unwind};
-
-/// 2^53 - 1, the largest length of an array-like.
-pub(super) const MAX_SAFE: u64 = 9_007_199_254_740_991;
-/// Indices below this are `PropertyKey::Index`; larger ones are string atoms.
-const IDX_LIMIT: u64 = u32::MAX as u64;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "Array", array_ctor, 1, Intrinsic::ArrayPrototype, Intrinsic::Array);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "Array", array_ctor, 1, Intrinsic::ArrayPrototype, Intrinsic::Array);
     vm.define_method(c, "isArray", is_array, 1);
     vm.define_method(c, "from", from, 1);
     vm.define_method(c, "of", of, 0);
@@ -103,22 +102,6 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
 
 // ----- shared helpers (also used by other builtin files) -----
 
-/// The property key for index `i` (atoms above 2^32 - 2).
-pub(super) fn idx_key(vm: &mut Vm, i: u64) -> PropertyKey {
-    if i < IDX_LIMIT {
-        PropertyKey::Index(i as u32)
-    } else {
-        let s = vm.number_to_jsstring(i as f64);
-        vm.key_from_string(s)
-    }
-}
-
-/// Get(O, ToString(i)).
-pub(super) fn get_idx(vm: &mut Vm, o: Gc<JsObject>, i: u64) -> JsResult<Value> {
-    let k = idx_key(vm, i);
-    vm.get(o, k, o.value())
-}
-
 fn has_idx(vm: &mut Vm, o: Gc<JsObject>, i: u64) -> JsResult<bool> {
     let k = idx_key(vm, i);
     vm.has_property(o, k)
@@ -130,12 +113,6 @@ fn set_idx(vm: &mut Vm, o: Gc<JsObject>, i: u64, v: Value) -> JsResult<()> {
     vm.put_v(o.value(), k, v, true)
 }
 
-/// CreateDataPropertyOrThrow(O, ToString(i), v).
-pub(super) fn create_idx(vm: &mut Vm, o: Gc<JsObject>, i: u64, v: Value) -> JsResult<()> {
-    let k = idx_key(vm, i);
-    vm.create_data_property_or_throw(o, k, v)
-}
-
 /// DeletePropertyOrThrow(O, ToString(i)).
 fn delete_idx(vm: &mut Vm, o: Gc<JsObject>, i: u64) -> JsResult<()> {
     let k = idx_key(vm, i);
@@ -145,48 +122,6 @@ fn delete_idx(vm: &mut Vm, o: Gc<JsObject>, i: u64) -> JsResult<()> {
         return Err(vm.type_error(&format!("Cannot delete property '{d}' of {what}")));
     }
     Ok(())
-}
-
-/// Sets `length` on an array-like with Set(O, "length", len, true).
-pub fn set_length(vm: &mut Vm, o: Gc<JsObject>, len: f64) -> JsResult<()> {
-    let key = PropertyKey::Atom(vm.names.length);
-    vm.put_v(o.value(), key, Value::number(len), true)
-}
-
-/// A short description of a value that never runs JS (for error messages).
-pub(super) fn describe(vm: &mut Vm, v: Value) -> String {
-    match JsObject::from_value(v) {
-        Some(o) if o.is_callable() => "function".into(),
-        Some(o) if o.is_array() => "[object Array]".into(),
-        Some(_) => "#<Object>".into(),
-        None if Vm::is_string(v) => {
-            let s = Gc::<JsString>::from_value(v).to_rust_string();
-            format!("\"{s}\"")
-        }
-        None => vm.display_string(v),
-    }
-}
-
-/// Throws "x is not a function" unless `f` is callable.
-pub(super) fn require_callable(vm: &mut Vm, f: Value) -> JsResult<()> {
-    if !Vm::is_callable(f) {
-        let d = describe(vm, f);
-        return Err(vm.type_error(&format!("{d} is not a function")));
-    }
-    Ok(())
-}
-
-/// Relative index resolution used by slice, fill, copyWithin, ... (`r` is an
-/// integer or ±Infinity).
-pub(super) fn relative_index(r: f64, len: u64) -> u64 {
-    if r < 0.0 {
-        let v = len as f64 + r;
-        if v <= 0.0 { 0 } else { v as u64 }
-    } else if r >= len as f64 {
-        len
-    } else {
-        r as u64
-    }
 }
 
 /// Parses an atom that names an integer index at or above 2^32 - 1.
@@ -375,38 +310,6 @@ fn array_species_create(vm: &mut Vm, original: Gc<JsObject>, len: u64) -> JsResu
     JsObject::from_value(r).ok_or_else(|| vm.type_error("species constructor returned a non-object"))
 }
 
-/// Closes an iterator after an abrupt completion, keeping the original error.
-pub(super) fn close_after_error(vm: &mut Vm, it: Value, err: Unwind) -> Unwind {
-    if let Unwind::Throw(_) = err
-        && let Err(e @ (Unwind::Terminate | Unwind::OutOfMemory)) = crate::vm::interp::ops::iterator_close(vm, it)
-    {
-        return e;
-    }
-    err
-}
-
-/// An internal GC-visible list object (values pushed here stay rooted).
-pub(super) fn new_list(vm: &mut Vm) -> Gc<JsObject> {
-    vm.new_object_with_proto(Value::NULL, ObjectKind::List(Vec::new()))
-}
-pub(super) fn list_push(l: Gc<JsObject>, v: Value) {
-    if let ObjectKind::List(items) = &mut l.m().kind {
-        items.push(v);
-    }
-}
-pub(super) fn list_get(l: Gc<JsObject>, i: usize) -> Value {
-    match &l.kind {
-        ObjectKind::List(items) => items.get(i).copied().unwrap_or(Value::UNDEFINED),
-        _ => Value::UNDEFINED,
-    }
-}
-pub(super) fn list_len(l: Gc<JsObject>) -> usize {
-    match &l.kind {
-        ObjectKind::List(items) => items.len(),
-        _ => 0,
-    }
-}
-
 fn this_obj_len(vm: &mut Vm, this: Value) -> JsResult<(Gc<JsObject>, u64)> {
     let o = vm.to_object(this)?;
     let len = vm.length_of_array_like(o)?;
@@ -478,7 +381,7 @@ fn from(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
                 let e = vm.type_error("Too many elements");
                 return Err(close_after_error(vm, it, e));
             }
-            let Some(v) = crate::vm::interp::ops::iterator_step(vm, it, next)? else {
+            let Some(v) = crate::vm::runtime::iteration::iterator_step(vm, it, next)? else {
                 set_length(vm, arr, k as f64)?;
                 return Ok(arr.value());
             };
@@ -1077,7 +980,9 @@ fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if Vm::is_callable(f) {
         return vm.call(f, o.value(), &[]);
     }
-    super::object::to_string(vm, &CallArgs { this: o.value(), args: &[], new_target: Value::UNDEFINED, callee: a.callee })
+    // %Object.prototype.toString% of the current realm.
+    let object_to_string = vm.realm().intrinsic(Intrinsic::ObjectProtoToString);
+    vm.call(object_to_string, o.value(), &[])
 }
 
 fn to_locale_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -1528,13 +1433,13 @@ fn with(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 fn keys(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let o = vm.to_object(a.this)?;
-    Ok(create_array_iterator(vm, o.value(), KIND_KEYS))
+    Ok(create_array_iterator(vm, o.value(), IterationKind::Keys))
 }
 fn values(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let o = vm.to_object(a.this)?;
-    Ok(create_array_iterator(vm, o.value(), KIND_VALUES))
+    Ok(create_array_iterator(vm, o.value(), IterationKind::Values))
 }
 fn entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let o = vm.to_object(a.this)?;
-    Ok(create_array_iterator(vm, o.value(), KIND_ENTRIES))
+    Ok(create_array_iterator(vm, o.value(), IterationKind::Entries))
 }

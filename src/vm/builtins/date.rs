@@ -2,13 +2,13 @@
 //! (MakeDay / MakeTime / TimeClip ...), the local time zone through libc's
 //! `localtime_r`, ISO and legacy string parsing, and the string formats.
 
-use super::array::describe;
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, NativeFn, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::Hint;
+use crate::vm::runtime::describe::describe;
 use crate::vm::runtime::number::integer_or_infinity;
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
@@ -22,7 +22,7 @@ const DAY_NAMES: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "Date", date_ctor, 7, Intrinsic::DatePrototype, Intrinsic::Date);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "Date", date_ctor, 7, Intrinsic::DatePrototype, Intrinsic::Date);
     vm.define_method(c, "now", now, 0);
     vm.define_method(c, "parse", parse, 1);
     vm.define_method(c, "UTC", utc, 7);

@@ -19,7 +19,7 @@ const NATIVE: [(&str, ErrorType, Intrinsic, Intrinsic); 6] = [
 ];
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let error = super::make_constructor(vm, realm, "Error", error_ctor, 1, Intrinsic::ErrorPrototype, Intrinsic::Error);
+    let error = crate::vm::runtime::define::make_constructor(vm, realm, "Error", error_ctor, 1, Intrinsic::ErrorPrototype, Intrinsic::Error);
     let p = realm.proto(Intrinsic::ErrorPrototype);
     let name = vm.string_value("Error");
     vm.define_value(p, "name", name, attrs::HIDDEN);
@@ -33,7 +33,15 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let parent = realm.intrinsic(Intrinsic::ErrorPrototype);
     let proto = vm.new_object_with_proto(parent, ObjectKind::Ordinary);
     realm.m().intrinsics[Intrinsic::AggregateErrorPrototype as usize] = proto.value();
-    let c = super::make_constructor(vm, realm, "AggregateError", aggregate_error_ctor, 2, Intrinsic::AggregateErrorPrototype, Intrinsic::AggregateError);
+    let c = crate::vm::runtime::define::make_constructor(
+        vm,
+        realm,
+        "AggregateError",
+        aggregate_error_ctor,
+        2,
+        Intrinsic::AggregateErrorPrototype,
+        Intrinsic::AggregateError,
+    );
     c.set_proto_raw(&mut vm.heap, error.value(), vm.null_root_shape);
     let n = vm.string_value("AggregateError");
     vm.define_value(proto, "name", n, attrs::HIDDEN);
@@ -47,7 +55,7 @@ pub fn install_error_constructors(vm: &mut Vm, realm: Gc<Realm>, error: Gc<JsObj
         let parent = realm.intrinsic(Intrinsic::ErrorPrototype);
         let proto = vm.new_object_with_proto(parent, ObjectKind::Ordinary);
         realm.m().intrinsics[proto_slot as usize] = proto.value();
-        let c = super::make_constructor(vm, realm, name, native_error_ctor, 1, proto_slot, ctor_slot);
+        let c = crate::vm::runtime::define::make_constructor(vm, realm, name, native_error_ctor, 1, proto_slot, ctor_slot);
         c.set_proto_raw(&mut vm.heap, error.value(), vm.null_root_shape);
         let n = vm.string_value(name);
         vm.define_value(proto, "name", n, attrs::HIDDEN);
@@ -90,7 +98,7 @@ fn aggregate_error_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     vm.temp_roots.push(e);
     let list = vm.new_array(0);
     vm.temp_roots.push(list.value());
-    let r = crate::vm::interp::ops::array_spread(vm, list.value(), a.arg(0));
+    let r = crate::vm::runtime::iteration::array_spread(vm, list.value(), a.arg(0));
     vm.temp_roots.truncate(vm.temp_roots.len() - 2);
     r?;
     let key = PropertyKey::Atom(vm.names.errors);

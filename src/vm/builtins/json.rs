@@ -2,12 +2,12 @@
 //! reviver support) and `stringify` (replacer function or list, gap, toJSON,
 //! cycle detection, well-formed escaping).
 
-use super::array::{list_get, list_len, list_push, new_list};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, attrs};
+use crate::vm::runtime::list::{list_get, list_len, list_push, new_list};
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;
 
@@ -421,7 +421,7 @@ fn internalize(vm: &mut Vm, holder: Gc<JsObject>, name: PropertyKey, reviver: Va
             let len = vm.length_of_array_like(o)?;
             let nrec = children.map_or(0, list_len) as u64;
             for i in 0..len {
-                let k = super::array::idx_key(vm, i);
+                let k = crate::vm::runtime::list::idx_key(vm, i);
                 let rec = if i < nrec { children.and_then(|c| JsObject::from_value(list_get(c, i as usize))) } else { None };
                 revive_member(vm, o, k, reviver, rec)?;
             }
@@ -502,7 +502,7 @@ fn stringify(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             let len = vm.length_of_array_like(r)?;
             let mut seen: Vec<Vec<u16>> = Vec::new();
             for k in 0..len {
-                let v = super::array::get_idx(vm, r, k)?;
+                let v = crate::vm::runtime::list::get_idx(vm, r, k)?;
                 let item = if Vm::is_string(v) {
                     Some(Gc::<JsString>::from_value(v))
                 } else if v.is_number() {
@@ -735,7 +735,7 @@ fn serialize_array(vm: &mut Vm, st: &mut State, o: Gc<JsObject>, out: &mut Vec<u
         if !gap.is_empty() {
             newline_indent(out, &st.indent);
         }
-        let k = super::array::idx_key(vm, i);
+        let k = crate::vm::runtime::list::idx_key(vm, i);
         if !serialize_property(vm, st, k, o, out)? {
             out.extend("null".encode_utf16());
         }

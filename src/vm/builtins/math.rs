@@ -162,7 +162,7 @@ fn imul(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn pow(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let b = vm.to_number(a.arg(0))?;
     let e = vm.to_number(a.arg(1))?;
-    Ok(Value::number(crate::vm::interp::ops::js_pow(b, e)))
+    Ok(Value::number(crate::vm::runtime::number::js_pow(b, e)))
 }
 
 fn hypot(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -342,7 +342,7 @@ fn sum_precise(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if items.is_nullish() {
         return Err(vm.type_error("Math.sumPrecise called on null or undefined"));
     }
-    let (it, next) = crate::vm::interp::ops::get_iterator(vm, items)?;
+    let (it, next) = crate::vm::runtime::iteration::get_iterator(vm, items)?;
     #[derive(PartialEq)]
     enum State {
         MinusZero,
@@ -354,15 +354,15 @@ fn sum_precise(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut state = State::MinusZero;
     let mut sum = ExactSum { limbs: [0; 36] };
     let mut count: u64 = 0;
-    while let Some(v) = crate::vm::interp::ops::iterator_step(vm, it, next)? {
+    while let Some(v) = crate::vm::runtime::iteration::iterator_step(vm, it, next)? {
         count += 1;
         if count >= 1 << 53 {
             let e = vm.range_error("Too many values");
-            return Err(super::array::close_after_error(vm, it, e));
+            return Err(crate::vm::runtime::iteration::close_after_error(vm, it, e));
         }
         if !v.is_number() {
             let e = vm.type_error("Math.sumPrecise requires an iterable of Numbers");
-            return Err(super::array::close_after_error(vm, it, e));
+            return Err(crate::vm::runtime::iteration::close_after_error(vm, it, e));
         }
         let n = v.as_number();
         if state == State::NaN {

@@ -10,7 +10,7 @@ use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "Number", number_ctor, 1, Intrinsic::NumberPrototype, Intrinsic::Number);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "Number", number_ctor, 1, Intrinsic::NumberPrototype, Intrinsic::Number);
     for (name, v) in [
         ("MAX_SAFE_INTEGER", 9007199254740991.0),
         ("MIN_SAFE_INTEGER", -9007199254740991.0),
@@ -34,7 +34,7 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     vm.define_method(c, "isInteger", is_integer, 1);
     vm.define_method(c, "isNaN", is_nan, 1);
     vm.define_method(c, "isSafeInteger", is_safe_integer, 1);
-    let b = super::make_constructor(vm, realm, "Boolean", boolean_ctor, 1, Intrinsic::BooleanPrototype, Intrinsic::Boolean);
+    let b = crate::vm::runtime::define::make_constructor(vm, realm, "Boolean", boolean_ctor, 1, Intrinsic::BooleanPrototype, Intrinsic::Boolean);
     let _ = b;
     let bp = realm.proto(Intrinsic::BooleanPrototype);
     vm.define_method(bp, "toString", boolean_to_string, 0);

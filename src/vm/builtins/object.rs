@@ -1,12 +1,13 @@
 //! Object constructor, Object.prototype, and property-descriptor conversions.
 
-use super::make_constructor;
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::PropertyDescriptor;
+use crate::vm::runtime::define::make_constructor;
+use crate::vm::runtime::descriptor::{from_property_descriptor, to_property_descriptor};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
@@ -54,7 +55,10 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
         ("__lookupSetter__", lookup_setter, 1),
     ];
     for &(name, f, len) in methods {
-        vm.define_method(p, name, f, len);
+        let m = vm.define_method(p, name, f, len);
+        if name == "toString" {
+            realm.m().intrinsics[Intrinsic::ObjectProtoToString as usize] = m.value();
+        }
     }
     let key = PropertyKey::Atom(vm.names.proto);
     vm.define_accessor(p, key, Some(proto_getter), Some(proto_setter), "__proto__");
@@ -70,76 +74,6 @@ fn object_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Ok(vm.new_object().value());
     }
     Ok(vm.to_object(v)?.value())
-}
-
-/// ToPropertyDescriptor.
-pub fn to_property_descriptor(vm: &mut Vm, v: Value) -> JsResult<PropertyDescriptor> {
-    let Some(o) = JsObject::from_value(v) else {
-        let d = vm.display_string(v);
-        return Err(vm.type_error(&format!("Property description must be an object: {d}")));
-    };
-    let mut d = PropertyDescriptor::default();
-    let n = &vm.names;
-    let (ke, kc, kv, kw, kg, ks) = (n.enumerable, n.configurable, n.value, n.writable, n.get, n.set);
-    if vm.has_property(o, PropertyKey::Atom(ke))? {
-        d.enumerable = Some(Vm::to_boolean(vm.get(o, PropertyKey::Atom(ke), v)?));
-    }
-    if vm.has_property(o, PropertyKey::Atom(kc))? {
-        d.configurable = Some(Vm::to_boolean(vm.get(o, PropertyKey::Atom(kc), v)?));
-    }
-    if vm.has_property(o, PropertyKey::Atom(kv))? {
-        d.value = Some(vm.get(o, PropertyKey::Atom(kv), v)?);
-    }
-    if vm.has_property(o, PropertyKey::Atom(kw))? {
-        d.writable = Some(Vm::to_boolean(vm.get(o, PropertyKey::Atom(kw), v)?));
-    }
-    if vm.has_property(o, PropertyKey::Atom(kg))? {
-        let g = vm.get(o, PropertyKey::Atom(kg), v)?;
-        if !g.is_undefined() && !Vm::is_callable(g) {
-            let s = vm.display_string(g);
-            return Err(vm.type_error(&format!("Getter must be a function: {s}")));
-        }
-        d.get = Some(g);
-    }
-    if vm.has_property(o, PropertyKey::Atom(ks))? {
-        let s = vm.get(o, PropertyKey::Atom(ks), v)?;
-        if !s.is_undefined() && !Vm::is_callable(s) {
-            let t = vm.display_string(s);
-            return Err(vm.type_error(&format!("Setter must be a function: {t}")));
-        }
-        d.set = Some(s);
-    }
-    if d.is_accessor() && d.is_data() {
-        return Err(vm.type_error("Invalid property descriptor. Cannot both specify accessors and a value or writable attribute"));
-    }
-    Ok(d)
-}
-
-/// FromPropertyDescriptor.
-pub fn from_property_descriptor(vm: &mut Vm, d: Option<PropertyDescriptor>) -> Value {
-    let Some(d) = d else { return Value::UNDEFINED };
-    let o = vm.new_object();
-    let n = &vm.names;
-    let (kv, kw, kg, ks, ke, kc) = (n.value, n.writable, n.get, n.set, n.enumerable, n.configurable);
-    if let Some(v) = d.value {
-        o.put_named(&mut vm.heap, PropertyKey::Atom(kv), v, attrs::DEFAULT);
-    }
-    if let Some(w) = d.writable {
-        o.put_named(&mut vm.heap, PropertyKey::Atom(kw), Value::bool(w), attrs::DEFAULT);
-    }
-    if let Some(g) = d.get {
-        o.put_named(&mut vm.heap, PropertyKey::Atom(kg), g, attrs::DEFAULT);
-    }
-    if let Some(s) = d.set {
-        o.put_named(&mut vm.heap, PropertyKey::Atom(ks), s, attrs::DEFAULT);
-    }
-    if let Some(e) = d.enumerable {
-        o.put_named(&mut vm.heap, PropertyKey::Atom(ke), Value::bool(e), attrs::DEFAULT);
-    }
-    if let Some(c) = d.configurable {
-        o.put_named(&mut vm.heap, PropertyKey::Atom(kc), Value::bool(c), attrs::DEFAULT);
-    }
-    o.value()
 }
 
 fn require_object(vm: &mut Vm, v: Value, what: &str) -> JsResult<Gc<JsObject>> {
@@ -411,10 +345,10 @@ fn from_entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error("Object.fromEntries requires an iterable"));
     }
     let out = vm.new_object();
-    let (it, next) = crate::vm::interp::ops::get_iterator(vm, iterable)?;
-    while let Some(entry) = crate::vm::interp::ops::iterator_step(vm, it, next)? {
+    let (it, next) = crate::vm::runtime::iteration::get_iterator(vm, iterable)?;
+    while let Some(entry) = crate::vm::runtime::iteration::iterator_step(vm, it, next)? {
         let Some(e) = JsObject::from_value(entry) else {
-            let _ = crate::vm::interp::ops::iterator_close(vm, it);
+            let _ = crate::vm::runtime::iteration::iterator_close(vm, it);
             return Err(vm.type_error("Iterator value is not an entry object"));
         };
         let k = vm.get(e, PropertyKey::Index(0), entry)?;
@@ -450,7 +384,7 @@ fn property_is_enumerable(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 /// Object.prototype.toString.
-pub fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let t = a.this;
     if t.is_undefined() {
         return Ok(vm.string_value("[object Undefined]"));
@@ -575,14 +509,14 @@ fn group_by(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error(&format!("{d} is not a function")));
     }
     let groups = vm.new_object_with_proto(Value::NULL, ObjectKind::Ordinary);
-    let (it, next) = crate::vm::interp::ops::get_iterator(vm, items)?;
+    let (it, next) = crate::vm::runtime::iteration::get_iterator(vm, items)?;
     let mut k: u64 = 0;
-    while let Some(value) = crate::vm::interp::ops::iterator_step(vm, it, next)? {
+    while let Some(value) = crate::vm::runtime::iteration::iterator_step(vm, it, next)? {
         let key = match vm.call(f, Value::UNDEFINED, &[value, Value::number(k as f64)]).and_then(|r| vm.to_property_key(r)) {
             Ok(key) => key,
             Err(e) => {
                 // IteratorClose with a throw completion: the original error wins.
-                let _ = crate::vm::interp::ops::iterator_close(vm, it);
+                let _ = crate::vm::runtime::iteration::iterator_close(vm, it);
                 return Err(e);
             }
         };

@@ -7,19 +7,20 @@
 //! carry [promise, alreadyResolved] where alreadyResolved is a shared List.
 
 use crate::vm::heap::Gc;
-use crate::vm::interp::ops::{get_iterator, iterator_close, iterator_step};
-use crate::vm::isolate::{Job, Vm};
+use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
-use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PromiseData, PromiseState, PropertyKey, attrs};
+use crate::vm::object::{JsObject, NativeFn, PropertyKey, attrs};
+use crate::vm::runtime::iteration::{get_iterator, iterator_close, iterator_step};
+use crate::vm::runtime::promise::{
+    Capability, create_resolving_functions, data_of, is_promise, list, list_items, list_set, native_with_data, new_capability, new_promise_object,
+    perform_then, promise_resolve,
+};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};
 
-const FULFILL: i32 = 0;
-const REJECT: i32 = 1;
-
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "Promise", promise_ctor, 1, Intrinsic::PromisePrototype, Intrinsic::Promise);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "Promise", promise_ctor, 1, Intrinsic::PromisePrototype, Intrinsic::Promise);
     vm.define_method(c, "resolve", promise_resolve_static, 1);
     vm.define_method(c, "reject", promise_reject_static, 1);
     vm.define_method(c, "all", promise_all, 1);
@@ -43,217 +44,6 @@ fn species_getter(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     Ok(a.this)
 }
 
-/// A native function carrying `data` (closures for resolving functions and jobs).
-pub(crate) fn native_with_data(vm: &mut Vm, f: NativeFn, data: Value, name: &str, length: u32) -> Value {
-    let realm = vm.realm();
-    vm.new_function_object(realm, FunctionKind::Native { f, data }, name, length, false).value()
-}
-
-pub(crate) fn data_of(a: &CallArgs<'_>) -> Value {
-    match &a.callee.function().unwrap().kind {
-        FunctionKind::Native { data, .. } => *data,
-        _ => Value::UNDEFINED,
-    }
-}
-
-fn list(vm: &mut Vm, items: Vec<Value>) -> Value {
-    let realm = vm.realm();
-    vm.new_object_with_proto(realm.intrinsic(Intrinsic::ObjectPrototype), ObjectKind::List(items)).value()
-}
-
-fn list_items(v: Value) -> Vec<Value> {
-    JsObject::from_value(v)
-        .map(|o| match &o.kind {
-            ObjectKind::List(items) => items.clone(),
-            _ => Vec::new(),
-        })
-        .unwrap_or_default()
-}
-
-fn list_set(v: Value, i: usize, x: Value) {
-    if let Some(o) = JsObject::from_value(v)
-        && let ObjectKind::List(items) = &mut o.m().kind
-    {
-        items[i] = x;
-    }
-}
-
-pub fn is_promise(v: Value) -> bool {
-    JsObject::from_value(v).is_some_and(|o| matches!(o.kind, ObjectKind::Promise(_)))
-}
-
-fn new_promise_object(vm: &mut Vm, proto: Value) -> Gc<JsObject> {
-    vm.new_object_with_proto(
-        proto,
-        ObjectKind::Promise(Box::new(PromiseData {
-            state: PromiseState::Pending,
-            result: Value::UNDEFINED,
-            fulfill_reactions: Vec::new(),
-            reject_reactions: Vec::new(),
-            handled: false,
-        })),
-    )
-}
-
-/// CreateResolvingFunctions.
-fn create_resolving_functions(vm: &mut Vm, promise: Value) -> (Value, Value) {
-    let already = list(vm, vec![Value::FALSE]);
-    let data = list(vm, vec![promise, already]);
-    let resolve = native_with_data(vm, resolve_function, data, "", 1);
-    let reject = native_with_data(vm, reject_function, data, "", 1);
-    (resolve, reject)
-}
-
-fn take_already_resolved(data: Value) -> Option<Value> {
-    let items = list_items(data);
-    let already = items[1];
-    if list_items(already)[0] == Value::TRUE {
-        return None;
-    }
-    list_set(already, 0, Value::TRUE);
-    Some(items[0])
-}
-
-fn resolve_function(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let Some(promise) = take_already_resolved(data_of(a)) else { return Ok(Value::UNDEFINED) };
-    resolve_promise(vm, promise, a.arg(0))?;
-    Ok(Value::UNDEFINED)
-}
-
-fn reject_function(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let Some(promise) = take_already_resolved(data_of(a)) else { return Ok(Value::UNDEFINED) };
-    settle(vm, promise, a.arg(0), PromiseState::Rejected);
-    Ok(Value::UNDEFINED)
-}
-
-/// The body of a promise resolve function after the already-resolved check.
-fn resolve_promise(vm: &mut Vm, promise: Value, resolution: Value) -> JsResult<()> {
-    if resolution == promise {
-        let e = vm.make_error(crate::vm::runtime::ErrorType::TypeError, "Chaining cycle detected for promise");
-        settle(vm, promise, e.value(), PromiseState::Rejected);
-        return Ok(());
-    }
-    let Some(r) = JsObject::from_value(resolution) else {
-        settle(vm, promise, resolution, PromiseState::Fulfilled);
-        return Ok(());
-    };
-    let key = PropertyKey::Atom(vm.names.then);
-    let then = match vm.get(r, key, resolution) {
-        Ok(t) => t,
-        Err(Unwind::Throw(e)) => {
-            settle(vm, promise, e, PromiseState::Rejected);
-            return Ok(());
-        }
-        Err(other) => return Err(other),
-    };
-    if !Vm::is_callable(then) {
-        settle(vm, promise, resolution, PromiseState::Fulfilled);
-        return Ok(());
-    }
-    let data = list(vm, vec![promise, resolution, then]);
-    let job = native_with_data(vm, thenable_job, data, "", 0);
-    vm.jobs.push_back(Job::Call { func: job, args: [Value::UNDEFINED; 2] });
-    Ok(())
-}
-
-fn thenable_job(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let items = list_items(data_of(a));
-    let (promise, thenable, then) = (items[0], items[1], items[2]);
-    let (resolve, reject) = create_resolving_functions(vm, promise);
-    match vm.call(then, thenable, &[resolve, reject]) {
-        Err(Unwind::Throw(e)) => {
-            vm.call(reject, Value::UNDEFINED, &[e])?;
-        }
-        Err(other) => return Err(other),
-        Ok(_) => {}
-    }
-    Ok(Value::UNDEFINED)
-}
-
-/// FulfillPromise / RejectPromise: records the result and queues the reactions.
-fn settle(vm: &mut Vm, promise: Value, result: Value, state: PromiseState) {
-    let p: Gc<JsObject> = Gc::from_value(promise);
-    let reactions = match &mut p.m().kind {
-        ObjectKind::Promise(d) => {
-            if d.state != PromiseState::Pending {
-                return;
-            }
-            d.state = state;
-            d.result = result;
-            let f = std::mem::take(&mut d.fulfill_reactions);
-            let r = std::mem::take(&mut d.reject_reactions);
-            if state == PromiseState::Fulfilled { f } else { r }
-        }
-        _ => return,
-    };
-    for reaction in reactions {
-        enqueue_reaction(vm, reaction, result);
-    }
-}
-
-fn enqueue_reaction(vm: &mut Vm, reaction: Value, argument: Value) {
-    let job = native_with_data(vm, reaction_job, reaction, "", 1);
-    vm.jobs.push_back(Job::Call { func: job, args: [argument, Value::UNDEFINED] });
-}
-
-fn reaction_job(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let items = list_items(data_of(a));
-    let (cap_resolve, cap_reject, kind, handler) = (items[1], items[2], items[3], items[4]);
-    let argument = a.arg(0);
-    let result = if handler.is_undefined() {
-        if kind.as_int() == FULFILL { Ok(argument) } else { Err(Unwind::Throw(argument)) }
-    } else {
-        vm.call(handler, Value::UNDEFINED, &[argument])
-    };
-    if cap_resolve.is_undefined() {
-        return result.map(|_| Value::UNDEFINED).or_else(|e| if matches!(e, Unwind::Throw(_)) { Ok(Value::UNDEFINED) } else { Err(e) });
-    }
-    match result {
-        Ok(v) => vm.call(cap_resolve, Value::UNDEFINED, &[v]),
-        Err(Unwind::Throw(e)) => vm.call(cap_reject, Value::UNDEFINED, &[e]),
-        Err(other) => Err(other),
-    }
-}
-
-/// A PromiseCapability: (promise, resolve, reject).
-struct Capability {
-    promise: Value,
-    resolve: Value,
-    reject: Value,
-}
-
-fn capability_executor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let slots = data_of(a);
-    let items = list_items(slots);
-    if !items[0].is_undefined() || !items[1].is_undefined() {
-        return Err(vm.type_error("Promise executor has already been invoked with non-undefined arguments"));
-    }
-    list_set(slots, 0, a.arg(0));
-    list_set(slots, 1, a.arg(1));
-    Ok(Value::UNDEFINED)
-}
-
-/// NewPromiseCapability(C).
-fn new_capability(vm: &mut Vm, c: Value) -> JsResult<Capability> {
-    let realm = vm.realm();
-    if c == realm.intrinsic(Intrinsic::Promise) {
-        let p = new_promise_object(vm, realm.intrinsic(Intrinsic::PromisePrototype)).value();
-        let (resolve, reject) = create_resolving_functions(vm, p);
-        return Ok(Capability { promise: p, resolve, reject });
-    }
-    if !Vm::is_constructor(c) {
-        return Err(vm.type_error("Promise resolve or reject function is not callable"));
-    }
-    let slots = list(vm, vec![Value::UNDEFINED, Value::UNDEFINED]);
-    let executor = native_with_data(vm, capability_executor, slots, "", 2);
-    let promise = vm.construct(c, &[executor], c)?;
-    let items = list_items(slots);
-    if !Vm::is_callable(items[0]) || !Vm::is_callable(items[1]) {
-        return Err(vm.type_error("Promise resolve or reject function is not callable"));
-    }
-    Ok(Capability { promise, resolve: items[0], reject: items[1] })
-}
-
 fn promise_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if !a.is_construct() {
         return Err(vm.type_error("Promise constructor cannot be invoked without 'new'"));
@@ -274,33 +64,6 @@ fn promise_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         Ok(_) => {}
     }
     Ok(p)
-}
-
-/// PerformPromiseThen.
-fn perform_then(vm: &mut Vm, promise: Value, on_fulfilled: Value, on_rejected: Value, cap: Option<&Capability>) -> Value {
-    let (cp, cr, cj) = cap.map_or((Value::UNDEFINED, Value::UNDEFINED, Value::UNDEFINED), |c| (c.promise, c.resolve, c.reject));
-    let onf = if Vm::is_callable(on_fulfilled) { on_fulfilled } else { Value::UNDEFINED };
-    let onr = if Vm::is_callable(on_rejected) { on_rejected } else { Value::UNDEFINED };
-    let fr = list(vm, vec![cp, cr, cj, Value::int(FULFILL), onf]);
-    let rr = list(vm, vec![cp, cr, cj, Value::int(REJECT), onr]);
-    let p: Gc<JsObject> = Gc::from_value(promise);
-    let (state, result) = match &mut p.m().kind {
-        ObjectKind::Promise(d) => {
-            d.handled = true;
-            if d.state == PromiseState::Pending {
-                d.fulfill_reactions.push(fr);
-                d.reject_reactions.push(rr);
-            }
-            (d.state, d.result)
-        }
-        _ => return cp,
-    };
-    match state {
-        PromiseState::Fulfilled => enqueue_reaction(vm, fr, result),
-        PromiseState::Rejected => enqueue_reaction(vm, rr, result),
-        PromiseState::Pending => {}
-    }
-    cp
 }
 
 /// SpeciesConstructor(O, %Promise%).
@@ -364,64 +127,6 @@ fn value_thunk(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 fn thrower_thunk(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     Err(Unwind::Throw(list_items(data_of(a))[0]))
-}
-
-/// A new pending promise from this realm's %Promise.prototype% (async function results).
-pub(crate) fn new_intrinsic_promise(vm: &mut Vm) -> Value {
-    let proto = vm.realm().intrinsic(Intrinsic::PromisePrototype);
-    new_promise_object(vm, proto).value()
-}
-
-/// Resolves a promise nobody else can resolve (an async function's result).
-pub(crate) fn resolve_intrinsic(vm: &mut Vm, promise: Value, resolution: Value) -> JsResult<()> {
-    resolve_promise(vm, promise, resolution)
-}
-
-/// Rejects a promise nobody else can resolve (an async function's result).
-pub(crate) fn reject_intrinsic(vm: &mut Vm, promise: Value, reason: Value) {
-    settle(vm, promise, reason, PromiseState::Rejected);
-}
-
-/// The first half of Await(value): PromiseResolve(%Promise%, value), then
-/// PerformPromiseThen with the given continuation functions.
-pub(crate) fn await_then(vm: &mut Vm, value: Value, on_fulfilled: Value, on_rejected: Value) -> JsResult<()> {
-    let c = vm.realm().intrinsic(Intrinsic::Promise);
-    let promise = promise_resolve(vm, c, value)?;
-    perform_then(vm, promise, on_fulfilled, on_rejected, None);
-    Ok(())
-}
-
-/// PromiseResolve(%Promise%, value).
-pub(crate) fn promise_resolve_intrinsic(vm: &mut Vm, value: Value) -> JsResult<Value> {
-    let c = vm.realm().intrinsic(Intrinsic::Promise);
-    promise_resolve(vm, c, value)
-}
-
-/// PerformPromiseThen(promise, onFulfilled, onRejected) with no result capability.
-pub(crate) fn perform_then_plain(vm: &mut Vm, promise: Value, on_fulfilled: Value, on_rejected: Value) {
-    perform_then(vm, promise, on_fulfilled, on_rejected, None);
-}
-
-/// PerformPromiseThen(promise, onFulfilled, onRejected, capability of `target`),
-/// where `target` is a pending promise created by the engine.
-pub(crate) fn perform_then_into(vm: &mut Vm, promise: Value, on_fulfilled: Value, on_rejected: Value, target: Value) {
-    let (resolve, reject) = create_resolving_functions(vm, target);
-    let cap = Capability { promise: target, resolve, reject };
-    perform_then(vm, promise, on_fulfilled, on_rejected, Some(&cap));
-}
-
-/// PromiseResolve(C, x).
-fn promise_resolve(vm: &mut Vm, c: Value, x: Value) -> JsResult<Value> {
-    if is_promise(x) {
-        let ckey = PropertyKey::Atom(vm.names.constructor);
-        let xc = vm.get_v(x, ckey)?;
-        if xc == c {
-            return Ok(x);
-        }
-    }
-    let cap = new_capability(vm, c)?;
-    vm.call(cap.resolve, Value::UNDEFINED, &[x])?;
-    Ok(cap.promise)
 }
 
 fn promise_resolve_static(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {

@@ -1,12 +1,13 @@
 //! The Reflect namespace object.
 
-use super::array::{describe, list_get, list_len, list_push, new_list};
-use super::object::{from_property_descriptor, to_property_descriptor};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, NativeFn, PropertyKey, attrs};
+use crate::vm::runtime::describe::describe;
+use crate::vm::runtime::descriptor::{from_property_descriptor, to_property_descriptor};
+use crate::vm::runtime::list::{list_get, list_len, list_push, new_list};
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;
 

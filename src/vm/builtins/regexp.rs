@@ -8,10 +8,11 @@ use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, RegExpData, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::runtime::strings::{get_substitution, is_regexp};
 use crate::vm::value::Value;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "RegExp", regexp_ctor, 2, Intrinsic::RegExpPrototype, Intrinsic::RegExp);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "RegExp", regexp_ctor, 2, Intrinsic::RegExpPrototype, Intrinsic::RegExp);
     let species = PropertyKey::Symbol(vm.symbols.species);
     vm.define_accessor(c, species, Some(species_getter), None, "[Symbol.species]");
     let p = realm.proto(Intrinsic::RegExpPrototype);
@@ -55,17 +56,6 @@ fn regexp_data(v: Value) -> Option<Gc<JsObject>> {
 
 fn last_index_key(vm: &mut Vm) -> PropertyKey {
     PropertyKey::Atom(vm.names.last_index)
-}
-
-/// IsRegExp: @@match decides when present, else the [[RegExpMatcher]] slot.
-pub(crate) fn is_regexp(vm: &mut Vm, v: Value) -> JsResult<bool> {
-    let Some(o) = JsObject::from_value(v) else { return Ok(false) };
-    let key = PropertyKey::Symbol(vm.symbols.match_);
-    let m = vm.get(o, key, v)?;
-    if !m.is_undefined() {
-        return Ok(Vm::to_boolean(m));
-    }
-    Ok(matches!(o.kind, ObjectKind::RegExp(_)))
 }
 
 fn regexp_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -482,91 +472,6 @@ fn symbol_search(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
     let ikey = PropertyKey::Atom(vm.names.index);
     vm.get_v(result, ikey)
-}
-
-/// GetSubstitution ($$, $&, $`, $', $n, $nn, $<name>), shared by String.prototype.replace/replaceAll
-/// and RegExp.prototype[@@replace]. `captures` are strings or undefined; `named` is undefined or an object.
-pub fn get_substitution(vm: &mut Vm, matched: &[u16], s: &[u16], position: usize, captures: &[Value], named: Value, template: &[u16]) -> JsResult<Vec<u16>> {
-    let mut out = Vec::new();
-    let tail_pos = (position + matched.len()).min(s.len());
-    let m = captures.len();
-    let mut i = 0;
-    while i < template.len() {
-        let c = template[i];
-        if c != b'$' as u16 || i + 1 >= template.len() {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        let n = template[i + 1];
-        match n {
-            0x24 => {
-                out.push(0x24);
-                i += 2;
-            }
-            0x26 => {
-                out.extend_from_slice(matched);
-                i += 2;
-            }
-            0x60 => {
-                out.extend_from_slice(&s[..position.min(s.len())]);
-                i += 2;
-            }
-            0x27 => {
-                out.extend_from_slice(&s[tail_pos..]);
-                i += 2;
-            }
-            0x30..=0x39 => {
-                let d1 = (n - 0x30) as usize;
-                let two = template.get(i + 2).filter(|&&d| (0x30..=0x39).contains(&d)).map(|&d| d1 * 10 + (d - 0x30) as usize);
-                let (idx, len) = match two {
-                    Some(k) if k >= 1 && k <= m => (k, 3),
-                    _ => (d1, 2),
-                };
-                if idx >= 1 && idx <= m {
-                    let cap = captures[idx - 1];
-                    if !cap.is_undefined() {
-                        out.extend(vm.to_string(cap)?.to_units());
-                    }
-                    i += len;
-                } else {
-                    out.push(c);
-                    i += 1;
-                }
-            }
-            0x3C => {
-                if named.is_undefined() {
-                    out.push(c);
-                    i += 1;
-                    continue;
-                }
-                let rest = &template[i + 2..];
-                match rest.iter().position(|&u| u == b'>' as u16) {
-                    None => {
-                        out.push(c);
-                        i += 1;
-                    }
-                    Some(close) => {
-                        let name = JsString::from_units(&mut vm.heap, &rest[..close]);
-                        let key = vm.key_from_string(name);
-                        let v = vm.get_v(named, key)?;
-                        if !v.is_undefined() {
-                            out.extend(vm.to_string(v)?.to_units());
-                        }
-                        i += close + 3;
-                    }
-                }
-            }
-            _ => {
-                out.push(c);
-                i += 1;
-            }
-        }
-        if out.len() > crate::vm::object::string::MAX_STRING_LENGTH {
-            return Err(vm.range_error("Invalid string length"));
-        }
-    }
-    Ok(out)
 }
 
 fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {

@@ -9,7 +9,7 @@ use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "Symbol", symbol_ctor, 0, Intrinsic::SymbolPrototype, Intrinsic::Symbol);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "Symbol", symbol_ctor, 0, Intrinsic::SymbolPrototype, Intrinsic::Symbol);
     vm.define_method(c, "for", symbol_for, 1);
     vm.define_method(c, "keyFor", key_for, 1);
     let names = [

@@ -299,7 +299,7 @@ fn function_metadata() {
 
 fn run(src: &str) -> String {
     let mut vm = Vm::new(0, 0, None);
-    let realm = crate::vm::runtime::realm::Realm::create(&mut vm);
+    let realm = crate::vm::bootstrap::create_realm(&mut vm);
     let code = match compile_script(&mut vm, src, "test.js") {
         Ok(c) => c,
         Err(e) => return format!("compile error: {e}"),
@@ -680,7 +680,7 @@ fn test262_run_sweep() {
             text.push_str(&src);
             let outcome = std::panic::catch_unwind(|| {
                 let mut vm = Vm::new(0, 0, None);
-                let realm = crate::vm::runtime::realm::Realm::create(&mut vm);
+                let realm = crate::vm::bootstrap::create_realm(&mut vm);
                 let code = match compile_script(&mut vm, &text, "t.js") {
                     Ok(c) => c,
                     Err(e) if e.message.contains("not supported yet") => return Ok(None),

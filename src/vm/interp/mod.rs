@@ -742,7 +742,7 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 }
                 Op::ArraySpread(r) => {
                     sync!();
-                    tri!(ops::array_spread(vm, reg!(r), acc));
+                    tri!(crate::vm::runtime::iteration::array_spread(vm, reg!(r), acc));
                 }
                 Op::CreateClosure(c) => {
                     let f = &vm.frames[fi];
@@ -842,7 +842,7 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     let l = reg!(r);
                     sync!();
                     let (a, b) = tri!(ops::numbers(vm, l, acc));
-                    acc = Value::number(ops::js_pow(a, b));
+                    acc = Value::number(crate::vm::runtime::number::js_pow(a, b));
                 }
                 Op::BitAnd(r) | Op::BitOr(r) | Op::BitXor(r) | Op::Shl(r) | Op::Shr(r) | Op::UShr(r) => {
                     let l = reg!(r);
@@ -1051,7 +1051,7 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                         // caller (or the resuming job) gets the promise.
                         let promise = reg!(code.flags.async_reg + 2);
                         sync!();
-                        tri!(crate::vm::builtins::promise::resolve_intrinsic(vm, promise, acc));
+                        tri!(crate::vm::runtime::promise::resolve_intrinsic(vm, promise, acc));
                         acc = promise;
                     }
                     let frame = vm.pop_frame();
@@ -1095,7 +1095,7 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 Op::Yield(g) | Op::YieldRaw(g) => {
                     sync!();
                     let generator: Gc<JsObject> = Gc::from_value(reg!(g));
-                    let value = if matches!(op, Op::Yield(_)) { crate::vm::builtins::iterator::iter_result(vm, acc, false) } else { acc };
+                    let value = if matches!(op, Op::Yield(_)) { crate::vm::runtime::iteration::iter_result(vm, acc, false) } else { acc };
                     vm.save_generator_frame(fi, generator, pc, GeneratorState::SuspendedYield);
                     let frame = vm.pop_frame();
                     if frame.entry || vm.frames.len() < entry_depth {
@@ -1106,7 +1106,7 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 }
                 Op::GetAsyncIterator(dst) => {
                     sync!();
-                    let (it, next) = tri!(crate::vm::builtins::async_generator::get_async_iterator(vm, acc));
+                    let (it, next) = tri!(crate::vm::runtime::iteration::get_async_iterator(vm, acc));
                     set_reg!(dst, it);
                     set_reg!(dst + 1, next);
                 }
@@ -1152,15 +1152,15 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 }
                 Op::AsyncStart(r) => {
                     let func = vm.frames[fi].func.value();
-                    let state = crate::vm::builtins::async_function::new_async_state(vm, func, r + 1);
+                    let state = crate::vm::runtime::promise::new_async_state(vm, func, r + 1);
                     set_reg!(r, state.value());
-                    let promise = crate::vm::builtins::promise::new_intrinsic_promise(vm);
+                    let promise = crate::vm::runtime::promise::new_intrinsic_promise(vm);
                     set_reg!(r + 2, promise);
                 }
                 Op::Await(r) => {
                     sync!();
                     let state = reg!(r);
-                    tri!(crate::vm::builtins::async_function::await_value(vm, state, acc));
+                    tri!(crate::vm::runtime::promise::await_value(vm, state, acc));
                     let promise = reg!(r + 2);
                     vm.save_generator_frame(fi, Gc::from_value(state), pc, GeneratorState::Awaiting);
                     let frame = vm.pop_frame();
@@ -1172,7 +1172,7 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 }
                 Op::AsyncReject(r) => {
                     let promise = reg!(r + 2);
-                    crate::vm::builtins::promise::reject_intrinsic(vm, promise, acc);
+                    crate::vm::runtime::promise::reject_intrinsic(vm, promise, acc);
                     let frame = vm.pop_frame();
                     if frame.entry || vm.frames.len() < entry_depth {
                         return Ok(promise);
@@ -1207,20 +1207,20 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 }
                 Op::GetIterator(dst) => {
                     sync!();
-                    let (it, next) = tri!(ops::get_iterator(vm, acc));
+                    let (it, next) = tri!(crate::vm::runtime::iteration::get_iterator(vm, acc));
                     set_reg!(dst, it);
                     set_reg!(dst + 1, next);
                 }
                 Op::IteratorStep { iter, done } => {
                     sync!();
-                    match tri!(ops::iterator_step(vm, reg!(iter), reg!(iter + 1))) {
+                    match tri!(crate::vm::runtime::iteration::iterator_step(vm, reg!(iter), reg!(iter + 1))) {
                         Some(v) => acc = v,
                         None => pc = done as usize,
                     }
                 }
                 Op::IteratorClose(iter) => {
                     sync!();
-                    tri!(ops::iterator_close(vm, reg!(iter)));
+                    tri!(crate::vm::runtime::iteration::iterator_close(vm, reg!(iter)));
                 }
                 Op::ForInPrepare(r) => {
                     sync!();

@@ -224,18 +224,6 @@ pub fn copy_data_properties(vm: &mut Vm, target: Value, source: Value, excluded:
     })
 }
 
-/// Appends the values of `iterable` to the array `arr`.
-pub fn array_spread(vm: &mut Vm, arr: Value, iterable: Value) -> JsResult<()> {
-    let a: Gc<JsObject> = Gc::from_value(arr);
-    let (it, next) = get_iterator(vm, iterable)?;
-    while let Some(v) = iterator_step(vm, it, next)? {
-        let len = a.array_length();
-        a.put_element(&mut vm.heap, len, v, attrs::DEFAULT);
-        a.m().set_array_length_raw(len + 1);
-    }
-    Ok(())
-}
-
 /// The elements of an array built by the compiler (for spread calls).
 pub fn array_values(vm: &mut Vm, arr: Value) -> JsResult<Vec<Value>> {
     vm.list_from_array_like(arr)
@@ -399,13 +387,6 @@ pub fn js_remainder(a: f64, b: f64) -> f64 {
     a % b
 }
 
-pub fn js_pow(a: f64, b: f64) -> f64 {
-    if b.is_nan() || ((a == 1.0 || a == -1.0) && b.is_infinite()) {
-        return f64::NAN;
-    }
-    a.powf(b)
-}
-
 pub fn compare(vm: &mut Vm, op: Op, l: Value, r: Value) -> JsResult<Value> {
     let lp = vm.to_primitive(l, Hint::Number)?;
     let rp = vm.to_primitive(r, Hint::Number)?;
@@ -428,48 +409,6 @@ pub fn compare(vm: &mut Vm, op: Op, l: Value, r: Value) -> JsResult<Value> {
         Op::Le(_) => a <= b,
         _ => a >= b,
     }))
-}
-
-pub fn get_iterator(vm: &mut Vm, v: Value) -> JsResult<(Value, Value)> {
-    let key = PropertyKey::Symbol(vm.symbols.iterator);
-    let method = if v.is_nullish() { None } else { vm.get_method(v, key)? };
-    let Some(m) = method else {
-        let d = vm.display_string(v);
-        return Err(vm.type_error(&format!("{d} is not iterable")));
-    };
-    let it = vm.call(m, v, &[])?;
-    if !JsObject::is_object(it) {
-        return Err(vm.type_error("Result of the Symbol.iterator method is not an object"));
-    }
-    let nkey = PropertyKey::Atom(vm.names.next);
-    let next = vm.get_v(it, nkey)?;
-    Ok((it, next))
-}
-
-pub fn iterator_step(vm: &mut Vm, it: Value, next: Value) -> JsResult<Option<Value>> {
-    let r = vm.call(next, it, &[])?;
-    let Some(ro) = JsObject::from_value(r) else {
-        let d = vm.display_string(r);
-        return Err(vm.type_error(&format!("Iterator result {d} is not an object")));
-    };
-    let dkey = PropertyKey::Atom(vm.names.done);
-    let done = vm.get(ro, dkey, r)?;
-    if Vm::to_boolean(done) {
-        return Ok(None);
-    }
-    let vkey = PropertyKey::Atom(vm.names.value);
-    Ok(Some(vm.get(ro, vkey, r)?))
-}
-
-pub fn iterator_close(vm: &mut Vm, it: Value) -> JsResult<()> {
-    let key = PropertyKey::Atom(vm.names.return_);
-    if let Some(m) = vm.get_method(it, key)? {
-        let r = vm.call(m, it, &[])?;
-        if !JsObject::is_object(r) {
-            return Err(vm.type_error("iterator.return() did not return an object"));
-        }
-    }
-    Ok(())
 }
 
 /// Creates the generator object for a generator function's frame:
@@ -511,7 +450,7 @@ pub fn yield_star_step(vm: &mut Vm, it: Value, next: Value, mode: i32, received:
             match vm.get_method(it, key)? {
                 Some(m) => vm.call(m, it, &[received])?,
                 None => {
-                    iterator_close(vm, it)?;
+                    crate::vm::runtime::iteration::iterator_close(vm, it)?;
                     return Err(vm.type_error("The iterator does not provide a 'throw' method"));
                 }
             }

@@ -160,6 +160,26 @@ pub enum ObjectKind {
     },
     /// [[CleanupCallback]] and [[Cells]].
     FinalizationRegistry(Box<RegistryData>),
+    /// %ArrayIteratorPrototype% objects: [[IteratedArrayLike]] (undefined once
+    /// exhausted), [[ArrayLikeNextIndex]] and [[ArrayLikeIterationKind]].
+    ArrayIterator {
+        target: Value,
+        next_index: u64,
+        kind: IterationKind,
+    },
+    /// [[SyncIteratorRecord]] of an %AsyncFromSyncIteratorPrototype% object.
+    AsyncFromSyncIterator {
+        iterator: Value,
+        next: Value,
+    },
+}
+
+/// What an array, Map or Set iterator yields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IterationKind {
+    Keys,
+    Values,
+    Entries,
 }
 
 /// [[GeneratorState]] of a generator object.
@@ -327,6 +347,11 @@ impl Trace for JsObject {
             ObjectKind::WeakMap(t) | ObjectKind::WeakSet(t) => t.trace(v),
             ObjectKind::WeakRef { target } => v.edge(EdgeKind::Weak, EdgeName::Str("target"), *target),
             ObjectKind::FinalizationRegistry(r) => r.trace(v),
+            ObjectKind::ArrayIterator { target, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("iterated_object"), *target),
+            ObjectKind::AsyncFromSyncIterator { iterator, next } => {
+                v.edge(EdgeKind::Internal, EdgeName::Str("sync_iterator"), *iterator);
+                v.edge(EdgeKind::Internal, EdgeName::Str("next_method"), *next);
+            }
             _ => {}
         }
     }

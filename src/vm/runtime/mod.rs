@@ -2,10 +2,18 @@
 //! ordinary and exotic (array, string) objects, equality, errors with V8-style
 //! stacks, and helpers that builtins use to define functions and properties.
 
+pub mod async_generator;
+pub mod define;
+pub mod describe;
+pub mod descriptor;
+pub mod iteration;
 pub mod jobs;
+pub mod list;
 pub mod names;
 pub mod number;
+pub mod promise;
 pub mod realm;
+pub mod strings;
 
 use crate::vm::heap::{CellKind, Gc};
 use crate::vm::isolate::Vm;

@@ -166,3 +166,10 @@ mod tests {
         assert_eq!(to_int32(-1.9), -1);
     }
 }
+
+pub fn js_pow(a: f64, b: f64) -> f64 {
+    if b.is_nan() || ((a == 1.0 || a == -1.0) && b.is_infinite()) {
+        return f64::NAN;
+    }
+    a.powf(b)
+}

@@ -32,7 +32,7 @@ intrinsics! {
     AsyncGeneratorFunctionPrototype, AsyncFromSyncIteratorPrototype,
     Object, Function, Array, String, Number, Boolean, Symbol, Error, TypeError, RangeError,
     SyntaxError, ReferenceError, EvalError, UriError, AggregateError, Promise, RegExp, Date,
-    Map, Set, ThrowTypeError, ArrayProtoValues, Eval, GeneratorFunction, AsyncFunction, AsyncGeneratorFunction,
+    Map, Set, ThrowTypeError, ArrayProtoValues, ObjectProtoToString, Eval, GeneratorFunction, AsyncFunction, AsyncGeneratorFunction,
 }
 
 #[repr(C)]
@@ -73,8 +73,9 @@ impl Realm {
         Gc::from_value(self.intrinsics[i as usize])
     }
 
-    /// Creates a realm with all builtins installed and registers it as live.
-    pub fn create(vm: &mut Vm) -> Gc<Realm> {
+    /// Allocates a realm with its global object and %Object.prototype% and
+    /// registers it as live; `vm::bootstrap::create_realm` installs the rest.
+    pub fn create_bare(vm: &mut Vm) -> Gc<Realm> {
         let id = vm.next_realm_id;
         vm.next_realm_id += 1;
         let object_proto = JsObject::new(&mut vm.heap, vm.null_root_shape, ObjectKind::Ordinary);
@@ -85,9 +86,6 @@ impl Realm {
         let realm =
             vm.heap.alloc(Space::Old, Realm { header: header_for::<Realm>(), id, global, intrinsics, global_lex: HashMap::new(), host_data: Value::UNDEFINED });
         vm.realms.insert(id, realm);
-        let saved = vm.current_realm.replace(realm);
-        crate::vm::builtins::install(vm, realm);
-        vm.current_realm = saved.or(Some(realm));
         realm
     }
 }

@@ -1,23 +1,27 @@
 //! String constructor, String.prototype (including Annex B methods) and
 //! %StringIteratorPrototype%.
 
-use super::array::{create_idx, describe};
-use super::regexp::{get_substitution, is_regexp};
+mod normalize;
+mod normalize_data;
+
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::string::MAX_STRING_LENGTH;
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, Symbol, attrs};
+use crate::vm::runtime::describe::describe;
+use crate::vm::runtime::list::create_idx;
 use crate::vm::runtime::number::is_js_whitespace;
 use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::runtime::strings::{get_substitution, is_regexp};
 use crate::vm::value::Value;
 
 /// Tag of the internal list `[HOLE, TAG, string, position]` of a String Iterator.
 const STRING_ITERATOR_TAG: i32 = 0x5354;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "String", string_ctor, 1, Intrinsic::StringPrototype, Intrinsic::String);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "String", string_ctor, 1, Intrinsic::StringPrototype, Intrinsic::String);
     vm.define_method(c, "fromCharCode", from_char_code, 1);
     vm.define_method(c, "fromCodePoint", from_code_point, 1);
     vm.define_method(c, "raw", raw, 1);
@@ -237,7 +241,7 @@ fn raw(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut out: Vec<u16> = Vec::new();
     let mut i: u64 = 0;
     loop {
-        let lit = super::array::get_idx(vm, literals, i)?;
+        let lit = crate::vm::runtime::list::get_idx(vm, literals, i)?;
         out.extend(vm.to_string(lit)?.to_units());
         check_len(vm, out.len() as u64)?;
         if i + 1 == count {
@@ -412,7 +416,7 @@ fn locale_compare(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let s = units_of(vm, a.this, "localeCompare")?;
     let t = vm.to_string(a.arg(0))?.to_units();
     // Canonically equivalent strings compare equal (compare the NFD forms).
-    let nfd = |u: Vec<u16>| super::normalize::normalize(&u, super::normalize::Form::Nfd).unwrap_or(u);
+    let nfd = |u: Vec<u16>| normalize::normalize(&u, normalize::Form::Nfd).unwrap_or(u);
     let (s, t) = (nfd(s), nfd(t));
     let cs: Vec<char> = char::decode_utf16(s.iter().copied()).map(|r| r.unwrap_or('\u{FFFD}')).collect();
     let ct: Vec<char> = char::decode_utf16(t.iter().copied()).map(|r| r.unwrap_or('\u{FFFD}')).collect();
@@ -437,14 +441,14 @@ fn normalize(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let s = coerce_this(vm, a.this, "normalize")?;
     let form = if a.arg(0).is_undefined() { "NFC".to_string() } else { vm.to_string(a.arg(0))?.to_rust_string() };
     let kind = match form.as_str() {
-        "NFC" => super::normalize::Form::Nfc,
-        "NFD" => super::normalize::Form::Nfd,
-        "NFKC" => super::normalize::Form::Nfkc,
-        "NFKD" => super::normalize::Form::Nfkd,
+        "NFC" => normalize::Form::Nfc,
+        "NFD" => normalize::Form::Nfd,
+        "NFKC" => normalize::Form::Nfkc,
+        "NFKD" => normalize::Form::Nfkd,
         _ => return Err(vm.range_error("The normalization form should be one of NFC, NFD, NFKC, NFKD.")),
     };
     let units = s.to_units();
-    match super::normalize::normalize(&units, kind) {
+    match normalize::normalize(&units, kind) {
         Some(out) => Ok(new_str(vm, &out)),
         None => Ok(s.value()),
     }
@@ -501,8 +505,8 @@ fn repeat(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn slice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let s = units_of(vm, a.this, "slice")?;
     let len = s.len() as u64;
-    let from = super::array::relative_index(vm.to_integer_or_infinity(a.arg(0))?, len) as usize;
-    let to = if a.arg(1).is_undefined() { s.len() } else { super::array::relative_index(vm.to_integer_or_infinity(a.arg(1))?, len) as usize };
+    let from = crate::vm::runtime::list::relative_index(vm.to_integer_or_infinity(a.arg(0))?, len) as usize;
+    let to = if a.arg(1).is_undefined() { s.len() } else { crate::vm::runtime::list::relative_index(vm.to_integer_or_infinity(a.arg(1))?, len) as usize };
     if from >= to {
         return Ok(vm.names.empty.value());
     }
@@ -521,7 +525,7 @@ fn substring(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn substr(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let s = units_of(vm, a.this, "substr")?;
     let size = s.len();
-    let start = super::array::relative_index(vm.to_integer_or_infinity(a.arg(0))?, size as u64) as usize;
+    let start = crate::vm::runtime::list::relative_index(vm.to_integer_or_infinity(a.arg(0))?, size as u64) as usize;
     let length = if a.arg(1).is_undefined() { size } else { clamp(vm.to_integer_or_infinity(a.arg(1))?, size) };
     let end = (start + length).min(size);
     if start >= end {
@@ -897,14 +901,14 @@ fn string_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error(&format!("Method String Iterator.prototype.next called on incompatible receiver {d}")));
     };
     if sv.is_undefined() {
-        return Ok(super::iterator::iter_result(vm, Value::UNDEFINED, true));
+        return Ok(crate::vm::runtime::iteration::iter_result(vm, Value::UNDEFINED, true));
     }
     let s: Gc<JsString> = Gc::from_value(sv);
     if pos >= s.len() {
         if let ObjectKind::List(v) = &mut it.m().kind {
             v[2] = Value::UNDEFINED;
         }
-        return Ok(super::iterator::iter_result(vm, Value::UNDEFINED, true));
+        return Ok(crate::vm::runtime::iteration::iter_result(vm, Value::UNDEFINED, true));
     }
     let c = s.unit_at_any(pos);
     let mut units = vec![c];
@@ -918,5 +922,5 @@ fn string_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         v[3] = Value::int((pos + units.len()) as i32);
     }
     let r = new_str(vm, &units);
-    Ok(super::iterator::iter_result(vm, r, false))
+    Ok(crate::vm::runtime::iteration::iter_result(vm, r, false))
 }

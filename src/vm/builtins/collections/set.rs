@@ -1,15 +1,16 @@
 //! Set (including the ES2025 set-algebra methods), WeakSet and
 //! %SetIteratorPrototype%.
 
-use super::array::{close_after_error, describe, require_callable};
 use super::map::{KIND_ENTRIES, KIND_VALUES, can_be_held_weakly, collection_iterator_next, create_collection, link_constructor, set_tag, species_getter};
 use super::table::{self, Cursor, TAG_SET, TAG_WEAKSET};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::ops::{get_iterator, iterator_close, iterator_step};
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, NativeFn, ObjectKind, PropertyKey, attrs};
+use crate::vm::runtime::describe::{describe, require_callable};
+use crate::vm::runtime::iteration::close_after_error;
+use crate::vm::runtime::iteration::{get_iterator, iterator_close, iterator_step};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
@@ -17,7 +18,7 @@ use crate::vm::value::Value;
 const TAG_SET_ITER: i32 = 0x5349;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "Set", set_ctor, 0, Intrinsic::SetPrototype, Intrinsic::Set);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "Set", set_ctor, 0, Intrinsic::SetPrototype, Intrinsic::Set);
     let species = PropertyKey::Symbol(vm.symbols.species);
     vm.define_accessor(c, species, Some(species_getter), None, "[Symbol.species]");
     let p = realm.proto(Intrinsic::SetPrototype);

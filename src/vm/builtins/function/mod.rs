@@ -1,5 +1,9 @@
 //! Function constructor and Function.prototype (call, apply, bind, toString, @@hasInstance).
 
+pub(crate) mod async_function;
+pub(crate) mod async_generator;
+pub(crate) mod generator;
+
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
@@ -9,7 +13,7 @@ use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "Function", function_ctor, 1, Intrinsic::FunctionPrototype, Intrinsic::Function);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "Function", function_ctor, 1, Intrinsic::FunctionPrototype, Intrinsic::Function);
     let _ = c;
     let p = realm.proto(Intrinsic::FunctionPrototype);
     vm.define_method(p, "call", call, 1);

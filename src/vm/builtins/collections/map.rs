@@ -3,14 +3,15 @@
 //! WeakMap holds its keys strongly (the collector has no ephemeron support
 //! yet); everything observable from JS follows the spec.
 
-use super::array::{close_after_error, describe, require_callable};
 use super::table::{self, Cursor, TAG_MAP, TAG_WEAKMAP};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
-use crate::vm::interp::ops::{get_iterator, iterator_step};
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, NativeFn, ObjectKind, PropertyKey, Symbol, attrs};
+use crate::vm::runtime::describe::{describe, require_callable};
+use crate::vm::runtime::iteration::close_after_error;
+use crate::vm::runtime::iteration::{get_iterator, iterator_step};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
@@ -21,7 +22,7 @@ pub(crate) const KIND_VALUES: i32 = 1;
 pub(crate) const KIND_ENTRIES: i32 = 2;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
-    let c = super::make_constructor(vm, realm, "Map", map_ctor, 0, Intrinsic::MapPrototype, Intrinsic::Map);
+    let c = crate::vm::runtime::define::make_constructor(vm, realm, "Map", map_ctor, 0, Intrinsic::MapPrototype, Intrinsic::Map);
     vm.define_method(c, "groupBy", group_by, 2);
     let species = PropertyKey::Symbol(vm.symbols.species);
     vm.define_accessor(c, species, Some(species_getter), None, "[Symbol.species]");
@@ -262,7 +263,7 @@ pub(super) fn collection_iterator_next(vm: &mut Vm, this: Value, tag: i32, name:
         return Err(vm.type_error(&format!("Method {name}.prototype.next called on incompatible receiver {d}")));
     };
     let Some(store) = JsObject::from_value(store) else {
-        return Ok(super::iterator::iter_result(vm, Value::UNDEFINED, true));
+        return Ok(crate::vm::runtime::iteration::iter_result(vm, Value::UNDEFINED, true));
     };
     let mut cur = Cursor { store, index };
     let next = cur.next();
@@ -276,14 +277,14 @@ pub(super) fn collection_iterator_next(vm: &mut Vm, this: Value, tag: i32, name:
         }
     }
     let Some((k, v)) = next else {
-        return Ok(super::iterator::iter_result(vm, Value::UNDEFINED, true));
+        return Ok(crate::vm::runtime::iteration::iter_result(vm, Value::UNDEFINED, true));
     };
     let result = match kind {
         KIND_KEYS => k,
         KIND_VALUES => v,
         _ => vm.array_from(&[k, v]).value(),
     };
-    Ok(super::iterator::iter_result(vm, result, false))
+    Ok(crate::vm::runtime::iteration::iter_result(vm, result, false))
 }
 
 fn map_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -303,7 +304,7 @@ fn group_by(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let (it, next) = get_iterator(vm, items)?;
     let mut k: u64 = 0;
     loop {
-        if k >= super::array::MAX_SAFE {
+        if k >= crate::vm::runtime::list::MAX_SAFE {
             let e = vm.type_error("Too many elements");
             return Err(close_after_error(vm, it, e));
         }

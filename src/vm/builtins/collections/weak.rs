@@ -7,13 +7,13 @@
 //! cells of dead targets and queues a cleanup job that calls the callback
 //! with each held value (see `runtime/jobs.rs`).
 
-use super::array::describe;
 use super::map::{can_be_held_weakly, set_tag};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PropertyKey, RegistryCell, RegistryData};
+use crate::vm::runtime::describe::describe;
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;
 

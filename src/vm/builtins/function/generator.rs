@@ -10,7 +10,7 @@ use crate::vm::object::{GeneratorKind, GeneratorState, JsObject, ObjectKind, Pro
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
 
-use super::iterator::iter_result;
+use crate::vm::runtime::iteration::iter_result;
 
 const RESUME_NEXT: i32 = 0;
 const RESUME_THROW: i32 = 1;
@@ -25,7 +25,7 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let s = vm.string_value("Generator");
     gp.put_named(&mut vm.heap, tag, s, attrs::CONFIGURABLE);
 
-    super::function::install_function_kind(
+    super::install_function_kind(
         vm,
         realm,
         "GeneratorFunction",
@@ -38,7 +38,7 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
 
 /// `GeneratorFunction(p1, ..., body)`.
 fn generator_function_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    super::function::create_dynamic_function(vm, a, "function*", Intrinsic::GeneratorFunctionPrototype)
+    super::create_dynamic_function(vm, a, "function*", Intrinsic::GeneratorFunctionPrototype)
 }
 
 /// GeneratorValidate: `this` must be a generator that is not running.

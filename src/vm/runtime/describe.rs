@@ -1,0 +1,29 @@
+//! Describing values for error messages without running JS, and the checks that throw with such descriptions.
+use crate::vm::JsResult;
+use crate::vm::heap::Gc;
+use crate::vm::isolate::Vm;
+use crate::vm::object::{JsObject, JsString};
+use crate::vm::value::Value;
+
+/// A short description of a value that never runs JS (for error messages).
+pub fn describe(vm: &mut Vm, v: Value) -> String {
+    match JsObject::from_value(v) {
+        Some(o) if o.is_callable() => "function".into(),
+        Some(o) if o.is_array() => "[object Array]".into(),
+        Some(_) => "#<Object>".into(),
+        None if Vm::is_string(v) => {
+            let s = Gc::<JsString>::from_value(v).to_rust_string();
+            format!("\"{s}\"")
+        }
+        None => vm.display_string(v),
+    }
+}
+
+/// Throws "x is not a function" unless `f` is callable.
+pub fn require_callable(vm: &mut Vm, f: Value) -> JsResult<()> {
+    if !Vm::is_callable(f) {
+        let d = describe(vm, f);
+        return Err(vm.type_error(&format!("{d} is not a function")));
+    }
+    Ok(())
+}

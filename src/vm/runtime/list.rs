@@ -1,0 +1,78 @@
+//! Lists and array-likes for builtins: internal value lists (GC-visible), index keys and element access by integer index, relative indices, and the length limit.
+use crate::vm::JsResult;
+use crate::vm::heap::Gc;
+use crate::vm::isolate::Vm;
+use crate::vm::object::{JsObject, ObjectKind, PropertyKey};
+use crate::vm::value::Value;
+
+/// 2^53 - 1, the largest length of an array-like.
+pub const MAX_SAFE: u64 = 9_007_199_254_740_991;
+
+/// The property key for index `i` (atoms above 2^32 - 2).
+pub fn idx_key(vm: &mut Vm, i: u64) -> PropertyKey {
+    if i < IDX_LIMIT {
+        PropertyKey::Index(i as u32)
+    } else {
+        let s = vm.number_to_jsstring(i as f64);
+        vm.key_from_string(s)
+    }
+}
+
+/// Get(O, ToString(i)).
+pub fn get_idx(vm: &mut Vm, o: Gc<JsObject>, i: u64) -> JsResult<Value> {
+    let k = idx_key(vm, i);
+    vm.get(o, k, o.value())
+}
+
+/// CreateDataPropertyOrThrow(O, ToString(i), v).
+pub fn create_idx(vm: &mut Vm, o: Gc<JsObject>, i: u64, v: Value) -> JsResult<()> {
+    let k = idx_key(vm, i);
+    vm.create_data_property_or_throw(o, k, v)
+}
+
+/// Sets `length` on an array-like with Set(O, "length", len, true).
+pub fn set_length(vm: &mut Vm, o: Gc<JsObject>, len: f64) -> JsResult<()> {
+    let key = PropertyKey::Atom(vm.names.length);
+    vm.put_v(o.value(), key, Value::number(len), true)
+}
+
+/// Relative index resolution used by slice, fill, copyWithin, ... (`r` is an
+/// integer or ±Infinity).
+pub fn relative_index(r: f64, len: u64) -> u64 {
+    if r < 0.0 {
+        let v = len as f64 + r;
+        if v <= 0.0 { 0 } else { v as u64 }
+    } else if r >= len as f64 {
+        len
+    } else {
+        r as u64
+    }
+}
+
+/// An internal GC-visible list object (values pushed here stay rooted).
+pub fn new_list(vm: &mut Vm) -> Gc<JsObject> {
+    vm.new_object_with_proto(Value::NULL, ObjectKind::List(Vec::new()))
+}
+
+pub fn list_push(l: Gc<JsObject>, v: Value) {
+    if let ObjectKind::List(items) = &mut l.m().kind {
+        items.push(v);
+    }
+}
+
+pub fn list_get(l: Gc<JsObject>, i: usize) -> Value {
+    match &l.kind {
+        ObjectKind::List(items) => items.get(i).copied().unwrap_or(Value::UNDEFINED),
+        _ => Value::UNDEFINED,
+    }
+}
+
+pub fn list_len(l: Gc<JsObject>) -> usize {
+    match &l.kind {
+        ObjectKind::List(items) => items.len(),
+        _ => 0,
+    }
+}
+
+/// Indices below this are `PropertyKey::Index`; larger ones are string atoms.
+pub const IDX_LIMIT: u64 = u32::MAX as u64;
