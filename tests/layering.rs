@@ -104,7 +104,7 @@ fn referenced_paths(line: &str, module: &[String], is_mod_rs: bool) -> Vec<Strin
         // Split a brace group into its members.
         let (head, members): (&str, Vec<&str>) = match path.find('{') {
             Some(b) => (&path[..b], path[b + 1..].split(',').map(|m| m.trim().trim_end_matches('}').trim()).collect()),
-            None => (path.trim_end_matches(|c| c == ' ' || c == ',' || c == '}'), vec![""]),
+            None => (path.trim_end_matches([' ', ',', '}']), vec![""]),
         };
         for m in members {
             let full = if m.is_empty() { head.trim_end_matches("::").to_string() } else { format!("{head}{m}") };

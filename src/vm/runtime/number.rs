@@ -127,6 +127,13 @@ pub fn to_int32(d: f64) -> i32 {
     m as u32 as i32
 }
 
+pub fn js_pow(a: f64, b: f64) -> f64 {
+    if b.is_nan() || ((a == 1.0 || a == -1.0) && b.is_infinite()) {
+        return f64::NAN;
+    }
+    a.powf(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,11 +172,4 @@ mod tests {
         assert_eq!(to_int32(2147483648.0), i32::MIN);
         assert_eq!(to_int32(-1.9), -1);
     }
-}
-
-pub fn js_pow(a: f64, b: f64) -> f64 {
-    if b.is_nan() || ((a == 1.0 || a == -1.0) && b.is_infinite()) {
-        return f64::NAN;
-    }
-    a.powf(b)
 }
