@@ -75,9 +75,22 @@ static void test_strong(void) {
   OK("strong globals");
 }
 
+/* used_global_handles_size and total_global_handles_size now. */
+static void global_sizes(size_t *used, size_t *total) {
+  sable_heap_statistics st;
+  memset(&st, 0, sizeof st);
+  st.struct_size = sizeof st;
+  CHECK_OK(sable_heap_statistics_get(iso, &st));
+  *used = st.used_global_handles_size;
+  *total = st.total_global_handles_size;
+}
+
 static void test_many(void) {
   enum { N = 2000 };
   static sable_global gs[N];
+  size_t used0, total0;
+  global_sizes(&used0, &total0);
+  CHECK(used0 <= total0);
   size_t scope = sable_scope_open(iso);
   for (int i = 0; i < N; i++) {
     char s[32];
@@ -97,7 +110,19 @@ static void test_many(void) {
     CHECK(str_is(iso, sable_global_get(iso, gs[i]), s));
     sable_scope_close(iso, inner);
   }
+  /* Globals are counted in the heap statistics: each live one uses the
+   * same number of bytes, freed ones none. */
+  size_t used_all, total_all;
+  global_sizes(&used_all, &total_all);
+  CHECK(used_all > used0);
+  CHECK((used_all - used0) % N == 0);
+  const size_t per_global = (used_all - used0) / N;
+  CHECK(used_all <= total_all);
   for (int i = 0; i < N; i += 2) sable_global_free(iso, gs[i]);
+  size_t used_half, total_half;
+  global_sizes(&used_half, &total_half);
+  CHECK(used_half == used0 + (N / 2) * per_global);
+  CHECK(used_half <= total_half);
   gc();
   for (int i = 1; i < N; i += 2) {
     size_t inner = sable_scope_open(iso);
@@ -107,11 +132,10 @@ static void test_many(void) {
     sable_scope_close(iso, inner);
     sable_global_free(iso, gs[i]);
   }
-  /* Globals are counted in the heap statistics. */
-  sable_heap_statistics st;
-  st.struct_size = sizeof st;
-  CHECK_OK(sable_heap_statistics_get(iso, &st));
-  CHECK(st.used_global_handles_size <= st.total_global_handles_size);
+  size_t used_end, total_end;
+  global_sizes(&used_end, &total_end);
+  CHECK(used_end == used0);
+  CHECK(used_end <= total_end);
   OK("many globals");
 }
 
@@ -186,14 +210,15 @@ static void test_weak(void) {
   gc();
   CHECK(st4.runs == 0);
 
-  /* Weak without a finalizer. */
+  /* Weak without a finalizer: still collected; get then gives undefined. */
   sable_global g5 = make_tagged("no-finalizer");
   sable_global_set_weak(iso, g5, NULL, NULL);
+  CHECK(tag_is(g5, "no-finalizer")); /* alive until a GC */
   gc();
   gc();
   scope = sable_scope_open(iso);
   v = sable_global_get(iso, g5);
-  CHECK(v != NULL);
+  CHECK(v != NULL && sable_typeof(v) == SABLE_TYPE_UNDEFINED);
   sable_scope_close(iso, scope);
   sable_global_free(iso, g5);
   OK("weak globals");

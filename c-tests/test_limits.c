@@ -30,9 +30,15 @@ static void test_heap_limit(void) {
   g_ctx = ctx;
   sable_value r = NULL;
   CHECK_STATUS(eval_status(ctx, "let a = []; for (;;) a.push({x: a.length})", &r), SABLE_OUT_OF_MEMORY);
-  /* The isolate is terminated: further calls fail, and dispose is safe. */
-  sable_status again = eval_status(ctx, "1 + 1", &r);
-  CHECK(again != SABLE_OK);
+  /* The isolate stays out of memory: every further call says so (and leaves
+   * its out-parameters untouched), and dispose is safe. */
+  r = (sable_value)0x1;
+  CHECK_STATUS(sable_eval(ctx, "1 + 1", 5, "again.js", &r), SABLE_OUT_OF_MEMORY);
+  CHECK(r == (sable_value)0x1);
+  sable_value o = (sable_value)0x1;
+  CHECK_STATUS(sable_object_new(ctx, &o), SABLE_OUT_OF_MEMORY);
+  CHECK(o == (sable_value)0x1);
+  CHECK_STATUS(sable_run_microtasks(iso), SABLE_OUT_OF_MEMORY);
   g_ctx = NULL;
   sable_isolate_dispose(iso);
   OK("heap limit -> SABLE_OUT_OF_MEMORY");

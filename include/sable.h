@@ -529,6 +529,8 @@ enum sable_status sable_get(struct sable_context *ctx,
 
 /**
  * `obj[key] = val` (may run setters and proxies).
+ * A set that fails (read-only property, frozen object, accessor without a
+ * setter) throws a TypeError, as in strict mode code: `SABLE_EXCEPTION`.
  */
 enum sable_status sable_set(struct sable_context *ctx,
                             sable_value obj,
@@ -545,6 +547,8 @@ enum sable_status sable_get_named(struct sable_context *ctx,
 
 /**
  * `obj[utf8_name] = val` with a NUL-terminated UTF-8 name (not NULL).
+ * A set that fails (read-only property, frozen object, accessor without a
+ * setter) throws a TypeError, as in strict mode code: `SABLE_EXCEPTION`.
  */
 enum sable_status sable_set_named(struct sable_context *ctx,
                                   sable_value obj,
@@ -561,6 +565,8 @@ enum sable_status sable_get_index(struct sable_context *ctx,
 
 /**
  * `obj[index] = val`.
+ * A set that fails (read-only property, frozen object, accessor without a
+ * setter) throws a TypeError, as in strict mode code: `SABLE_EXCEPTION`.
  */
 enum sable_status sable_set_index(struct sable_context *ctx,
                                   sable_value obj,

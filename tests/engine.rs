@@ -31,7 +31,10 @@ fn typeof_and_equality() {
 fn variables_scopes_and_closures() {
     assert_eq!(eval("var a = 1; let b = 2; const c = 3; a + b + c"), "6");
     assert_eq!(eval("function mk() { let n = 0; return () => ++n; } const f = mk(); f(); f(); f()"), "3");
-    assert_eq!(eval("var fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); fs.map ? fs[0]() + fs[1]() + fs[2]() : fs[0]() + fs[1]() + fs[2]()"), "3");
+    // `let` in a for head: each iteration's closure sees its own `i`.
+    assert_eq!(eval("var fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); fs.map(f => f()).join()"), "0,1,2");
+    // `var`: one binding shared by all closures, 3 after the loop.
+    assert_eq!(eval("var fs = []; for (var i = 0; i < 3; i++) fs.push(() => i); fs.map(f => f()).join()"), "3,3,3");
     assert!(eval("x; let x = 1;").starts_with("Uncaught ReferenceError"));
     assert!(eval("const k = 1; k = 2;").starts_with("Uncaught TypeError: Assignment to constant variable."));
     assert_eq!(eval("undefinedName"), "Uncaught ReferenceError: undefinedName is not defined");

@@ -651,9 +651,18 @@ impl Tally {
             self.fail += 1;
         }
     }
+    /// Passed runs over the runs made (skips left out).
     fn rate(&self) -> f64 {
         let run = self.pass + self.fail;
         if run == 0 { 0.0 } else { 100.0 * self.pass as f64 / run as f64 }
+    }
+    /// All runs, made or skipped.
+    fn all(&self) -> usize {
+        self.pass + self.fail + self.skip
+    }
+    /// Passed runs over all runs (a skip counts as not passed).
+    fn rate_all(&self) -> f64 {
+        if self.all() == 0 { 0.0 } else { 100.0 * self.pass as f64 / self.all() as f64 }
     }
 }
 
@@ -682,7 +691,11 @@ fn main() -> ExitCode {
             continue;
         }
         if let Some(f) = meta.features.iter().find(|f| skip.contains_key(*f)) {
-            outcomes.push(Outcome { rel: rel.clone(), mode: None, pass: false, skipped: true, message: format!("feature {f}: {}", skip[f]) });
+            // A skipped file counts as the runs it would have made (two for a
+            // test run sloppy and strict), so that every figure counts runs.
+            for m in modes_for(&meta) {
+                outcomes.push(Outcome { rel: rel.clone(), mode: Some(m), pass: false, skipped: true, message: format!("feature {f}: {}", skip[f]) });
+            }
         } else {
             for m in modes_for(&meta) {
                 jobs.push(Job { rel: rel.clone(), mode: m });
@@ -691,7 +704,15 @@ fn main() -> ExitCode {
         metas.insert(rel.clone(), meta);
     }
     let total_jobs = jobs.len();
-    eprintln!("sable-test262: {} files, {} runs, {} skipped files, {} workers", tests.len(), total_jobs, outcomes.len(), opts.jobs);
+    let skipped_files = outcomes.iter().map(|o| &o.rel).collect::<HashSet<_>>().len();
+    eprintln!(
+        "sable-test262: {} files, {} runs to make, {} runs skipped ({} files), {} workers",
+        tests.len(),
+        total_jobs,
+        outcomes.len(),
+        skipped_files,
+        opts.jobs
+    );
 
     let queue = Arc::new(Mutex::new(jobs.into_iter().rev().collect::<Vec<Job>>()));
     let results = Arc::new(Mutex::new(Vec::<Outcome>::new()));
@@ -775,12 +796,16 @@ fn main() -> ExitCode {
             }
         }
     }
-    println!("{:<48} {:>7} {:>7} {:>7} {:>7}", "directory", "pass", "fail", "skip", "rate");
+    // Every count is of runs: a test runs once per mode (sloppy and strict,
+    // or once for raw, module, onlyStrict and noStrict tests), and a skipped
+    // test counts the runs it would have made. "all" is pass / (pass + fail +
+    // skip); "made" is pass / (pass + fail).
+    println!("{:<48} {:>7} {:>7} {:>7} {:>7} {:>7}", "directory (runs)", "pass", "fail", "skip", "all", "made");
     for (d, t) in &by_dir {
         if !d.contains('/') {
-            println!("{:<48} {:>7} {:>7} {:>7} {:>6.1}%", d, t.pass, t.fail, t.skip, t.rate());
+            println!("{:<48} {:>7} {:>7} {:>7} {:>6.1}% {:>6.1}%", d, t.pass, t.fail, t.skip, t.rate_all(), t.rate());
             for (d2, t2) in by_dir.range(format!("{d}/")..format!("{d}0")) {
-                println!("  {:<46} {:>7} {:>7} {:>7} {:>6.1}%", d2, t2.pass, t2.fail, t2.skip, t2.rate());
+                println!("  {:<46} {:>7} {:>7} {:>7} {:>6.1}% {:>6.1}%", d2, t2.pass, t2.fail, t2.skip, t2.rate_all(), t2.rate());
             }
         }
     }
@@ -791,11 +816,15 @@ fn main() -> ExitCode {
         }
     }
     println!(
-        "\ntotal: {} passed, {} failed, {} skipped ({:.1}% of run tests) in {:.1}s",
+        "\ntotal: {} of {} runs passed ({:.1}%; skips count as not passed); {} of {} runs made passed ({:.1}%); {} failed, {} skipped; {:.1}s",
         total.pass,
+        total.all(),
+        total.rate_all(),
+        total.pass,
+        total.pass + total.fail,
+        total.rate(),
         total.fail,
         total.skip,
-        total.rate(),
         elapsed.as_secs_f64()
     );
 

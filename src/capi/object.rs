@@ -57,6 +57,8 @@ pub unsafe extern "C" fn sable_get(ctx: *mut sable_context, obj: sable_value, ke
 }
 
 /// `obj[key] = val` (may run setters and proxies).
+/// A set that fails (read-only property, frozen object, accessor without a
+/// setter) throws a TypeError, as in strict mode code: `SABLE_EXCEPTION`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sable_set(ctx: *mut sable_context, obj: sable_value, key: sable_value, val: sable_value) -> sable_status {
     obj_do(ctx, |api, c, id| {
@@ -78,6 +80,8 @@ pub unsafe extern "C" fn sable_get_named(ctx: *mut sable_context, obj: sable_val
 }
 
 /// `obj[utf8_name] = val` with a NUL-terminated UTF-8 name (not NULL).
+/// A set that fails (read-only property, frozen object, accessor without a
+/// setter) throws a TypeError, as in strict mode code: `SABLE_EXCEPTION`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sable_set_named(ctx: *mut sable_context, obj: sable_value, utf8_name: *const c_char, val: sable_value) -> sable_status {
     // SAFETY: `utf8_name` is NULL or NUL-terminated per the contract.
@@ -99,6 +103,8 @@ pub unsafe extern "C" fn sable_get_index(ctx: *mut sable_context, obj: sable_val
 }
 
 /// `obj[index] = val`.
+/// A set that fails (read-only property, frozen object, accessor without a
+/// setter) throws a TypeError, as in strict mode code: `SABLE_EXCEPTION`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sable_set_index(ctx: *mut sable_context, obj: sable_value, index: u32, val: sable_value) -> sable_status {
     obj_do(ctx, |api, c, id| {

@@ -237,25 +237,38 @@ fn syntax_errors() {
     }
 }
 
-#[test]
-fn deep_nesting_is_an_error_not_a_crash() {
-    let mut vm = Vm::new(0, 0, None);
-    let chain = format!("var x = {};", vec!["1"; 20000].join("+"));
-    compile_script(&mut vm, &chain, "t").unwrap();
-    let chain = format!("var x = {};", vec!["a"; 20000].join("||"));
-    compile_script(&mut vm, &chain, "t").unwrap();
-    let calls = format!("var x = {}1{};", "f(".repeat(3000), ")".repeat(3000));
-    let r = std::thread::Builder::new()
-        .stack_size(16 << 20)
+/// Compiles `src` on a thread with a 256 MiB stack (the parser recurses on
+/// nesting; the code generator has its own 1 MiB budget).
+fn compile_on_big_stack(src: String) -> Result<(), CompileError> {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
         .spawn(move || {
             let mut vm = Vm::new(0, 0, None);
-            compile_script(&mut vm, &calls, "t").map(|_| ()).map_err(|e| e.message)
+            compile_script(&mut vm, &src, "t").map(|_| ())
         })
         .unwrap()
         .join()
-        .unwrap();
-    if let Err(m) = r {
-        assert!(m.contains("nested too deeply"), "{m}");
+        .unwrap()
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    // Long flat chains are not nesting: they compile and run.
+    assert_eq!(run(&format!("var x = {}; x", vec!["1"; 20000].join("+"))), "20000");
+    assert_eq!(run(&format!("var a = 0, b = 'b'; var x = {}; x", vec!["a"; 20000].join("||") + "||b")), "b");
+    // Moderate nesting compiles.
+    compile_on_big_stack(format!("var x = {}1{};", "f(".repeat(100), ")".repeat(100))).unwrap();
+    compile_on_big_stack(format!("var x = {}1{};", "[".repeat(100), "]".repeat(100))).unwrap();
+    // Nesting past the code generator's stack budget is a SyntaxError (as
+    // V8's "Maximum call stack size exceeded"), not a stack overflow.
+    for src in [
+        format!("var x = {}1{};", "f(".repeat(3000), ")".repeat(3000)),
+        format!("var x = {}1{};", "f(".repeat(100_000), ")".repeat(100_000)),
+        format!("var x = {}1{};", "[".repeat(100_000), "]".repeat(100_000)),
+    ] {
+        let e = compile_on_big_stack(src).expect_err("deep nesting compiled");
+        assert_eq!(e.kind, CompileErrorKind::SyntaxError);
+        assert_eq!(e.message, "Maximum call stack size exceeded (code is nested too deeply)");
     }
 }
 
@@ -412,6 +425,24 @@ fn end_to_end() {
     assert!(failures.is_empty(), "{} end-to-end failures:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// Direct eval runs in the caller's scope (ECMA-262 PerformEval with
+/// direct = true): `eval('x')` inside the function sees its local `x`.
+#[test]
+#[ignore = "direct eval not implemented: acts as indirect (global) eval"]
+fn direct_eval_sees_the_callers_scope() {
+    assert_eq!(run("var x = 10; (function () { var x = 1; return eval('x'); })()"), "1");
+    // The var lands in the function's scope, not on the global object.
+    assert_eq!(run("(function () { eval('var y = 5'); return typeof y; })() + ',' + typeof y"), "number,undefined");
+}
+
+/// The `with` statement puts the object's properties in scope (sloppy mode).
+#[test]
+#[ignore = "the with statement is not implemented (compile error: not supported yet)"]
+fn with_statement_scopes_the_object() {
+    assert_eq!(run("var obj = {a: 1}; var r; with (obj) { r = a; } r"), "1");
+    assert_eq!(run("var obj = {a: 1}; with (obj) { a = 2; } obj.a"), "2");
+}
+
 const E2E_MORE: &[(&str, &str)] = &[
     ("(function fact(n) { return n ? n * (() => fact)()(n - 1) : 1; })(5)", "120"),
     ("let F = class Named { m() { return Named; } }; new F().m() === F", "true"),
@@ -452,7 +483,7 @@ const E2E_MORE: &[(&str, &str)] = &[
     ("var o = { f: function () {}, [\"g\"]: () => 1 }; o.f.name + o.g.name", "fg"),
     ("var x; x = function () {}; x.name", "x"),
     ("var [f = function () {}] = []; f.name", "f"),
-    ("var obj = {a: 1}; with_ = 2; typeof obj.b", "undefined"),
+    ("var obj = {a: 1}; var with_ = 2; with_ + typeof obj.b", "2undefined"),
     ("var a = {b: {c() { return this === a.b; }}}; a.b.c()", "true"),
     ("var a = {b: {c() { return this; }}}; (a?.b).c() === a.b", "true"),
     ("var a = null; a?.b.c.d()", "undefined"),
@@ -462,14 +493,16 @@ const E2E_MORE: &[(&str, &str)] = &[
     ("var o = {}; [o.a, o['b']] = [1, 2]; o.a + o.b", "3"),
     ("var o = {}; ({x: o.y} = {x: 5}); o.y", "5"),
     ("function f() { 'use strict'; try { undeclared = 1; } catch (e) { return e instanceof ReferenceError; } } f()", "true"),
-    ("var x = 10; (function () { var x = 1; return eval('x'); })()", "10"),
+    ("var x = 10; (function () { var x = 1; return (0, eval)('x'); })()", "10"),
+    ("var x = 10; (function () { var x = 1; var e = eval; return e('x'); })()", "10"),
     ("var v = 0; lbl: { v = 1; break lbl; v = 2; } v", "1"),
     ("var c = 0; a: b: for (;;) { for (;;) { c++; if (c > 2) break a; continue b; } } c", "3"),
     ("function f() { return typeof this; } f.call(5)", "object"),
     ("'\\ud800'.length", "1"),
     ("`\\ud800`.charCodeAt(0)", "55296"),
     ("String.raw`a\\nb`", "a\\nb"),
-    ("try { String.raw`a\\nb` } catch (e) { e.message }", "a\\nb"),
+    // A try statement's completion value is its block's: the catch is not taken.
+    ("try { String.raw`a\\nb` } catch (e) { 'caught ' + e }", "a\\nb"),
     ("function t(s) { return s[0] === undefined && s.raw[0] === '\\\\unicode'; } t`\\unicode`", "true"),
     ("function f() {} f.toString()", "function f() {}"),
     ("class K { m() {} } K.prototype.m.toString()", "m() {}"),
@@ -747,13 +780,11 @@ fn test262_run_sweep() {
 #[test]
 #[ignore]
 fn disassemble_file() {
-    let Ok(path) = std::env::var("DIS") else {
-        return;
-    };
-    let src = std::fs::read_to_string(path).unwrap();
+    let path = std::env::var("DIS").expect("set DIS to the path of a JS file: DIS=file.js cargo test --lib disassemble_file -- --ignored --nocapture");
+    let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
     let mut vm = Vm::new(0, 0, None);
     match disassemble_script(&mut vm, &src) {
         Ok(t) => println!("{t}"),
-        Err(e) => println!("{e}"),
+        Err(e) => panic!("{path} does not compile: {e}"),
     }
 }
