@@ -22,8 +22,10 @@ fn install(vm: &mut Vm, realm: Gc<Realm>) {
     // Function.prototype is itself a function (returns undefined).
     let fshape = JsObject::root_shape_for(&mut vm.heap, object_proto.value(), vm.null_root_shape);
     let fproto = JsObject::new(&mut vm.heap, fshape, ObjectKind::Ordinary);
-    realm.m().intrinsics[Intrinsic::FunctionPrototype as usize] = fproto.value();
-    fproto.m().kind = ObjectKind::Function(Box::new(crate::vm::object::FunctionData {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[Intrinsic::FunctionPrototype as usize] = fproto.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { fproto.m() }).kind = ObjectKind::Function(Box::new(crate::vm::object::FunctionData {
         kind: FunctionKind::Native { f: function::function_prototype_call, data: Value::UNDEFINED },
         realm,
         home_object: Value::UNDEFINED,
@@ -69,7 +71,8 @@ fn install(vm: &mut Vm, realm: Gc<Realm>) {
             _ => ObjectKind::Ordinary,
         };
         let p = vm.new_object_with_proto(parent, kind);
-        realm.m().intrinsics[i as usize] = p.value();
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        (unsafe { realm.m() }).intrinsics[i as usize] = p.value();
     }
     // %ThrowTypeError%
     let thrower = vm.new_native_function(realm, function::throw_type_error, "", 0, false);
@@ -78,8 +81,10 @@ fn install(vm: &mut Vm, realm: Gc<Realm>) {
         let desc = crate::vm::runtime::PropertyDescriptor { configurable: Some(false), ..Default::default() };
         let _ = vm.define_property_or_throw(thrower, PropertyKey::Atom(key), desc);
     }
-    thrower.m().extensible = false;
-    realm.m().intrinsics[Intrinsic::ThrowTypeError as usize] = thrower.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { thrower.m() }).extensible = false;
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[Intrinsic::ThrowTypeError as usize] = thrower.value();
 
     object::install(vm, realm);
     function::install(vm, realm);

@@ -73,7 +73,8 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let values_fn = vm.define_method(p, "values", values, 0);
     let it = vm.symbols.iterator;
     p.put_named(&mut vm.heap, PropertyKey::Symbol(it), values_fn.value(), attrs::HIDDEN);
-    realm.m().intrinsics[Intrinsic::ArrayProtoValues as usize] = values_fn.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[Intrinsic::ArrayProtoValues as usize] = values_fn.value();
 
     let unscopables = vm.new_object_with_proto(Value::NULL, ObjectKind::Ordinary);
     for name in [
@@ -329,7 +330,8 @@ fn array_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             if n < 0.0 || n != (n as u32) as f64 {
                 return Err(vm.range_error("Invalid array length"));
             }
-            arr.m().set_array_length_raw(n as u32);
+            // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+            (unsafe { arr.m() }).set_array_length_raw(n as u32);
         } else {
             vm.create_data_property_or_throw(arr, PropertyKey::Index(0), len)?;
         }
@@ -563,7 +565,8 @@ fn dense_fast(o: Gc<JsObject>, len: u64) -> bool {
 /// Runs `f` on the dense vector of `o` padded with holes to `len` (after
 /// `dense_fast`), then drops trailing holes.
 fn with_dense<R>(o: Gc<JsObject>, len: u64, f: impl FnOnce(&mut Vec<Value>) -> R) -> Option<R> {
-    match &mut o.m().elements {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    match &mut unsafe { o.m() }.elements {
         Elements::Dense(e) => {
             if (e.len() as u64) < len {
                 e.resize(len as usize, Value::HOLE);
@@ -592,7 +595,8 @@ fn shift(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if dense_fast(o, len)
         && let Some(first) = with_dense(o, len, |e| e.remove(0))
     {
-        o.m().set_array_length_raw((len - 1) as u32);
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        (unsafe { o.m() }).set_array_length_raw((len - 1) as u32);
         return Ok(if first.is_hole() { Value::UNDEFINED } else { first });
     }
     let first = get_idx(vm, o, 0)?;
@@ -618,7 +622,8 @@ fn unshift(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             .is_some()
         {
             vm.heap.external_bytes += 8 * a.args.len();
-            o.m().set_array_length_raw((len + n) as u32);
+            // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+            (unsafe { o.m() }).set_array_length_raw((len + n) as u32);
             return Ok(Value::number((len + n) as f64));
         }
         // k from len down to 1: from = k - 1, to = k + n - 1.
@@ -744,7 +749,8 @@ fn splice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         .is_some()
     {
         vm.heap.external_bytes += 8 * items.len();
-        o.m().set_array_length_raw(new_len as u32);
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        (unsafe { o.m() }).set_array_length_raw(new_len as u32);
         return Ok(removed.value());
     }
     if item_count < del {

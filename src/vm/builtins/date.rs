@@ -601,7 +601,8 @@ fn this_time(vm: &mut Vm, v: Value, method: &str) -> JsResult<(Gc<JsObject>, f64
 }
 
 fn set_time_value(o: Gc<JsObject>, t: f64) -> Value {
-    o.m().kind = ObjectKind::Date(t);
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { o.m() }).kind = ObjectKind::Date(t);
     Value::number(t)
 }
 

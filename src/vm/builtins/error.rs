@@ -32,7 +32,8 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     // AggregateError(errors, message, options).
     let parent = realm.intrinsic(Intrinsic::ErrorPrototype);
     let proto = vm.new_object_with_proto(parent, ObjectKind::Ordinary);
-    realm.m().intrinsics[Intrinsic::AggregateErrorPrototype as usize] = proto.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[Intrinsic::AggregateErrorPrototype as usize] = proto.value();
     let c = crate::vm::runtime::define::make_constructor(
         vm,
         realm,
@@ -54,7 +55,8 @@ pub fn install_error_constructors(vm: &mut Vm, realm: Gc<Realm>, error: Gc<JsObj
     for (name, _, proto_slot, ctor_slot) in NATIVE {
         let parent = realm.intrinsic(Intrinsic::ErrorPrototype);
         let proto = vm.new_object_with_proto(parent, ObjectKind::Ordinary);
-        realm.m().intrinsics[proto_slot as usize] = proto.value();
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        (unsafe { realm.m() }).intrinsics[proto_slot as usize] = proto.value();
         let c = crate::vm::runtime::define::make_constructor(vm, realm, name, native_error_ctor, 1, proto_slot, ctor_slot);
         c.set_proto_raw(&mut vm.heap, error.value(), vm.null_root_shape);
         let n = vm.string_value(name);

@@ -27,7 +27,8 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     vm.define_method(g, "decodeURIComponent", decode_uri_component, 1);
     vm.define_method(g, "escape", escape, 1);
     vm.define_method(g, "unescape", unescape, 1);
-    realm.m().intrinsics[Intrinsic::Eval as usize] = ev.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[Intrinsic::Eval as usize] = ev.value();
     let number = realm.intrinsic(Intrinsic::Number);
     if let Some(n) = crate::vm::object::JsObject::from_value(number) {
         vm.define_value(n, "parseInt", pi.value(), attrs::HIDDEN);

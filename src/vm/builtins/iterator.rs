@@ -42,7 +42,8 @@ fn array_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let t: Gc<JsObject> = Gc::from_value(target);
     let len = vm.length_of_array_like(t)?;
     let set_state = |target: Value, next: u64| {
-        if let ObjectKind::ArrayIterator { target: t, next_index, .. } = &mut it.m().kind {
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        if let ObjectKind::ArrayIterator { target: t, next_index, .. } = &mut unsafe { it.m() }.kind {
             *t = target;
             *next_index = next;
         }

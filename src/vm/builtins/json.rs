@@ -471,7 +471,8 @@ fn raw_json(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let o = vm.new_object_with_proto(Value::NULL, ObjectKind::List(vec![Value::HOLE, Value::int(RAW_JSON_TAG)]));
     let key = vm.key_from_str("rawJSON");
     o.put_named(&mut vm.heap, key, s.value(), attrs::ENUMERABLE);
-    o.m().extensible = false;
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { o.m() }).extensible = false;
     Ok(o.value())
 }
 
@@ -668,7 +669,8 @@ fn enter(vm: &mut Vm, st: &mut State, o: Gc<JsObject>) -> JsResult<()> {
 }
 
 fn leave(st: &mut State) {
-    if let ObjectKind::List(v) = &mut st.stack.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let ObjectKind::List(v) = &mut unsafe { st.stack.m() }.kind {
         v.pop();
     }
 }

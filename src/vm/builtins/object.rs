@@ -57,7 +57,8 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     for &(name, f, len) in methods {
         let m = vm.define_method(p, name, f, len);
         if name == "toString" {
-            realm.m().intrinsics[Intrinsic::ObjectProtoToString as usize] = m.value();
+            // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+            (unsafe { realm.m() }).intrinsics[Intrinsic::ObjectProtoToString as usize] = m.value();
         }
     }
     let key = PropertyKey::Atom(vm.names.proto);

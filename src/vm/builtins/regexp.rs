@@ -143,7 +143,8 @@ fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value) -> J
             return Err(vm.syntax_error(&format!("Invalid regular expression: /{ps}/{fstr}: {e}")));
         }
     };
-    obj.m().kind = ObjectKind::RegExp(Box::new(RegExpData { source: p, flags: f, matcher }));
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { obj.m() }).kind = ObjectKind::RegExp(Box::new(RegExpData { source: p, flags: f, matcher }));
     let lk = last_index_key(vm);
     vm.put_v(obj.value(), lk, Value::int(0), true)?;
     Ok(obj.value())

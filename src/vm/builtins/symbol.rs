@@ -58,7 +58,8 @@ fn symbol_for(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Ok(s.value());
     }
     let s = Symbol::new(&mut vm.heap, key.value());
-    s.m().registered = true;
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { s.m() }).registered = true;
     vm.symbol_registry.insert(units, s);
     Ok(s.value())
 }

@@ -64,12 +64,17 @@ impl<T> Gc<T> {
     }
     /// Mutable access to the cell.
     ///
-    /// The isolate is single-threaded and cells never move; callers keep the
-    /// borrow short and never hold two `&mut` to the same cell at once.
+    /// # Safety
+    /// The cell must be live, and while the returned borrow is used no other
+    /// reference into the same cell may be used: no second `m()` of it, no
+    /// `&T` obtained through `Deref` and held across the borrow, and nothing
+    /// called that could reach the cell (JS code, allocation that runs
+    /// finalizers, another helper taking `m()`). Keep the borrow to one
+    /// statement where possible.
     #[allow(clippy::mut_from_ref)]
     #[inline]
-    pub fn m(&self) -> &mut T {
-        // SAFETY: see the doc comment; the cell is live while this Gc is reachable.
+    pub unsafe fn m(&self) -> &mut T {
+        // SAFETY: the caller upholds the exclusivity contract above.
         unsafe { &mut *self.0.as_ptr() }
     }
 }

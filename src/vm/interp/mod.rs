@@ -245,7 +245,8 @@ impl Vm {
         let n = f.code.nregs as usize + f.argc as usize;
         let regs = self.stack[f.base..f.base + n].to_vec();
         let (func, env, this, argc) = (f.func.value(), f.env.map_or(Value::UNDEFINED, |e| e.value()), f.this, f.argc);
-        if let ObjectKind::Generator(g) = &mut generator.m().kind {
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        if let ObjectKind::Generator(g) = &mut unsafe { generator.m() }.kind {
             g.state = state;
             g.func = func;
             g.env = env;
@@ -263,7 +264,8 @@ impl Vm {
     /// is still Executing and the result is the return value).
     pub(crate) fn resume_generator(&mut self, generator: Gc<JsObject>, value: Value, mode: i32) -> JsResult<Value> {
         self.check_native_stack()?;
-        let ObjectKind::Generator(g) = &mut generator.m().kind else { unreachable!("resume_generator on a non-generator") };
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        let ObjectKind::Generator(g) = &mut unsafe { generator.m() }.kind else { unreachable!("resume_generator on a non-generator") };
         let func: Gc<JsObject> = Gc::from_value(g.func);
         let data = func.function().unwrap();
         let FunctionKind::Bytecode { code, .. } = &data.kind else { unreachable!() };
@@ -298,7 +300,8 @@ impl Vm {
         let name = code.name_string();
         let f = self.new_function_object(realm, FunctionKind::Bytecode { code, env }, &name, code.length, ctor);
         if code.flags.arrow {
-            let d = match &mut f.m().kind {
+            // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+            let d = match &mut unsafe { f.m() }.kind {
                 ObjectKind::Function(d) => d,
                 _ => unreachable!(),
             };
@@ -516,7 +519,8 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 Op::CopyEnv => {
                     let e = vm.frames[fi].env.unwrap();
                     let copy = Env::new(&mut vm.heap, e.parent, 0);
-                    copy.m().slots = e.slots.clone();
+                    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                    (unsafe { copy.m() }).slots = e.slots.clone();
                     vm.frames[fi].env = Some(copy);
                 }
                 Op::LdaEnv { depth, slot } => {
@@ -531,7 +535,8 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     for _ in 0..depth {
                         e = e.parent.unwrap();
                     }
-                    e.m().slots[slot as usize] = acc;
+                    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                    (unsafe { e.m() }).slots[slot as usize] = acc;
                 }
                 Op::SaveEnv(r) => set_reg!(r, vm.frames[fi].env.map_or(Value::UNDEFINED, |e| e.value())),
                 Op::RestoreEnv(r) => {
@@ -565,7 +570,8 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 Op::InitGlobalLex(name) => {
                     let realm = vm.realm();
                     let n = const_str(&code, name);
-                    if let Some(b) = realm.m().global_lex.get_mut(&n) {
+                    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                    if let Some(b) = unsafe { realm.m() }.global_lex.get_mut(&n) {
                         b.0 = acc;
                     }
                 }
@@ -601,7 +607,8 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                         let cache = &code.feedback[ic as usize];
                         let c = cache.get();
                         if jo.dict.is_none() && c.shape == Some(jo.shape) {
-                            jo.m().slots[c.slot as usize] = acc;
+                            // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                            (unsafe { jo.m() }).slots[c.slot as usize] = acc;
                             continue;
                         }
                         if jo.dict.is_none()
@@ -609,7 +616,8 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                             && a & (attrs::ACCESSOR | attrs::WRITABLE) == attrs::WRITABLE
                         {
                             cache.set(crate::vm::bytecode::PropertyIc { shape: Some(jo.shape), slot });
-                            jo.m().slots[slot as usize] = acc;
+                            // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                            (unsafe { jo.m() }).slots[slot as usize] = acc;
                             continue;
                         }
                     }
@@ -643,7 +651,8 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     if k.is_int()
                         && k.as_int() >= 0
                         && let Some(jo) = JsObject::from_value(o)
-                        && let crate::vm::object::Elements::Dense(e) = &mut jo.m().elements
+                        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                        && let crate::vm::object::Elements::Dense(e) = &mut unsafe { jo.m() }.elements
                         && let Some(slot) = e.get_mut(k.as_int() as usize)
                         && !slot.is_hole()
                     {
@@ -713,7 +722,8 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 }
                 Op::SetHomeObject(r) => {
                     if let Some(f) = JsObject::from_value(acc)
-                        && let ObjectKind::Function(d) = &mut f.m().kind
+                        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                        && let ObjectKind::Function(d) = &mut unsafe { f.m() }.kind
                     {
                         d.home_object = reg!(r);
                     }
@@ -733,12 +743,14 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                     let a: Gc<JsObject> = Gc::from_value(reg!(r));
                     let len = a.array_length();
                     a.put_element(&mut vm.heap, len, acc, attrs::DEFAULT);
-                    a.m().set_array_length_raw(len + 1);
+                    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                    (unsafe { a.m() }).set_array_length_raw(len + 1);
                 }
                 Op::ArrayPushHole(r) => {
                     let a: Gc<JsObject> = Gc::from_value(reg!(r));
                     let len = a.array_length();
-                    a.m().set_array_length_raw(len + 1);
+                    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                    (unsafe { a.m() }).set_array_length_raw(len + 1);
                 }
                 Op::ArraySpread(r) => {
                     sync!();
@@ -762,7 +774,8 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 }
                 Op::SetClassFields(r) => {
                     if let Some(f) = JsObject::from_value(reg!(r))
-                        && let ObjectKind::Function(d) = &mut f.m().kind
+                        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                        && let ObjectKind::Function(d) = &mut unsafe { f.m() }.kind
                     {
                         d.fields = acc;
                     }

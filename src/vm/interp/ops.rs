@@ -40,7 +40,8 @@ pub fn load_global(vm: &mut Vm, name: Gc<JsString>, throw: bool) -> JsResult<Val
 
 pub fn store_global(vm: &mut Vm, name: Gc<JsString>, v: Value, strict: bool) -> JsResult<()> {
     let realm = vm.realm();
-    if let Some(b) = realm.m().global_lex.get_mut(&name) {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let Some(b) = unsafe { realm.m() }.global_lex.get_mut(&name) {
         if b.0.is_empty() {
             let n = name.to_rust_string();
             return Err(vm.reference_error(&format!("Cannot access '{n}' before initialization")));
@@ -105,7 +106,8 @@ pub fn declare_global_lex(vm: &mut Vm, name: Gc<JsString>, is_const: bool) -> Js
         let n = name.to_rust_string();
         return Err(vm.syntax_error(&format!("Identifier '{n}' has already been declared")));
     }
-    realm.m().global_lex.insert(name, (Value::EMPTY, is_const));
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).global_lex.insert(name, (Value::EMPTY, is_const));
     Ok(())
 }
 
@@ -252,7 +254,8 @@ pub fn create_class(vm: &mut Vm, code: Gc<Code>, env: Option<Gc<Env>>, heritage:
     let proto = vm.new_object_with_proto(proto_parent, ObjectKind::Ordinary);
     let name = code.name_string();
     let f = vm.new_function_object(realm, FunctionKind::Bytecode { code, env }, &name, code.length, true);
-    if let ObjectKind::Function(d) = &mut f.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let ObjectKind::Function(d) = &mut unsafe { f.m() }.kind {
         d.class_kind = if heritage.is_some_and(|h| !h.is_null()) { ClassKind::Derived } else { ClassKind::Base };
         d.home_object = proto.value();
     }
@@ -300,7 +303,8 @@ pub fn create_arguments(vm: &mut Vm, args: &[Value], func: Gc<JsObject>, strict:
     let realm = vm.realm();
     let proto = realm.intrinsic(Intrinsic::ObjectPrototype);
     let obj = vm.new_object_with_proto(proto, ObjectKind::Arguments);
-    obj.m().elements = crate::vm::object::Elements::Dense(args.to_vec());
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { obj.m() }).elements = crate::vm::object::Elements::Dense(args.to_vec());
     let lkey = PropertyKey::Atom(vm.names.length);
     obj.put_named(&mut vm.heap, lkey, Value::int(args.len() as i32), attrs::HIDDEN);
     let it = PropertyKey::Symbol(vm.symbols.iterator);
@@ -339,7 +343,8 @@ pub fn template_object(vm: &mut Vm, code: Gc<Code>, list: u32, slot: u32) -> Val
 }
 
 fn freeze_array(a: Gc<JsObject>) {
-    let m = a.m();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    let m = unsafe { a.m() };
     if let crate::vm::object::Elements::Dense(e) = &m.elements {
         let map = e.iter().enumerate().map(|(i, &v)| (i as u32, (v, attrs::ENUMERABLE))).collect();
         m.elements = crate::vm::object::Elements::Sparse(map);
@@ -506,7 +511,8 @@ pub fn for_in_prepare(vm: &mut Vm, v: Value) -> JsResult<Value> {
 pub fn for_in_next(vm: &mut Vm, it: Value) -> JsResult<Option<Value>> {
     let o: Gc<JsObject> = Gc::from_value(it);
     loop {
-        let (target, key) = match &mut o.m().kind {
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        let (target, key) = match &mut unsafe { o.m() }.kind {
             ObjectKind::ForInIterator { keys, next } => {
                 if *next >= keys.len() {
                     return Ok(None);

@@ -439,7 +439,8 @@ impl JsObject {
                     return s;
                 }
                 let s = Shape::new_root(heap, proto);
-                p.m().child_root_shape = Some(s);
+                // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                (unsafe { p.m() }).child_root_shape = Some(s);
                 s
             }
         }
@@ -471,7 +472,9 @@ impl JsObject {
 impl Gc<JsObject> {
     /// Adds or replaces a named property (no checks: the caller validated it).
     pub fn put_named(self, heap: &mut Heap, key: PropertyKey, value: Value, attrs: u8) {
-        let this = self.m();
+        // SAFETY: the borrow lasts for this call, which only allocates shapes
+        // (allocation never collects) and reaches no other reference to this cell.
+        let this = unsafe { self.m() };
         if let Some(d) = &mut this.dict {
             d.insert(key, value, attrs);
             return;
@@ -481,12 +484,12 @@ impl Gc<JsObject> {
                 this.slots[slot as usize] = value;
                 return;
             }
-            self.to_dictionary(heap);
+            this.make_dictionary();
             this.dict.as_mut().unwrap().insert(key, value, attrs);
             return;
         }
         if this.shape.count >= shape::MAX_FAST_PROPERTIES {
-            self.to_dictionary(heap);
+            this.make_dictionary();
             this.dict.as_mut().unwrap().insert(key, value, attrs);
             return;
         }
@@ -499,7 +502,8 @@ impl Gc<JsObject> {
 
     /// Overwrites the value of an existing data property's slot.
     pub fn set_named_value(self, key: PropertyKey, value: Value) -> bool {
-        let this = self.m();
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        let this = unsafe { self.m() };
         if let Some(d) = &mut this.dict {
             if let Some((_, a)) = d.get(key) {
                 d.insert(key, value, a);
@@ -523,14 +527,25 @@ impl Gc<JsObject> {
             }
             self.to_dictionary(heap);
         }
-        self.m().dict.as_mut().unwrap().remove(key)
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        (unsafe { self.m() }).dict.as_mut().unwrap().remove(key)
     }
 }
 
 impl Gc<JsObject> {
     /// Moves named properties from shape slots into a dictionary.
     pub fn to_dictionary(self, heap: &mut Heap) {
-        let this = self.m();
+        // SAFETY: the borrow lasts for this call, which reaches no other cell's data.
+        unsafe { self.m() }.make_dictionary();
+        let _ = heap;
+    }
+}
+
+impl JsObject {
+    /// Moves the named properties into a dictionary; the shape becomes the
+    /// root shape of the prototype.
+    fn make_dictionary(&mut self) {
+        let this = self;
         if this.dict.is_some() {
             return;
         }
@@ -553,7 +568,6 @@ impl Gc<JsObject> {
         };
         debug_assert!(root.proto == proto);
         this.shape = root;
-        let _ = heap;
     }
 }
 
@@ -562,7 +576,8 @@ impl Gc<JsObject> {
     pub fn set_proto_raw(self, heap: &mut Heap, proto: Value, null_root: Gc<Shape>) {
         self.to_dictionary(heap);
         let root = JsObject::root_shape_for(heap, proto, null_root);
-        self.m().shape = root;
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        (unsafe { self.m() }).shape = root;
     }
 }
 
@@ -591,7 +606,8 @@ impl JsObject {
 impl Gc<JsObject> {
     /// Stores an element (no checks). Dense storage grows for near-dense writes.
     pub fn put_element(self, heap: &mut Heap, index: u32, value: Value, attrs: u8) {
-        let this = self.m();
+        // SAFETY: the borrow lasts for this call, which touches only this cell's elements.
+        let this = unsafe { self.m() };
         if let Elements::Dense(e) = &mut this.elements {
             let i = index as usize;
             if attrs == attrs::DEFAULT {

@@ -24,7 +24,8 @@ pub const RETURN: i32 = 2;
 /// The generator's slots (a short-lived borrow, like `Gc::m`).
 #[allow(clippy::mut_from_ref)]
 fn data(g: &Gc<JsObject>) -> &mut crate::vm::object::GeneratorData {
-    match &mut g.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    match &mut unsafe { g.m() }.kind {
         ObjectKind::Generator(d) => d,
         _ => unreachable!("not a generator"),
     }

@@ -13,7 +13,8 @@ pub fn make_constructor(vm: &mut Vm, realm: Gc<Realm>, name: &str, f: NativeFn, 
     c.put_named(&mut vm.heap, pkey, p.value(), 0);
     let ckey = PropertyKey::Atom(vm.names.constructor);
     p.put_named(&mut vm.heap, ckey, c.value(), attrs::HIDDEN);
-    realm.m().intrinsics[ctor_slot as usize] = c.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[ctor_slot as usize] = c.value();
     let global = realm.global;
     vm.define_value(global, name, c.value(), attrs::HIDDEN);
     c

@@ -16,7 +16,8 @@ pub fn array_spread(vm: &mut Vm, arr: Value, iterable: Value) -> JsResult<()> {
     while let Some(v) = iterator_step(vm, it, next)? {
         let len = a.array_length();
         a.put_element(&mut vm.heap, len, v, attrs::DEFAULT);
-        a.m().set_array_length_raw(len + 1);
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        (unsafe { a.m() }).set_array_length_raw(len + 1);
     }
     Ok(())
 }

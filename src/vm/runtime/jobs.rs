@@ -34,7 +34,8 @@ impl Vm {
     /// before its callback runs, so a throwing callback loses no other cell.
     fn cleanup_finalization_registry(&mut self, registry: Value) -> JsResult<()> {
         let Some(o) = JsObject::from_value(registry) else { return Ok(()) };
-        let cleanup = match &mut o.m().kind {
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        let cleanup = match &mut unsafe { o.m() }.kind {
             ObjectKind::FinalizationRegistry(r) => {
                 r.cleanup_queued = false;
                 r.cleanup
@@ -42,7 +43,8 @@ impl Vm {
             _ => return Ok(()),
         };
         loop {
-            let held = match &mut o.m().kind {
+            // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+            let held = match &mut unsafe { o.m() }.kind {
                 ObjectKind::FinalizationRegistry(r) => r.take_dead_cell(),
                 _ => None,
             };

@@ -55,7 +55,8 @@ pub fn new_list(vm: &mut Vm) -> Gc<JsObject> {
 }
 
 pub fn list_push(l: Gc<JsObject>, v: Value) {
-    if let ObjectKind::List(items) = &mut l.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let ObjectKind::List(items) = &mut unsafe { l.m() }.kind {
         items.push(v);
     }
 }

@@ -203,7 +203,8 @@ impl Vm {
     }
     pub fn array_from(&mut self, values: &[Value]) -> Gc<JsObject> {
         let a = self.new_array(values.len() as u32);
-        a.m().elements = crate::vm::object::Elements::Dense(values.to_vec());
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        (unsafe { a.m() }).elements = crate::vm::object::Elements::Dense(values.to_vec());
         self.heap.external_bytes += values.len() * 8;
         a
     }
@@ -274,7 +275,8 @@ impl Vm {
                 if let ObjectKind::Array { length, .. } = obj.kind
                     && i >= length
                 {
-                    obj.m().set_array_length_raw(i + 1);
+                    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                    (unsafe { obj.m() }).set_array_length_raw(i + 1);
                 }
             }
             _ => obj.put_named(&mut self.heap, key, v, a),
@@ -675,7 +677,8 @@ impl Vm {
                     return Ok(false);
                 }
                 if i >= len {
-                    obj.m().set_array_length_raw(i + 1);
+                    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                    (unsafe { obj.m() }).set_array_length_raw(i + 1);
                 }
                 return Ok(true);
             }
@@ -817,7 +820,8 @@ impl Vm {
                 return Ok(false);
             }
             if desc.writable == Some(false) {
-                arr.m().kind = ObjectKind::Array { length: old_len, length_writable: false };
+                // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                (unsafe { arr.m() }).kind = ObjectKind::Array { length: old_len, length_writable: false };
             }
             return Ok(true);
         };
@@ -826,7 +830,8 @@ impl Vm {
                 return Ok(false);
             }
             if desc.writable == Some(false) {
-                arr.m().kind = ObjectKind::Array { length: new_len, length_writable: false };
+                // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                (unsafe { arr.m() }).kind = ObjectKind::Array { length: new_len, length_writable: false };
             }
             return Ok(true);
         }
@@ -835,16 +840,20 @@ impl Vm {
         }
         let final_writable = desc.writable != Some(false);
         if new_len > old_len {
-            arr.m().kind = ObjectKind::Array { length: new_len, length_writable: final_writable };
+            // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+            (unsafe { arr.m() }).kind = ObjectKind::Array { length: new_len, length_writable: final_writable };
             return Ok(true);
         }
-        match arr.m().truncate_elements(new_len) {
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        match unsafe { arr.m() }.truncate_elements(new_len) {
             Ok(()) => {
-                arr.m().kind = ObjectKind::Array { length: new_len, length_writable: final_writable };
+                // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                (unsafe { arr.m() }).kind = ObjectKind::Array { length: new_len, length_writable: final_writable };
                 Ok(true)
             }
             Err(stuck) => {
-                arr.m().kind = ObjectKind::Array { length: stuck, length_writable: final_writable };
+                // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                (unsafe { arr.m() }).kind = ObjectKind::Array { length: stuck, length_writable: final_writable };
                 Ok(false)
             }
         }
@@ -1024,7 +1033,8 @@ impl Vm {
         }
         match key {
             PropertyKey::Index(i) => {
-                obj.m().delete_element(i);
+                // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+                (unsafe { obj.m() }).delete_element(i);
             }
             _ => {
                 obj.delete_named(&mut self.heap, key);
@@ -1080,7 +1090,8 @@ impl Vm {
     }
 
     pub fn prevent_extensions(&mut self, obj: Gc<JsObject>) -> JsResult<bool> {
-        obj.m().extensible = false;
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        (unsafe { obj.m() }).extensible = false;
         Ok(true)
     }
 

@@ -44,7 +44,8 @@ pub fn list_items(v: Value) -> Vec<Value> {
 
 pub fn list_set(v: Value, i: usize, x: Value) {
     if let Some(o) = JsObject::from_value(v)
-        && let ObjectKind::List(items) = &mut o.m().kind
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        && let ObjectKind::List(items) = &mut unsafe { o.m() }.kind
     {
         items[i] = x;
     }
@@ -145,7 +146,8 @@ pub fn thenable_job(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 /// FulfillPromise / RejectPromise: records the result and queues the reactions.
 pub fn settle(vm: &mut Vm, promise: Value, result: Value, state: PromiseState) {
     let p: Gc<JsObject> = Gc::from_value(promise);
-    let reactions = match &mut p.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    let reactions = match &mut unsafe { p.m() }.kind {
         ObjectKind::Promise(d) => {
             if d.state != PromiseState::Pending {
                 return;
@@ -234,7 +236,8 @@ pub fn perform_then(vm: &mut Vm, promise: Value, on_fulfilled: Value, on_rejecte
     let fr = list(vm, vec![cp, cr, cj, Value::int(FULFILL), onf]);
     let rr = list(vm, vec![cp, cr, cj, Value::int(REJECT), onr]);
     let p: Gc<JsObject> = Gc::from_value(promise);
-    let (state, result) = match &mut p.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    let (state, result) = match &mut unsafe { p.m() }.kind {
         ObjectKind::Promise(d) => {
             d.handled = true;
             if d.state == PromiseState::Pending {
@@ -336,7 +339,8 @@ fn resume(vm: &mut Vm, state: Value, value: Value, mode: i32) -> JsResult<Value>
         return crate::vm::runtime::async_generator::resume(vm, s, value, mode).map(|_| Value::UNDEFINED);
     }
     let r = vm.resume_generator(s, value, mode);
-    if let ObjectKind::Generator(g) = &mut s.m().kind
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let ObjectKind::Generator(g) = &mut unsafe { s.m() }.kind
         && g.state == GeneratorState::Executing
     {
         // It returned (or threw into its promise): the activation is over.

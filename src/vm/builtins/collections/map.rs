@@ -267,7 +267,8 @@ pub(super) fn collection_iterator_next(vm: &mut Vm, this: Value, tag: i32, name:
     };
     let mut cur = Cursor { store, index };
     let next = cur.next();
-    if let ObjectKind::List(v) = &mut it.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let ObjectKind::List(v) = &mut unsafe { it.m() }.kind {
         match next {
             Some(_) => {
                 v[2] = cur.store.value();
@@ -349,7 +350,8 @@ fn this_weakmap(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
 
 /// Runs `f` on a WeakMap's table (never across a JS call).
 fn with_table<R>(o: Gc<JsObject>, f: impl FnOnce(&mut crate::vm::object::WeakTable) -> R) -> R {
-    match &mut o.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    match &mut unsafe { o.m() }.kind {
         ObjectKind::WeakMap(t) => f(t),
         _ => unreachable!("checked by this_weakmap"),
     }

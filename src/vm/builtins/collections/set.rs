@@ -385,7 +385,8 @@ fn this_weakset(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
 
 /// Runs `f` on a WeakSet's table (never across a JS call).
 fn with_table<R>(o: Gc<JsObject>, f: impl FnOnce(&mut crate::vm::object::WeakTable) -> R) -> R {
-    match &mut o.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    match &mut unsafe { o.m() }.kind {
         ObjectKind::WeakSet(t) => f(t),
         _ => unreachable!("checked by this_weakset"),
     }

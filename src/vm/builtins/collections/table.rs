@@ -27,7 +27,8 @@ const HEADER: usize = 4;
 
 /// Runs `f` on the value vector of a list cell (never across JS calls).
 fn with<R>(o: Gc<JsObject>, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {
-    match &mut o.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    match &mut unsafe { o.m() }.kind {
         ObjectKind::List(v) => f(v),
         _ => f(&mut Vec::new()),
     }

@@ -149,7 +149,8 @@ fn register(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error(&format!("FinalizationRegistry.prototype.register: invalid unregister token {d}")));
     }
     let token = if token.is_undefined() { Value::EMPTY } else { token };
-    if let ObjectKind::FinalizationRegistry(data) = &mut r.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let ObjectKind::FinalizationRegistry(data) = &mut unsafe { r.m() }.kind {
         data.cells.push(RegistryCell { target, held, token });
     }
     Ok(Value::UNDEFINED)
@@ -163,7 +164,8 @@ fn unregister(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error(&format!("Invalid unregisterToken ('{d}')")));
     }
     let mut removed = false;
-    if let ObjectKind::FinalizationRegistry(data) = &mut r.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let ObjectKind::FinalizationRegistry(data) = &mut unsafe { r.m() }.kind {
         let before = data.cells.len();
         data.cells.retain(|c| !(c.token != Value::EMPTY && Vm::same_value(c.token, token)));
         removed = data.cells.len() != before;

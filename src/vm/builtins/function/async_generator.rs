@@ -22,12 +22,14 @@ use crate::vm::runtime::promise::{
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let op = realm.intrinsic(Intrinsic::ObjectPrototype);
     let aip = vm.new_object_with_proto(op, ObjectKind::Ordinary);
-    realm.m().intrinsics[Intrinsic::AsyncIteratorPrototype as usize] = aip.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[Intrinsic::AsyncIteratorPrototype as usize] = aip.value();
     let ai = vm.symbols.async_iterator;
     vm.define_symbol_method(aip, ai, "[Symbol.asyncIterator]", return_this, 0, attrs::HIDDEN);
 
     let agp = vm.new_object_with_proto(aip.value(), ObjectKind::Ordinary);
-    realm.m().intrinsics[Intrinsic::AsyncGeneratorPrototype as usize] = agp.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[Intrinsic::AsyncGeneratorPrototype as usize] = agp.value();
     vm.define_method(agp, "next", next, 1);
     vm.define_method(agp, "return", return_, 1);
     vm.define_method(agp, "throw", throw, 1);
@@ -46,7 +48,8 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     );
 
     let afs = vm.new_object_with_proto(aip.value(), ObjectKind::Ordinary);
-    realm.m().intrinsics[Intrinsic::AsyncFromSyncIteratorPrototype as usize] = afs.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[Intrinsic::AsyncFromSyncIteratorPrototype as usize] = afs.value();
     vm.define_method(afs, "next", from_sync_next, 1);
     vm.define_method(afs, "return", from_sync_return, 1);
     vm.define_method(afs, "throw", from_sync_throw, 1);

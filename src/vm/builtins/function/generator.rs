@@ -57,7 +57,8 @@ fn validate(vm: &mut Vm, this: Value, method: &str) -> JsResult<(Gc<JsObject>, G
 }
 
 fn set_state(generator: Gc<JsObject>, state: GeneratorState) {
-    if let ObjectKind::Generator(g) = &mut generator.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let ObjectKind::Generator(g) = &mut unsafe { generator.m() }.kind {
         g.state = state;
         if state == GeneratorState::Completed {
             g.regs = Vec::new();

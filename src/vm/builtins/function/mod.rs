@@ -48,7 +48,8 @@ pub(super) fn install_function_kind(
 ) -> Gc<JsObject> {
     let fp = realm.intrinsic(Intrinsic::FunctionPrototype);
     let kind_proto = vm.new_object_with_proto(fp, crate::vm::object::ObjectKind::Ordinary);
-    realm.m().intrinsics[proto_slot as usize] = kind_proto.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[proto_slot as usize] = kind_proto.value();
     let pkey = PropertyKey::Atom(vm.names.prototype);
     let ckey = PropertyKey::Atom(vm.names.constructor);
     let tag = PropertyKey::Symbol(vm.symbols.to_string_tag);
@@ -63,7 +64,8 @@ pub(super) fn install_function_kind(
     let _ = vm.set_prototype_of(c, function_ctor);
     c.put_named(&mut vm.heap, pkey, kind_proto.value(), 0);
     kind_proto.put_named(&mut vm.heap, ckey, c.value(), attrs::CONFIGURABLE);
-    realm.m().intrinsics[ctor_slot as usize] = c.value();
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    (unsafe { realm.m() }).intrinsics[ctor_slot as usize] = c.value();
     kind_proto
 }
 

@@ -905,7 +905,8 @@ fn string_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
     let s: Gc<JsString> = Gc::from_value(sv);
     if pos >= s.len() {
-        if let ObjectKind::List(v) = &mut it.m().kind {
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        if let ObjectKind::List(v) = &mut unsafe { it.m() }.kind {
             v[2] = Value::UNDEFINED;
         }
         return Ok(crate::vm::runtime::iteration::iter_result(vm, Value::UNDEFINED, true));
@@ -918,7 +919,8 @@ fn string_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             units.push(d);
         }
     }
-    if let ObjectKind::List(v) = &mut it.m().kind {
+    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+    if let ObjectKind::List(v) = &mut unsafe { it.m() }.kind {
         v[3] = Value::int((pos + units.len()) as i32);
     }
     let r = new_str(vm, &units);
