@@ -449,11 +449,8 @@ fn revive_member(vm: &mut Vm, o: Gc<JsObject>, k: PropertyKey, reviver: Value, r
     Ok(())
 }
 
-/// Brand of objects made by JSON.rawJSON: kind `List([HOLE, TAG])`.
-const RAW_JSON_TAG: i32 = 0x524A;
-
 fn is_raw_json_obj(v: Value) -> bool {
-    JsObject::from_value(v).is_some_and(|o| matches!(&o.kind, ObjectKind::List(l) if l.len() == 2 && l[0].is_hole() && l[1] == Value::int(RAW_JSON_TAG)))
+    JsObject::from_value(v).is_some_and(|o| matches!(o.kind, ObjectKind::RawJson))
 }
 
 fn raw_json(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -468,7 +465,7 @@ fn raw_json(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.syntax_error("JSON.rawJSON cannot be used with objects or arrays"));
     }
     json_parse_text(vm, &units, false)?;
-    let o = vm.new_object_with_proto(Value::NULL, ObjectKind::List(vec![Value::HOLE, Value::int(RAW_JSON_TAG)]));
+    let o = vm.new_object_with_proto(Value::NULL, ObjectKind::RawJson);
     let key = vm.key_from_str("rawJSON");
     o.put_named(&mut vm.heap, key, s.value(), attrs::ENUMERABLE);
     // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.

@@ -1,6 +1,7 @@
 //! Heap cells of the object model: objects (shape + slots, elements, dictionary
 //! mode), property keys, accessor pairs, environments (heap contexts).
 
+pub mod collection;
 pub mod function;
 pub mod shape;
 pub mod string;
@@ -8,6 +9,7 @@ pub mod weak;
 
 use std::collections::{BTreeMap, HashMap};
 
+pub use collection::{CollectionKind, Removed, TableData, TableEntry};
 pub use function::{CallArgs, FunctionData, FunctionKind, HostFn, NativeFn};
 pub use shape::{Shape, attrs};
 pub use string::{JsString, StrView, Symbol};
@@ -160,6 +162,30 @@ pub enum ObjectKind {
     },
     /// [[CleanupCallback]] and [[Cells]].
     FinalizationRegistry(Box<RegistryData>),
+    /// A Map or Set: [[MapData]] / [[SetData]] is the current table cell.
+    Collection {
+        collection: CollectionKind,
+        table: Value,
+    },
+    /// The ordered hash table behind a Map or Set (internal, never exposed).
+    OrderedTable(Box<TableData>),
+    /// %MapIteratorPrototype% / %SetIteratorPrototype% objects: the table
+    /// being iterated (undefined once exhausted), the next entry index and
+    /// what to yield.
+    CollectionIterator {
+        collection: CollectionKind,
+        table: Value,
+        index: usize,
+        kind: IterationKind,
+    },
+    /// %StringIteratorPrototype% objects: [[IteratedString]] (undefined once
+    /// exhausted) and the next code-unit position.
+    StringIterator {
+        string: Value,
+        position: usize,
+    },
+    /// An object made by JSON.rawJSON ([[IsRawJSON]]).
+    RawJson,
     /// %ArrayIteratorPrototype% objects: [[IteratedArrayLike]] (undefined once
     /// exhausted), [[ArrayLikeNextIndex]] and [[ArrayLikeIterationKind]].
     ArrayIterator {
@@ -348,6 +374,10 @@ impl Trace for JsObject {
             ObjectKind::WeakRef { target } => v.edge(EdgeKind::Weak, EdgeName::Str("target"), *target),
             ObjectKind::FinalizationRegistry(r) => r.trace(v),
             ObjectKind::ArrayIterator { target, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("iterated_object"), *target),
+            ObjectKind::Collection { table, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("table"), *table),
+            ObjectKind::OrderedTable(t) => t.trace(v),
+            ObjectKind::CollectionIterator { table, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("table"), *table),
+            ObjectKind::StringIterator { string, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("iterated_string"), *string),
             ObjectKind::AsyncFromSyncIterator { iterator, next } => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("sync_iterator"), *iterator);
                 v.edge(EdgeKind::Internal, EdgeName::Str("next_method"), *next);
@@ -713,6 +743,7 @@ impl JsObject {
             ObjectKind::ForInIterator { keys, .. } | ObjectKind::List(keys) => keys.capacity() * 8,
             ObjectKind::WeakMap(t) | ObjectKind::WeakSet(t) => t.external_size(),
             ObjectKind::FinalizationRegistry(r) => r.external_size(),
+            ObjectKind::OrderedTable(t) => t.external_size(),
             _ => 0,
         };
         self.slots.capacity() * 8 + e + k + self.dict.as_ref().map_or(0, |d| d.entries.capacity() * 64)

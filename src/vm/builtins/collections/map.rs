@@ -3,23 +3,18 @@
 //! WeakMap holds its keys strongly (the collector has no ephemeron support
 //! yet); everything observable from JS follows the spec.
 
-use super::table::{self, Cursor, TAG_MAP, TAG_WEAKMAP};
+use super::table::{self, Cursor};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
+use crate::vm::object::{CollectionKind, IterationKind};
 use crate::vm::object::{JsObject, NativeFn, ObjectKind, PropertyKey, Symbol, attrs};
 use crate::vm::runtime::describe::{describe, require_callable};
 use crate::vm::runtime::iteration::close_after_error;
 use crate::vm::runtime::iteration::{get_iterator, iterator_step};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-
-/// Tag of a Map Iterator list `[HOLE, TAG, store, index, kind]`.
-const TAG_MAP_ITER: i32 = 0x4D49;
-pub(crate) const KIND_KEYS: i32 = 0;
-pub(crate) const KIND_VALUES: i32 = 1;
-pub(crate) const KIND_ENTRIES: i32 = 2;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let c = crate::vm::runtime::define::make_constructor(vm, realm, "Map", map_ctor, 0, Intrinsic::MapPrototype, Intrinsic::Map);
@@ -90,21 +85,42 @@ pub(super) fn species_getter(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> 
     Ok(a.this)
 }
 
+/// Which constructor made a collection (selects the internal slots).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Coll {
+    Map,
+    Set,
+    WeakMap,
+    WeakSet,
+}
+
+impl Coll {
+    /// The ordered-table collection kind, for Map and Set.
+    pub(super) fn collection(self) -> Option<CollectionKind> {
+        match self {
+            Coll::Map => Some(CollectionKind::Map),
+            Coll::Set => Some(CollectionKind::Set),
+            _ => None,
+        }
+    }
+}
+
 /// CanBeHeldWeakly: objects and non-registered symbols.
 pub(super) fn can_be_held_weakly(v: Value) -> bool {
     JsObject::is_object(v) || Gc::<Symbol>::try_from_value(v).is_some_and(|s| !s.registered)
 }
 
 /// Creates a collection object for `new_target` (OrdinaryCreateFromConstructor).
-pub(super) fn create_collection(vm: &mut Vm, a: &CallArgs<'_>, name: &str, proto: Intrinsic, tag: i32) -> JsResult<Gc<JsObject>> {
+pub(super) fn create_collection(vm: &mut Vm, a: &CallArgs<'_>, name: &str, proto: Intrinsic, tag: Coll) -> JsResult<Gc<JsObject>> {
     if !a.is_construct() {
         return Err(vm.type_error(&format!("Constructor {name} requires 'new'")));
     }
     let p = vm.prototype_from_constructor(a.new_target, proto)?;
     let kind = match tag {
-        TAG_WEAKMAP => ObjectKind::WeakMap(Box::default()),
-        super::table::TAG_WEAKSET => ObjectKind::WeakSet(Box::default()),
-        _ => table::new_collection_kind(vm, tag),
+        Coll::WeakMap => ObjectKind::WeakMap(Box::default()),
+        Coll::WeakSet => ObjectKind::WeakSet(Box::default()),
+        Coll::Map => table::new_collection_kind(vm, CollectionKind::Map),
+        Coll::Set => table::new_collection_kind(vm, CollectionKind::Set),
     };
     Ok(vm.new_object_with_proto(p, kind))
 }
@@ -145,54 +161,54 @@ fn init_from_iterable(vm: &mut Vm, o: Gc<JsObject>, iterable: Value, adder_name:
 }
 
 fn map_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let m = create_collection(vm, a, "Map", Intrinsic::MapPrototype, TAG_MAP)?;
+    let m = create_collection(vm, a, "Map", Intrinsic::MapPrototype, Coll::Map)?;
     init_from_iterable(vm, m, a.arg(0), "set")
 }
 
-fn this_map(vm: &mut Vm, v: Value, method: &str, tag: i32) -> JsResult<(Gc<JsObject>, Gc<JsObject>)> {
-    match table::store_of(v, tag) {
+fn this_map(vm: &mut Vm, v: Value, method: &str, tag: Coll) -> JsResult<(Gc<JsObject>, Gc<JsObject>)> {
+    match tag.collection().and_then(|k| table::table_of(v, k)) {
         Some(x) => Ok(x),
         None => {
             let d = describe(vm, v);
-            let ty = if tag == TAG_MAP { "Map" } else { "WeakMap" };
+            let ty = if tag == Coll::Map { "Map" } else { "WeakMap" };
             Err(vm.type_error(&format!("Method {ty}.prototype.{method} called on incompatible receiver {d}")))
         }
     }
 }
 
 fn get(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (_, store) = this_map(vm, a.this, "get", TAG_MAP)?;
+    let (_, store) = this_map(vm, a.this, "get", Coll::Map)?;
     Ok(table::get(store, a.arg(0)).unwrap_or(Value::UNDEFINED))
 }
 
 fn has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (_, store) = this_map(vm, a.this, "has", TAG_MAP)?;
+    let (_, store) = this_map(vm, a.this, "has", Coll::Map)?;
     Ok(Value::bool(table::find(store, a.arg(0)).is_some()))
 }
 
 fn set(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_map(vm, a.this, "set", TAG_MAP)?;
+    let (coll, _) = this_map(vm, a.this, "set", Coll::Map)?;
     table::put(vm, coll, table::canonicalize(a.arg(0)), a.arg(1));
     Ok(a.this)
 }
 
 fn delete(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_map(vm, a.this, "delete", TAG_MAP)?;
+    let (coll, _) = this_map(vm, a.this, "delete", Coll::Map)?;
     Ok(Value::bool(table::remove(vm, coll, a.arg(0))))
 }
 
 fn clear(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_map(vm, a.this, "clear", TAG_MAP)?;
+    let (coll, _) = this_map(vm, a.this, "clear", Coll::Map)?;
     table::clear(vm, coll);
     Ok(Value::UNDEFINED)
 }
 
 fn size(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (_, store) = this_map(vm, a.this, "size", TAG_MAP)?;
+    let (_, store) = this_map(vm, a.this, "size", Coll::Map)?;
     Ok(Value::number(table::live_count(store) as f64))
 }
 
-fn get_or_insert_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: i32) -> JsResult<Value> {
+fn get_or_insert_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: Coll) -> JsResult<Value> {
     let (coll, store) = this_map(vm, a.this, "getOrInsert", tag)?;
     let key = table::canonicalize(a.arg(0));
     if let Some(v) = table::get(store, key) {
@@ -202,7 +218,7 @@ fn get_or_insert_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: i32) -> JsResult<Value
     Ok(a.arg(1))
 }
 
-fn get_or_insert_computed_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: i32) -> JsResult<Value> {
+fn get_or_insert_computed_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: Coll) -> JsResult<Value> {
     let (coll, store) = this_map(vm, a.this, "getOrInsertComputed", tag)?;
     let key = a.arg(0);
     let f = a.arg(1);
@@ -217,14 +233,14 @@ fn get_or_insert_computed_impl(vm: &mut Vm, a: &CallArgs<'_>, tag: i32) -> JsRes
 }
 
 fn get_or_insert(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    get_or_insert_impl(vm, a, TAG_MAP)
+    get_or_insert_impl(vm, a, Coll::Map)
 }
 fn get_or_insert_computed(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    get_or_insert_computed_impl(vm, a, TAG_MAP)
+    get_or_insert_computed_impl(vm, a, Coll::Map)
 }
 
 fn for_each(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_map(vm, a.this, "forEach", TAG_MAP)?;
+    let (coll, _) = this_map(vm, a.this, "forEach", Coll::Map)?;
     let (f, this_arg) = (a.arg(0), a.arg(1));
     require_callable(vm, f)?;
     let mut cur = Cursor::new(coll);
@@ -234,62 +250,62 @@ fn for_each(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     Ok(Value::UNDEFINED)
 }
 
-fn make_iterator(vm: &mut Vm, a: &CallArgs<'_>, kind: i32, method: &str) -> JsResult<Value> {
-    let (coll, _) = this_map(vm, a.this, method, TAG_MAP)?;
-    let store = table::store(coll);
+fn make_iterator(vm: &mut Vm, a: &CallArgs<'_>, kind: IterationKind, method: &str) -> JsResult<Value> {
+    let (coll, _) = this_map(vm, a.this, method, Coll::Map)?;
+    let store = table::table(coll);
     let proto = vm.realm().intrinsic(Intrinsic::MapIteratorPrototype);
-    let it = vm.new_object_with_proto(proto, ObjectKind::List(vec![Value::HOLE, Value::int(TAG_MAP_ITER), store.value(), Value::int(0), Value::int(kind)]));
+    let it = vm.new_object_with_proto(proto, ObjectKind::CollectionIterator { collection: CollectionKind::Map, table: store.value(), index: 0, kind });
     Ok(it.value())
 }
 
 fn keys(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    make_iterator(vm, a, KIND_KEYS, "keys")
+    make_iterator(vm, a, IterationKind::Keys, "keys")
 }
 fn values(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    make_iterator(vm, a, KIND_VALUES, "values")
+    make_iterator(vm, a, IterationKind::Values, "values")
 }
 fn entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    make_iterator(vm, a, KIND_ENTRIES, "entries")
+    make_iterator(vm, a, IterationKind::Entries, "entries")
 }
 
-/// The shared `next` of Map and Set iterators (`tag` is the iterator tag).
-pub(super) fn collection_iterator_next(vm: &mut Vm, this: Value, tag: i32, name: &str) -> JsResult<Value> {
-    let state = JsObject::from_value(this).and_then(|o| match &o.kind {
-        ObjectKind::List(v) if v.len() == 5 && v[0].is_hole() && v[1] == Value::int(tag) => Some((o, v[2], v[3].as_int() as usize, v[4].as_int())),
+/// The shared `next` of Map and Set iterators.
+pub(super) fn collection_iterator_next(vm: &mut Vm, this: Value, which: CollectionKind, name: &str) -> JsResult<Value> {
+    let state = JsObject::from_value(this).and_then(|o| match o.kind {
+        ObjectKind::CollectionIterator { collection, table, index, kind } if collection == which => Some((o, table, index, kind)),
         _ => None,
     });
-    let Some((it, store, index, kind)) = state else {
+    let Some((it, table, index, kind)) = state else {
         let d = describe(vm, this);
         return Err(vm.type_error(&format!("Method {name}.prototype.next called on incompatible receiver {d}")));
     };
-    let Some(store) = JsObject::from_value(store) else {
+    let Some(table) = JsObject::from_value(table) else {
         return Ok(crate::vm::runtime::iteration::iter_result(vm, Value::UNDEFINED, true));
     };
-    let mut cur = Cursor { store, index };
+    let mut cur = Cursor { table, index };
     let next = cur.next();
-    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
-    if let ObjectKind::List(v) = &mut unsafe { it.m() }.kind {
+    // SAFETY: a short borrow of the iterator object's kind.
+    if let ObjectKind::CollectionIterator { table, index, .. } = &mut unsafe { it.m() }.kind {
         match next {
             Some(_) => {
-                v[2] = cur.store.value();
-                v[3] = Value::int(cur.index as i32);
+                *table = cur.table.value();
+                *index = cur.index;
             }
-            None => v[2] = Value::UNDEFINED,
+            None => *table = Value::UNDEFINED,
         }
     }
     let Some((k, v)) = next else {
         return Ok(crate::vm::runtime::iteration::iter_result(vm, Value::UNDEFINED, true));
     };
     let result = match kind {
-        KIND_KEYS => k,
-        KIND_VALUES => v,
-        _ => vm.array_from(&[k, v]).value(),
+        IterationKind::Keys => k,
+        IterationKind::Values => v,
+        IterationKind::Entries => vm.array_from(&[k, v]).value(),
     };
     Ok(crate::vm::runtime::iteration::iter_result(vm, result, false))
 }
 
 fn map_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    collection_iterator_next(vm, a.this, TAG_MAP_ITER, "Map Iterator")
+    collection_iterator_next(vm, a.this, CollectionKind::Map, "Map Iterator")
 }
 
 /// Map.groupBy(items, callback).
@@ -300,7 +316,7 @@ fn group_by(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
     require_callable(vm, f)?;
     let proto = vm.realm().intrinsic(Intrinsic::MapPrototype);
-    let kind = table::new_collection_kind(vm, TAG_MAP);
+    let kind = table::new_collection_kind(vm, CollectionKind::Map);
     let map = vm.new_object_with_proto(proto, kind);
     let (it, next) = get_iterator(vm, items)?;
     let mut k: u64 = 0;
@@ -314,7 +330,7 @@ fn group_by(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             Ok(key) => table::canonicalize(key),
             Err(e) => return Err(close_after_error(vm, it, e)),
         };
-        let store = table::store(map);
+        let store = table::table(map);
         let group = match table::get(store, key) {
             Some(g) => Gc::<JsObject>::from_value(g),
             None => {
@@ -333,7 +349,7 @@ fn group_by(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 // ----- WeakMap -----
 
 fn weakmap_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let m = create_collection(vm, a, "WeakMap", Intrinsic::WeakMapPrototype, TAG_WEAKMAP)?;
+    let m = create_collection(vm, a, "WeakMap", Intrinsic::WeakMapPrototype, Coll::WeakMap)?;
     init_from_iterable(vm, m, a.arg(0), "set")
 }
 

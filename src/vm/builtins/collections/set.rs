@@ -1,21 +1,19 @@
 //! Set (including the ES2025 set-algebra methods), WeakSet and
 //! %SetIteratorPrototype%.
 
-use super::map::{KIND_ENTRIES, KIND_VALUES, can_be_held_weakly, collection_iterator_next, create_collection, link_constructor, set_tag, species_getter};
-use super::table::{self, Cursor, TAG_SET, TAG_WEAKSET};
+use super::map::{Coll, can_be_held_weakly, collection_iterator_next, create_collection, link_constructor, set_tag, species_getter};
+use super::table::{self, Cursor};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
+use crate::vm::object::{CollectionKind, IterationKind};
 use crate::vm::object::{JsObject, NativeFn, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::describe::{describe, require_callable};
 use crate::vm::runtime::iteration::close_after_error;
 use crate::vm::runtime::iteration::{get_iterator, iterator_close, iterator_step};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
-
-/// Tag of a Set Iterator list `[HOLE, TAG, store, index, kind]`.
-const TAG_SET_ITER: i32 = 0x5349;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let c = crate::vm::runtime::define::make_constructor(vm, realm, "Set", set_ctor, 0, Intrinsic::SetPrototype, Intrinsic::Set);
@@ -81,23 +79,23 @@ fn init_from_iterable(vm: &mut Vm, s: Gc<JsObject>, iterable: Value) -> JsResult
 }
 
 fn set_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let s = create_collection(vm, a, "Set", Intrinsic::SetPrototype, TAG_SET)?;
+    let s = create_collection(vm, a, "Set", Intrinsic::SetPrototype, Coll::Set)?;
     init_from_iterable(vm, s, a.arg(0))
 }
 
-fn this_set(vm: &mut Vm, v: Value, method: &str, tag: i32) -> JsResult<(Gc<JsObject>, Gc<JsObject>)> {
-    match table::store_of(v, tag) {
+fn this_set(vm: &mut Vm, v: Value, method: &str, tag: Coll) -> JsResult<(Gc<JsObject>, Gc<JsObject>)> {
+    match tag.collection().and_then(|k| table::table_of(v, k)) {
         Some(x) => Ok(x),
         None => {
             let d = describe(vm, v);
-            let ty = if tag == TAG_SET { "Set" } else { "WeakSet" };
+            let ty = if tag == Coll::Set { "Set" } else { "WeakSet" };
             Err(vm.type_error(&format!("Method {ty}.prototype.{method} called on incompatible receiver {d}")))
         }
     }
 }
 
 fn add(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, store) = this_set(vm, a.this, "add", TAG_SET)?;
+    let (coll, store) = this_set(vm, a.this, "add", Coll::Set)?;
     let v = table::canonicalize(a.arg(0));
     if table::find(store, v).is_none() {
         table::put(vm, coll, v, v);
@@ -106,28 +104,28 @@ fn add(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (_, store) = this_set(vm, a.this, "has", TAG_SET)?;
+    let (_, store) = this_set(vm, a.this, "has", Coll::Set)?;
     Ok(Value::bool(table::find(store, a.arg(0)).is_some()))
 }
 
 fn delete(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_set(vm, a.this, "delete", TAG_SET)?;
+    let (coll, _) = this_set(vm, a.this, "delete", Coll::Set)?;
     Ok(Value::bool(table::remove(vm, coll, a.arg(0))))
 }
 
 fn clear(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_set(vm, a.this, "clear", TAG_SET)?;
+    let (coll, _) = this_set(vm, a.this, "clear", Coll::Set)?;
     table::clear(vm, coll);
     Ok(Value::UNDEFINED)
 }
 
 fn size(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (_, store) = this_set(vm, a.this, "size", TAG_SET)?;
+    let (_, store) = this_set(vm, a.this, "size", Coll::Set)?;
     Ok(Value::number(table::live_count(store) as f64))
 }
 
 fn for_each(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (coll, _) = this_set(vm, a.this, "forEach", TAG_SET)?;
+    let (coll, _) = this_set(vm, a.this, "forEach", Coll::Set)?;
     let (f, this_arg) = (a.arg(0), a.arg(1));
     require_callable(vm, f)?;
     let mut cur = Cursor::new(coll);
@@ -137,23 +135,23 @@ fn for_each(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     Ok(Value::UNDEFINED)
 }
 
-fn make_iterator(vm: &mut Vm, a: &CallArgs<'_>, kind: i32, method: &str) -> JsResult<Value> {
-    let (coll, _) = this_set(vm, a.this, method, TAG_SET)?;
-    let store = table::store(coll);
+fn make_iterator(vm: &mut Vm, a: &CallArgs<'_>, kind: IterationKind, method: &str) -> JsResult<Value> {
+    let (coll, _) = this_set(vm, a.this, method, Coll::Set)?;
+    let store = table::table(coll);
     let proto = vm.realm().intrinsic(Intrinsic::SetIteratorPrototype);
-    let it = vm.new_object_with_proto(proto, ObjectKind::List(vec![Value::HOLE, Value::int(TAG_SET_ITER), store.value(), Value::int(0), Value::int(kind)]));
+    let it = vm.new_object_with_proto(proto, ObjectKind::CollectionIterator { collection: CollectionKind::Set, table: store.value(), index: 0, kind });
     Ok(it.value())
 }
 
 fn values(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    make_iterator(vm, a, KIND_VALUES, "values")
+    make_iterator(vm, a, IterationKind::Values, "values")
 }
 fn entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    make_iterator(vm, a, KIND_ENTRIES, "entries")
+    make_iterator(vm, a, IterationKind::Entries, "entries")
 }
 
 fn set_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    collection_iterator_next(vm, a.this, TAG_SET_ITER, "Set Iterator")
+    collection_iterator_next(vm, a.this, CollectionKind::Set, "Set Iterator")
 }
 
 // ----- set algebra -----
@@ -216,7 +214,7 @@ fn in_other(vm: &mut Vm, rec: &SetRecord, e: Value) -> JsResult<bool> {
 /// A new Set (current realm's Set.prototype) with a copy of `src`'s data.
 fn new_set(vm: &mut Vm, src: Option<Gc<JsObject>>) -> Gc<JsObject> {
     let proto = vm.realm().intrinsic(Intrinsic::SetPrototype);
-    let kind = table::new_collection_kind(vm, TAG_SET);
+    let kind = table::new_collection_kind(vm, CollectionKind::Set);
     let s = vm.new_object_with_proto(proto, kind);
     if let Some(src) = src {
         let mut cur = Cursor::new(src);
@@ -228,17 +226,17 @@ fn new_set(vm: &mut Vm, src: Option<Gc<JsObject>>) -> Gc<JsObject> {
 }
 
 fn set_add(vm: &mut Vm, s: Gc<JsObject>, v: Value) {
-    if table::find(table::store(s), v).is_none() {
+    if table::find(table::table(s), v).is_none() {
         table::put(vm, s, v, v);
     }
 }
 
 fn contains(s: Gc<JsObject>, v: Value) -> bool {
-    table::find(table::store(s), v).is_some()
+    table::find(table::table(s), v).is_some()
 }
 
 fn union(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (o, _) = this_set(vm, a.this, "union", TAG_SET)?;
+    let (o, _) = this_set(vm, a.this, "union", Coll::Set)?;
     let rec = get_set_record(vm, a.arg(0))?;
     let (it, next) = keys_iterator(vm, &rec)?;
     let result = new_set(vm, Some(o));
@@ -249,7 +247,7 @@ fn union(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn intersection(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (o, store) = this_set(vm, a.this, "intersection", TAG_SET)?;
+    let (o, store) = this_set(vm, a.this, "intersection", Coll::Set)?;
     let rec = get_set_record(vm, a.arg(0))?;
     let result = new_set(vm, None);
     if table::live_count(store) as f64 <= rec.size {
@@ -272,7 +270,7 @@ fn intersection(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn difference(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (o, store) = this_set(vm, a.this, "difference", TAG_SET)?;
+    let (o, store) = this_set(vm, a.this, "difference", Coll::Set)?;
     let rec = get_set_record(vm, a.arg(0))?;
     let result = new_set(vm, Some(o));
     if table::live_count(store) as f64 <= rec.size {
@@ -294,7 +292,7 @@ fn difference(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn symmetric_difference(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (o, _) = this_set(vm, a.this, "symmetricDifference", TAG_SET)?;
+    let (o, _) = this_set(vm, a.this, "symmetricDifference", Coll::Set)?;
     let rec = get_set_record(vm, a.arg(0))?;
     let (it, next) = keys_iterator(vm, &rec)?;
     let result = new_set(vm, Some(o));
@@ -313,7 +311,7 @@ fn symmetric_difference(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn is_subset_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (o, store) = this_set(vm, a.this, "isSubsetOf", TAG_SET)?;
+    let (o, store) = this_set(vm, a.this, "isSubsetOf", Coll::Set)?;
     let rec = get_set_record(vm, a.arg(0))?;
     if table::live_count(store) as f64 > rec.size {
         return Ok(Value::FALSE);
@@ -328,7 +326,7 @@ fn is_subset_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn is_superset_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (o, store) = this_set(vm, a.this, "isSupersetOf", TAG_SET)?;
+    let (o, store) = this_set(vm, a.this, "isSupersetOf", Coll::Set)?;
     let rec = get_set_record(vm, a.arg(0))?;
     if (table::live_count(store) as f64) < rec.size {
         return Ok(Value::FALSE);
@@ -344,7 +342,7 @@ fn is_superset_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn is_disjoint_from(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let (o, store) = this_set(vm, a.this, "isDisjointFrom", TAG_SET)?;
+    let (o, store) = this_set(vm, a.this, "isDisjointFrom", Coll::Set)?;
     let rec = get_set_record(vm, a.arg(0))?;
     if table::live_count(store) as f64 <= rec.size {
         let mut cur = Cursor::new(o);
@@ -368,7 +366,7 @@ fn is_disjoint_from(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 // ----- WeakSet -----
 
 fn weakset_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let s = create_collection(vm, a, "WeakSet", Intrinsic::WeakSetPrototype, TAG_WEAKSET)?;
+    let s = create_collection(vm, a, "WeakSet", Intrinsic::WeakSetPrototype, Coll::WeakSet)?;
     init_from_iterable(vm, s, a.arg(0))
 }
 

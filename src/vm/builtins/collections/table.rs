@@ -1,73 +1,42 @@
-//! The ordered hash table behind Map, Set, WeakMap and WeakSet, stored in
-//! GC-visible `ObjectKind::List` cells (no dedicated object kind needed).
-//!
-//! A collection object is `List([HOLE, tag, store])`. A store is
-//! `List([next_store, removed, live_count, buckets, entries...])` where each
-//! entry is a triple `(key, value, next_in_chain)`; deleted entries have a
-//! HOLE key. Entries are append-only, so iteration by index sees additions
-//! made during iteration. Compaction (and `clear`) moves the data to a fresh
-//! store and links the old one to it with the list of removed indices, so
-//! live iterators and cursors can translate their position (V8's scheme).
+//! The ordered hash table behind Map and Set. A collection object is
+//! `ObjectKind::Collection { table }`; the table is a cell of its own
+//! (`ObjectKind::OrderedTable`) holding the entries in insertion order.
+//! Entries are append-only, so iteration by index sees additions made during
+//! iteration. Compaction (and `clear`) moves the data to a fresh table and
+//! links the old one to it with the removed indices, so live iterators and
+//! cursors can translate their position (V8's scheme).
 
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{JsObject, JsString, ObjectKind};
+use crate::vm::object::{CollectionKind, JsObject, JsString, ObjectKind, Removed, TableData, TableEntry};
 use crate::vm::value::Value;
 
-pub(crate) const TAG_MAP: i32 = 0x4D41;
-pub(crate) const TAG_SET: i32 = 0x5345;
-pub(crate) const TAG_WEAKMAP: i32 = 0x574D;
-pub(crate) const TAG_WEAKSET: i32 = 0x5753;
-
-const NEXT: usize = 0;
-const REMOVED: usize = 1;
-const LIVE: usize = 2;
-const BUCKETS: usize = 3;
-const HEADER: usize = 4;
-
-/// Runs `f` on the value vector of a list cell (never across JS calls).
-fn with<R>(o: Gc<JsObject>, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {
-    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
-    match &mut unsafe { o.m() }.kind {
-        ObjectKind::List(v) => f(v),
-        _ => f(&mut Vec::new()),
+/// Runs `f` on a table cell's data (never across JS calls or allocation).
+fn with<R>(table: Gc<JsObject>, f: impl FnOnce(&mut TableData) -> R) -> R {
+    // SAFETY: the borrow lasts for `f`, which only touches this table's data.
+    match &mut unsafe { table.m() }.kind {
+        ObjectKind::OrderedTable(t) => f(t),
+        _ => unreachable!("not an ordered table"),
     }
 }
 
-fn at(o: Gc<JsObject>, i: usize) -> Value {
-    with(o, |v| v.get(i).copied().unwrap_or(Value::UNDEFINED))
+fn new_table(vm: &mut Vm, nbuckets: usize) -> Gc<JsObject> {
+    vm.new_object_with_proto(Value::NULL, ObjectKind::OrderedTable(Box::new(TableData::new(nbuckets))))
 }
 
-fn put_at(o: Gc<JsObject>, i: usize, x: Value) {
-    with(o, |v| {
-        if let Some(slot) = v.get_mut(i) {
-            *slot = x;
-        }
-    })
-}
-
-fn new_list_obj(vm: &mut Vm, items: Vec<Value>) -> Gc<JsObject> {
-    vm.new_object_with_proto(Value::NULL, ObjectKind::List(items))
-}
-
-/// The collection and its store, if `v` is a collection with `tag`.
-pub fn store_of(v: Value, tag: i32) -> Option<(Gc<JsObject>, Gc<JsObject>)> {
+/// The collection and its current table, if `v` is a collection of `kind`.
+pub fn table_of(v: Value, kind: CollectionKind) -> Option<(Gc<JsObject>, Gc<JsObject>)> {
     let o = JsObject::from_value(v)?;
-    match &o.kind {
-        ObjectKind::List(items) if items.len() == 3 && items[0].is_hole() && items[1] == Value::int(tag) => Some((o, Gc::from_value(items[2]))),
+    match o.kind {
+        ObjectKind::Collection { collection, table } if collection == kind => Some((o, Gc::from_value(table))),
         _ => None,
     }
 }
 
-/// Creates the internal state for a new collection object.
-pub fn new_collection_kind(vm: &mut Vm, tag: i32) -> ObjectKind {
-    let store = new_store(vm, 8);
-    ObjectKind::List(vec![Value::HOLE, Value::int(tag), store.value()])
-}
-
-fn new_store(vm: &mut Vm, nbuckets: usize) -> Gc<JsObject> {
-    let buckets = new_list_obj(vm, vec![Value::int(-1); nbuckets]);
-    new_list_obj(vm, vec![Value::UNDEFINED, Value::UNDEFINED, Value::int(0), buckets.value()])
+/// The internal state of a new, empty collection object.
+pub fn new_collection_kind(vm: &mut Vm, kind: CollectionKind) -> ObjectKind {
+    let table = new_table(vm, 8);
+    ObjectKind::Collection { collection: kind, table: table.value() }
 }
 
 /// -0 becomes +0 (CanonicalizeKeyedCollectionKey).
@@ -94,214 +63,205 @@ fn hash(v: Value) -> u64 {
     h ^ (h >> 29)
 }
 
-pub fn live_count(store: Gc<JsObject>) -> usize {
-    at(store, LIVE).as_int() as usize
+pub fn live_count(table: Gc<JsObject>) -> usize {
+    with(table, |t| t.live)
 }
 
-/// Number of entry slots (including deleted ones).
-pub fn entry_count(store: Gc<JsObject>) -> usize {
-    with(store, |v| v.len().saturating_sub(HEADER) / 3)
-}
-
-/// Entry `i` as (key, value); the key is HOLE when deleted.
-pub fn entry(store: Gc<JsObject>, i: usize) -> (Value, Value) {
-    with(store, |v| (v[HEADER + 3 * i], v[HEADER + 3 * i + 1]))
-}
-
-fn buckets_of(store: Gc<JsObject>) -> Gc<JsObject> {
-    Gc::from_value(at(store, BUCKETS))
-}
-
-pub fn find(store: Gc<JsObject>, key: Value) -> Option<usize> {
-    let bobj = buckets_of(store);
-    let mut i = with(bobj, |b| {
-        let nb = b.len();
-        b[(hash(key) as usize) & (nb - 1)].as_int()
-    });
-    with(store, |v| {
-        while i >= 0 {
-            let base = HEADER + 3 * i as usize;
-            let k = v[base];
-            if !k.is_hole() && Vm::same_value_zero(k, key) {
-                return Some(i as usize);
-            }
-            i = v[base + 2].as_int();
+fn find_in(t: &TableData, key: Value) -> Option<usize> {
+    let mut i = t.buckets[(hash(key) as usize) & (t.buckets.len() - 1)];
+    while i >= 0 {
+        let e = &t.entries[i as usize];
+        if !e.key.is_hole() && Vm::same_value_zero(e.key, key) {
+            return Some(i as usize);
         }
-        None
-    })
+        i = e.chain;
+    }
+    None
 }
 
-pub fn get(store: Gc<JsObject>, key: Value) -> Option<Value> {
-    find(store, key).map(|i| entry(store, i).1)
+pub fn find(table: Gc<JsObject>, key: Value) -> Option<usize> {
+    with(table, |t| find_in(t, key))
 }
 
-/// Sets the value of an existing entry.
-pub fn set_value(store: Gc<JsObject>, i: usize, value: Value) {
-    put_at(store, HEADER + 3 * i + 1, value);
+pub fn get(table: Gc<JsObject>, key: Value) -> Option<Value> {
+    with(table, |t| find_in(t, key).map(|i| t.entries[i].value))
 }
 
 /// Appends an entry known to be absent (the buckets must have room).
-fn append(vm: &mut Vm, store: Gc<JsObject>, key: Value, value: Value) {
-    let bobj = buckets_of(store);
-    let idx = entry_count(store);
-    let head = with(bobj, |b| {
-        let nb = b.len();
-        let slot = (hash(key) as usize) & (nb - 1);
-        std::mem::replace(&mut b[slot], Value::int(idx as i32))
-    });
-    with(store, |v| {
-        v.push(key);
-        v.push(value);
-        v.push(head);
-        v[LIVE] = Value::int(v[LIVE].as_int() + 1);
-    });
-    vm.heap.external_bytes += 24;
+fn append(t: &mut TableData, key: Value, value: Value) {
+    let slot = (hash(key) as usize) & (t.buckets.len() - 1);
+    let index = t.entries.len() as i32;
+    let chain = std::mem::replace(&mut t.buckets[slot], index);
+    t.entries.push(TableEntry { key, value, chain });
+    t.live += 1;
 }
 
 /// Inserts or updates `key` in the collection `coll`.
 pub fn put(vm: &mut Vm, coll: Gc<JsObject>, key: Value, value: Value) {
-    let store = current_store(coll);
-    if let Some(i) = find(store, key) {
-        set_value(store, i, value);
+    let table = current_table(coll);
+    if with(table, |t| match find_in(t, key) {
+        Some(i) => {
+            t.entries[i].value = value;
+            true
+        }
+        None => false,
+    }) {
         return;
     }
-    let store = ensure_room(vm, coll, store);
-    append(vm, store, key, value);
+    let table = ensure_room(vm, coll, table);
+    with(table, |t| append(t, key, value));
+    vm.heap.external_bytes += std::mem::size_of::<TableEntry>();
 }
 
-fn current_store(coll: Gc<JsObject>) -> Gc<JsObject> {
-    Gc::from_value(at(coll, 2))
-}
-
-/// Grows the bucket array, or compacts into a new store, before an insertion.
-fn ensure_room(vm: &mut Vm, coll: Gc<JsObject>, store: Gc<JsObject>) -> Gc<JsObject> {
-    let total = entry_count(store);
-    let nb = with(buckets_of(store), |b| b.len());
-    if total < 2 * nb {
-        return store;
+fn current_table(coll: Gc<JsObject>) -> Gc<JsObject> {
+    match coll.kind {
+        ObjectKind::Collection { table, .. } => Gc::from_value(table),
+        _ => unreachable!("not a Map or Set"),
     }
-    let live = live_count(store);
+}
+
+fn set_current_table(coll: Gc<JsObject>, new: Gc<JsObject>) {
+    // SAFETY: a short borrow of the collection object's kind.
+    if let ObjectKind::Collection { table, .. } = &mut unsafe { coll.m() }.kind {
+        *table = new.value();
+    }
+}
+
+/// Grows the buckets, or compacts into a new table, before an insertion.
+fn ensure_room(vm: &mut Vm, coll: Gc<JsObject>, table: Gc<JsObject>) -> Gc<JsObject> {
+    let (total, nb, live) = with(table, |t| (t.entries.len(), t.buckets.len(), t.live));
+    if total < 2 * nb {
+        return table;
+    }
     if total - live > live / 2 {
-        return compact(vm, coll, store);
+        return compact(vm, coll, table);
     }
     // Rehash in place with twice the buckets (entry indices are unchanged).
-    let nb = nb * 2;
-    let bobj = new_list_obj(vm, vec![Value::int(-1); nb]);
-    with(bobj, |buckets| {
-        with(store, |v| {
-            for i in 0..total {
-                let base = HEADER + 3 * i;
-                let k = v[base];
-                if k.is_hole() {
-                    v[base + 2] = Value::int(-1);
-                    continue;
-                }
-                let b = (hash(k) as usize) & (nb - 1);
-                v[base + 2] = buckets[b];
-                buckets[b] = Value::int(i as i32);
+    with(table, |t| {
+        let nb = nb * 2;
+        t.buckets = vec![-1; nb];
+        for i in 0..t.entries.len() {
+            let k = t.entries[i].key;
+            if k.is_hole() {
+                t.entries[i].chain = -1;
+                continue;
             }
-            v[BUCKETS] = bobj.value();
-        })
+            let b = (hash(k) as usize) & (nb - 1);
+            t.entries[i].chain = t.buckets[b];
+            t.buckets[b] = i as i32;
+        }
     });
-    store
+    table
 }
 
-/// Moves the live entries to a new store; the old store forwards to it.
+/// Moves the live entries to a new table; the old table forwards to it.
 fn compact(vm: &mut Vm, coll: Gc<JsObject>, old: Gc<JsObject>) -> Gc<JsObject> {
     let live = live_count(old);
     let nb = (live + 1).next_power_of_two().max(8);
-    let new = new_store(vm, nb);
-    let total = entry_count(old);
-    let removed = new_list_obj(vm, Vec::new());
-    for i in 0..total {
-        let (k, v) = entry(old, i);
-        if k.is_hole() {
-            with(removed, |r| r.push(Value::int(i as i32)));
-        } else {
-            append(vm, new, k, v);
+    let new = new_table(vm, nb);
+    let (kept, removed): (Vec<TableEntry>, Vec<u32>) = with(old, |t| {
+        let mut kept = Vec::with_capacity(t.live);
+        let mut removed = Vec::new();
+        for (i, e) in t.entries.iter().enumerate() {
+            if e.key.is_hole() {
+                removed.push(i as u32);
+            } else {
+                kept.push(*e);
+            }
         }
-    }
-    with(old, |ov| {
-        ov[NEXT] = new.value();
-        ov[REMOVED] = removed.value();
+        (kept, removed)
     });
-    put_at(coll, 2, new.value());
+    with(new, |t| {
+        for e in kept {
+            append(t, e.key, e.value);
+        }
+    });
+    with(old, |t| {
+        t.next = new.value();
+        t.removed = Removed::Indices(removed);
+    });
+    set_current_table(coll, new);
     new
 }
 
 /// Deletes `key`; returns whether it was present.
 pub fn remove(vm: &mut Vm, coll: Gc<JsObject>, key: Value) -> bool {
-    let store = current_store(coll);
-    let Some(i) = find(store, key) else { return false };
-    let live = with(store, |v| {
-        v[HEADER + 3 * i] = Value::HOLE;
-        v[HEADER + 3 * i + 1] = Value::UNDEFINED;
-        let live = v[LIVE].as_int() - 1;
-        v[LIVE] = Value::int(live);
-        live as usize
-    });
-    let total = entry_count(store);
+    let table = current_table(coll);
+    let Some((live, total)) = with(table, |t| {
+        let i = find_in(t, key)?;
+        t.entries[i].key = Value::HOLE;
+        t.entries[i].value = Value::UNDEFINED;
+        t.live -= 1;
+        Some((t.live, t.entries.len()))
+    }) else {
+        return false;
+    };
     if total > 16 && total - live > total / 2 {
-        compact(vm, coll, store);
+        compact(vm, coll, table);
     }
     true
 }
 
 /// Removes every entry; iterators continue with entries added later.
 pub fn clear(vm: &mut Vm, coll: Gc<JsObject>) {
-    let old = current_store(coll);
-    let new = new_store(vm, 8);
-    with(old, |ov| {
-        ov[NEXT] = new.value();
-        ov[REMOVED] = Value::TRUE;
+    let old = current_table(coll);
+    let new = new_table(vm, 8);
+    with(old, |t| {
+        t.next = new.value();
+        t.removed = Removed::All;
     });
-    put_at(coll, 2, new.value());
+    set_current_table(coll, new);
 }
 
-/// Follows forwarding links from `store`, translating `index`.
-pub fn transition(mut store: Gc<JsObject>, mut index: usize) -> (Gc<JsObject>, usize) {
+/// Follows forwarding links from `table`, translating `index`.
+pub fn transition(mut table: Gc<JsObject>, mut index: usize) -> (Gc<JsObject>, usize) {
     loop {
-        let (next, removed) = with(store, |v| (v[NEXT], v[REMOVED]));
-        let Some(n) = JsObject::from_value(next) else { return (store, index) };
-        if removed == Value::TRUE {
-            index = 0;
-        } else if let Some(r) = JsObject::from_value(removed) {
-            let before = with(r, |l| l.iter().filter(|x| (x.as_int() as usize) < index).count());
-            index -= before;
+        let next = with(table, |t| {
+            let next = JsObject::from_value(t.next)?;
+            match &t.removed {
+                Removed::All => index = 0,
+                Removed::Indices(r) => index -= r.iter().filter(|&&x| (x as usize) < index).count(),
+                Removed::Nothing => {}
+            }
+            Some(next)
+        });
+        match next {
+            Some(n) => table = n,
+            None => return (table, index),
         }
-        store = n;
     }
 }
 
 /// A position in a collection that survives compaction and clearing.
 pub struct Cursor {
-    pub store: Gc<JsObject>,
+    pub table: Gc<JsObject>,
     pub index: usize,
 }
 
 impl Cursor {
     pub fn new(coll: Gc<JsObject>) -> Cursor {
-        Cursor { store: current_store(coll), index: 0 }
+        Cursor { table: current_table(coll), index: 0 }
     }
 
     /// The next live entry (key, value), advancing past it.
     pub fn next(&mut self) -> Option<(Value, Value)> {
-        let (s, i) = transition(self.store, self.index);
-        self.store = s;
+        let (t, i) = transition(self.table, self.index);
+        self.table = t;
         self.index = i;
-        let n = entry_count(s);
-        while self.index < n {
-            let (k, v) = entry(s, self.index);
-            self.index += 1;
-            if !k.is_hole() {
-                return Some((k, v));
+        with(t, |data| {
+            while self.index < data.entries.len() {
+                let e = data.entries[self.index];
+                self.index += 1;
+                if !e.key.is_hole() {
+                    return Some((e.key, e.value));
+                }
             }
-        }
-        None
+            None
+        })
     }
 }
 
-/// The store currently holding a collection's data.
-pub fn store(coll: Gc<JsObject>) -> Gc<JsObject> {
-    current_store(coll)
+/// The table currently holding a collection's data.
+pub fn table(coll: Gc<JsObject>) -> Gc<JsObject> {
+    current_table(coll)
 }

@@ -17,9 +17,6 @@ use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::runtime::strings::{get_substitution, is_regexp};
 use crate::vm::value::Value;
 
-/// Tag of the internal list `[HOLE, TAG, string, position]` of a String Iterator.
-const STRING_ITERATOR_TAG: i32 = 0x5354;
-
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let c = crate::vm::runtime::define::make_constructor(vm, realm, "String", string_ctor, 1, Intrinsic::StringPrototype, Intrinsic::String);
     vm.define_method(c, "fromCharCode", from_char_code, 1);
@@ -887,13 +884,13 @@ fn string_iterator(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let s = coerce_this(vm, a.this, "[Symbol.iterator]")?;
     s.flatten(&mut vm.heap);
     let proto = vm.realm().intrinsic(Intrinsic::StringIteratorPrototype);
-    let it = vm.new_object_with_proto(proto, ObjectKind::List(vec![Value::HOLE, Value::int(STRING_ITERATOR_TAG), s.value(), Value::int(0)]));
+    let it = vm.new_object_with_proto(proto, ObjectKind::StringIterator { string: s.value(), position: 0 });
     Ok(it.value())
 }
 
 fn string_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let state = JsObject::from_value(a.this).and_then(|o| match &o.kind {
-        ObjectKind::List(v) if v.len() == 4 && v[0].is_hole() && v[1] == Value::int(STRING_ITERATOR_TAG) => Some((o, v[2], v[3].as_int() as usize)),
+    let state = JsObject::from_value(a.this).and_then(|o| match o.kind {
+        ObjectKind::StringIterator { string, position } => Some((o, string, position)),
         _ => None,
     });
     let Some((it, sv, pos)) = state else {
@@ -906,8 +903,8 @@ fn string_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let s: Gc<JsString> = Gc::from_value(sv);
     if pos >= s.len() {
         // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
-        if let ObjectKind::List(v) = &mut unsafe { it.m() }.kind {
-            v[2] = Value::UNDEFINED;
+        if let ObjectKind::StringIterator { string, .. } = &mut unsafe { it.m() }.kind {
+            *string = Value::UNDEFINED;
         }
         return Ok(crate::vm::runtime::iteration::iter_result(vm, Value::UNDEFINED, true));
     }
@@ -920,8 +917,8 @@ fn string_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         }
     }
     // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
-    if let ObjectKind::List(v) = &mut unsafe { it.m() }.kind {
-        v[3] = Value::int((pos + units.len()) as i32);
+    if let ObjectKind::StringIterator { position, .. } = &mut unsafe { it.m() }.kind {
+        *position = pos + units.len();
     }
     let r = new_str(vm, &units);
     Ok(crate::vm::runtime::iteration::iter_result(vm, r, false))
