@@ -184,6 +184,16 @@ pub enum ObjectKind {
         string: Value,
         position: usize,
     },
+    /// A PromiseReaction record (internal, never exposed): the derived
+    /// promise's capability (undefined for await and internal thens), the
+    /// [[Type]] and the [[Handler]] (undefined for the default handlers).
+    PromiseReaction {
+        promise: Value,
+        resolve: Value,
+        reject: Value,
+        reaction_type: ReactionType,
+        handler: Value,
+    },
     /// An object made by JSON.rawJSON ([[IsRawJSON]]).
     RawJson,
     /// %ArrayIteratorPrototype% objects: [[IteratedArrayLike]] (undefined once
@@ -198,6 +208,13 @@ pub enum ObjectKind {
         iterator: Value,
         next: Value,
     },
+}
+
+/// [[Type]] of a PromiseReaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReactionType {
+    Fulfill,
+    Reject,
 }
 
 /// What an array, Map or Set iterator yields.
@@ -278,7 +295,8 @@ pub struct RegExpData {
     pub matcher: regress::Regex,
 }
 
-/// A promise's internal slots. Reactions are List objects (see builtins/promise.rs).
+/// A promise's internal slots. Reactions are `ObjectKind::PromiseReaction`
+/// objects (see runtime/promise.rs).
 pub struct PromiseData {
     pub state: PromiseState,
     /// The fulfillment value or rejection reason once settled.
@@ -366,8 +384,11 @@ impl Trace for JsObject {
             }
             ObjectKind::Promise(p) => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("result"), p.result);
-                for &r in p.fulfill_reactions.iter().chain(p.reject_reactions.iter()) {
-                    v.edge(EdgeKind::Internal, EdgeName::Str("reaction"), r);
+                for &r in p.fulfill_reactions.iter() {
+                    v.edge(EdgeKind::Internal, EdgeName::Str("fulfill_reactions"), r);
+                }
+                for &r in p.reject_reactions.iter() {
+                    v.edge(EdgeKind::Internal, EdgeName::Str("reject_reactions"), r);
                 }
             }
             ObjectKind::WeakMap(t) | ObjectKind::WeakSet(t) => t.trace(v),
@@ -378,6 +399,12 @@ impl Trace for JsObject {
             ObjectKind::OrderedTable(t) => t.trace(v),
             ObjectKind::CollectionIterator { table, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("table"), *table),
             ObjectKind::StringIterator { string, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("iterated_string"), *string),
+            ObjectKind::PromiseReaction { promise, resolve, reject, handler, .. } => {
+                v.edge(EdgeKind::Internal, EdgeName::Str("promise"), *promise);
+                v.edge(EdgeKind::Internal, EdgeName::Str("resolve"), *resolve);
+                v.edge(EdgeKind::Internal, EdgeName::Str("reject"), *reject);
+                v.edge(EdgeKind::Internal, EdgeName::Str("handler"), *handler);
+            }
             ObjectKind::AsyncFromSyncIterator { iterator, next } => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("sync_iterator"), *iterator);
                 v.edge(EdgeKind::Internal, EdgeName::Str("next_method"), *next);

@@ -6,14 +6,12 @@
 use crate::vm::heap::Gc;
 use crate::vm::isolate::{Job, Vm};
 use crate::vm::object::CallArgs;
-use crate::vm::object::{FunctionKind, GeneratorData, GeneratorKind, GeneratorState, JsObject, NativeFn, ObjectKind, PromiseData, PromiseState, PropertyKey};
+use crate::vm::object::{
+    FunctionKind, GeneratorData, GeneratorKind, GeneratorState, JsObject, NativeFn, ObjectKind, PromiseData, PromiseState, PropertyKey, ReactionType,
+};
 use crate::vm::runtime::realm::Intrinsic;
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};
-
-pub const FULFILL: i32 = 0;
-
-pub const REJECT: i32 = 1;
 
 /// A native function carrying `data` (closures for resolving functions and jobs).
 pub fn native_with_data(vm: &mut Vm, f: NativeFn, data: Value, name: &str, length: u32) -> Value {
@@ -171,11 +169,16 @@ pub fn enqueue_reaction(vm: &mut Vm, reaction: Value, argument: Value) {
 }
 
 pub fn reaction_job(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let items = list_items(data_of(a));
-    let (cap_resolve, cap_reject, kind, handler) = (items[1], items[2], items[3], items[4]);
+    let reaction = data_of(a);
+    let Some((cap_resolve, cap_reject, kind, handler)) = JsObject::from_value(reaction).and_then(|r| match r.kind {
+        ObjectKind::PromiseReaction { resolve, reject, reaction_type, handler, .. } => Some((resolve, reject, reaction_type, handler)),
+        _ => None,
+    }) else {
+        unreachable!("a reaction job without its reaction record")
+    };
     let argument = a.arg(0);
     let result = if handler.is_undefined() {
-        if kind.as_int() == FULFILL { Ok(argument) } else { Err(Unwind::Throw(argument)) }
+        if kind == ReactionType::Fulfill { Ok(argument) } else { Err(Unwind::Throw(argument)) }
     } else {
         vm.call(handler, Value::UNDEFINED, &[argument])
     };
@@ -233,8 +236,9 @@ pub fn perform_then(vm: &mut Vm, promise: Value, on_fulfilled: Value, on_rejecte
     let (cp, cr, cj) = cap.map_or((Value::UNDEFINED, Value::UNDEFINED, Value::UNDEFINED), |c| (c.promise, c.resolve, c.reject));
     let onf = if Vm::is_callable(on_fulfilled) { on_fulfilled } else { Value::UNDEFINED };
     let onr = if Vm::is_callable(on_rejected) { on_rejected } else { Value::UNDEFINED };
-    let fr = list(vm, vec![cp, cr, cj, Value::int(FULFILL), onf]);
-    let rr = list(vm, vec![cp, cr, cj, Value::int(REJECT), onr]);
+    let reaction = |reaction_type, handler| ObjectKind::PromiseReaction { promise: cp, resolve: cr, reject: cj, reaction_type, handler };
+    let fr = vm.new_object_with_proto(Value::NULL, reaction(ReactionType::Fulfill, onf)).value();
+    let rr = vm.new_object_with_proto(Value::NULL, reaction(ReactionType::Reject, onr)).value();
     let p: Gc<JsObject> = Gc::from_value(promise);
     // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
     let (state, result) = match &mut unsafe { p.m() }.kind {
