@@ -522,11 +522,7 @@ impl Isolate {
             return Err(st);
         }
         let Some(&realm) = self.vm.realms.values().next() else { return Ok(()) };
-        let c = ContextId(realm.id);
-        while let Some(job) = self.vm.jobs.pop_front() {
-            self.enter(c, |vm| vm.run_job(job))?;
-        }
-        Ok(())
+        self.enter(ContextId(realm.id), |vm| vm.run_jobs())
     }
     /// A full collection; also callable from a host function while JS runs
     /// (finalizers then wait until the VM is left).

@@ -1,4 +1,4 @@
-//! Running queued jobs: promise jobs and FinalizationRegistry cleanup jobs,
+//! The job queue's drain: promise jobs and FinalizationRegistry cleanup jobs,
 //! each followed by ClearKeptObjects (the end of a job releases the WeakRef
 //! targets it kept alive).
 
@@ -8,6 +8,19 @@ use crate::vm::object::{JsObject, ObjectKind};
 use crate::vm::value::Value;
 
 impl Vm {
+    /// Drains the job queue (a microtask checkpoint): runs jobs in order,
+    /// including those they queue, with a safepoint before each. Stops at the
+    /// first job that throws; the rest stay queued.
+    pub fn run_jobs(&mut self) -> JsResult<()> {
+        while !self.jobs.is_empty() {
+            // Before the pop, so a termination leaves the job queued.
+            self.safepoint()?;
+            let Some(job) = self.jobs.pop_front() else { break };
+            self.run_job(job)?;
+        }
+        Ok(())
+    }
+
     /// Runs one job to completion. An exception thrown by it is returned;
     /// the rest of the queue is left for the next drain.
     pub fn run_job(&mut self, job: Job) -> JsResult<()> {
