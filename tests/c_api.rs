@@ -189,6 +189,11 @@ fn test_limits() {
 }
 
 #[test]
+fn test_allocator() {
+    c_test("test_allocator");
+}
+
+#[test]
 fn test_bad_input() {
     c_test("test_bad_input");
 }
