@@ -9,11 +9,11 @@
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
-use crate::vm::object::{JsObject, NativeFn, PropertyKey, attrs};
+use crate::vm::object::{JsObject, NativeFn, PromiseRecord, PropertyKey, attrs};
 use crate::vm::runtime::iteration::{get_iterator, iterator_close, iterator_step};
 use crate::vm::runtime::promise::{
-    Capability, create_resolving_functions, data_of, is_promise, list, list_items, list_set, native_with_data, new_capability, new_promise_object,
-    perform_then, promise_resolve,
+    Capability, create_resolving_functions, data_of, is_promise, native_with_data, new_capability, new_promise_object, new_record, perform_then,
+    promise_resolve, with_record,
 };
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::value::Value;
@@ -100,19 +100,21 @@ fn finally(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if !Vm::is_callable(on_finally) {
         return invoke_then(vm, a.this, &[on_finally, on_finally]);
     }
-    let data = list(vm, vec![c, on_finally]);
+    let data = new_record(vm, PromiseRecord::Finally { constructor: c, on_finally });
     let then_finally = native_with_data(vm, then_finally, data, "", 1);
     let catch_finally = native_with_data(vm, catch_finally, data, "", 1);
     invoke_then(vm, a.this, &[then_finally, catch_finally])
 }
 
 fn finally_common(vm: &mut Vm, a: &CallArgs<'_>, thunk: NativeFn) -> JsResult<Value> {
-    let items = list_items(data_of(a));
-    let (c, on_finally) = (items[0], items[1]);
+    let (c, on_finally) = with_record(data_of(a), |r| match r {
+        PromiseRecord::Finally { constructor, on_finally } => (*constructor, *on_finally),
+        _ => unreachable!("a finally function without its record"),
+    });
     let result = vm.call(on_finally, Value::UNDEFINED, &[])?;
     let p = promise_resolve(vm, c, result)?;
-    let value_list = list(vm, vec![a.arg(0)]);
-    let f = native_with_data(vm, thunk, value_list, "", 0);
+    let value = new_record(vm, PromiseRecord::FinallyValue { value: a.arg(0) });
+    let f = native_with_data(vm, thunk, value, "", 0);
     invoke_then(vm, p, &[f])
 }
 
@@ -122,11 +124,29 @@ fn then_finally(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn catch_finally(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     finally_common(vm, a, thrower_thunk)
 }
+/// The value a finally thunk carries.
+fn finally_value(a: &CallArgs<'_>) -> Value {
+    with_record(data_of(a), |r| match r {
+        PromiseRecord::FinallyValue { value } => *value,
+        _ => unreachable!("a finally thunk without its record"),
+    })
+}
 fn value_thunk(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    Ok(list_items(data_of(a))[0])
+    Ok(finally_value(a))
 }
 fn thrower_thunk(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    Err(Unwind::Throw(list_items(data_of(a))[0]))
+    Err(Unwind::Throw(finally_value(a)))
+}
+
+/// Adds `delta` to a shared [[RemainingElements]] count; returns the new count.
+fn add_remaining(remaining: Value, delta: i32) -> i32 {
+    with_record(remaining, |r| match r {
+        PromiseRecord::Remaining { count } => {
+            *count += delta;
+            *count
+        }
+        _ => unreachable!("not a remaining-elements record"),
+    })
 }
 
 fn promise_resolve_static(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -174,14 +194,21 @@ enum Combinator {
     Race,
 }
 
-/// Element callbacks for all/allSettled/any: data = [values array, index, remaining (List[n]), capability fn, alreadyCalled (List), kind].
+/// Element callbacks for all/allSettled/any (data: a `PromiseRecord::Element`).
 fn element_fn(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let items = list_items(data_of(a));
-    let (values, index, remaining, cap_fn, called, kind) = (items[0], items[1], items[2], items[3], items[4], items[5].as_int());
-    if list_items(called)[0] == Value::TRUE {
+    let (index, values, remaining, called, cap_fn, kind) = with_record(data_of(a), |r| match r {
+        PromiseRecord::Element { index, values, remaining, already_called, capability_fn, kind } => {
+            (*index, *values, *remaining, *already_called, *capability_fn, *kind)
+        }
+        _ => unreachable!("an element function without its record"),
+    });
+    let first_call = with_record(called, |r| match r {
+        PromiseRecord::AlreadyCalled { called } => !std::mem::replace(called, true),
+        _ => unreachable!("not an already-called record"),
+    });
+    if !first_call {
         return Ok(Value::UNDEFINED);
     }
-    list_set(called, 0, Value::TRUE);
     let arr: Gc<JsObject> = Gc::from_value(values);
     let x = a.arg(0);
     let stored = match kind {
@@ -197,9 +224,8 @@ fn element_fn(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             o.value()
         }
     };
-    vm.create_data_property_or_throw(arr, PropertyKey::Index(index.as_int() as u32), stored)?;
-    let n = list_items(remaining)[0].as_int() - 1;
-    list_set(remaining, 0, Value::int(n));
+    vm.create_data_property_or_throw(arr, PropertyKey::Index(index), stored)?;
+    let n = add_remaining(remaining, -1);
     if n == 0 {
         if kind == 3 {
             let e = aggregate_error(vm, values);
@@ -248,7 +274,7 @@ fn combinator(vm: &mut Vm, a: &CallArgs<'_>, which: Combinator) -> JsResult<Valu
         Err(e) => return reject_with(vm, &cap, e),
     };
     let values = vm.new_array(0).value();
-    let remaining = list(vm, vec![Value::int(1)]);
+    let remaining = new_record(vm, PromiseRecord::Remaining { count: 1 });
     let mut index = 0i32;
     loop {
         let step = match iterator_step(vm, it, next) {
@@ -264,11 +290,11 @@ fn combinator(vm: &mut Vm, a: &CallArgs<'_>, which: Combinator) -> JsResult<Valu
             }
             let arr: Gc<JsObject> = Gc::from_value(values);
             vm.create_data_property_or_throw(arr, PropertyKey::Index(index as u32), Value::UNDEFINED)?;
-            let n = list_items(remaining)[0].as_int();
-            list_set(remaining, 0, Value::int(n + 1));
-            let called = list(vm, vec![Value::FALSE]);
-            let mk = |vm: &mut Vm, kind: i32, target: Value| {
-                let d = list(vm, vec![values, Value::int(index), remaining, target, called, Value::int(kind)]);
+            add_remaining(remaining, 1);
+            let called = new_record(vm, PromiseRecord::AlreadyCalled { called: false });
+            let mk = |vm: &mut Vm, kind: u8, target: Value| {
+                let record = PromiseRecord::Element { index: index as u32, values, remaining, already_called: called, capability_fn: target, kind };
+                let d = new_record(vm, record);
                 native_with_data(vm, element_fn, d, "", 1)
             };
             let (on_f, on_r) = match which {
@@ -286,8 +312,7 @@ fn combinator(vm: &mut Vm, a: &CallArgs<'_>, which: Combinator) -> JsResult<Valu
         index += 1;
     }
     if which != Combinator::Race {
-        let n = list_items(remaining)[0].as_int() - 1;
-        list_set(remaining, 0, Value::int(n));
+        let n = add_remaining(remaining, -1);
         if n == 0 {
             if which == Combinator::Any {
                 let e = aggregate_error(vm, values);

@@ -194,6 +194,9 @@ pub enum ObjectKind {
         reaction_type: ReactionType,
         handler: Value,
     },
+    /// The internal slots of a closure the Promise machinery made (the data
+    /// of its native function; internal, never exposed).
+    PromiseRecord(Box<PromiseRecord>),
     /// An object made by JSON.rawJSON ([[IsRawJSON]]).
     RawJson,
     /// %ArrayIteratorPrototype% objects: [[IteratedArrayLike]] (undefined once
@@ -208,6 +211,59 @@ pub enum ObjectKind {
         iterator: Value,
         next: Value,
     },
+}
+
+/// Internal slots of the native closures of the Promise machinery.
+pub enum PromiseRecord {
+    /// [[Promise]] and [[AlreadyResolved]], shared by a resolve and a reject function.
+    Resolving { promise: Value, already_resolved: bool },
+    /// NewPromiseResolveThenableJob: the promise to resolve, the thenable and its `then`.
+    ThenableJob { promise: Value, thenable: Value, then: Value },
+    /// GetCapabilitiesExecutor: the [[Resolve]] and [[Reject]] being filled in.
+    CapabilitySlots { resolve: Value, reject: Value },
+    /// thenFinally / catchFinally: [[Constructor]] and [[OnFinally]].
+    Finally { constructor: Value, on_finally: Value },
+    /// The value a finally thunk returns (or throws).
+    FinallyValue { value: Value },
+    /// Promise.all / allSettled / any: [[RemainingElements]], shared by the element functions.
+    Remaining { count: i32 },
+    /// [[AlreadyCalled]], shared by the two element functions of allSettled.
+    AlreadyCalled { called: bool },
+    /// One element function: [[Index]], [[Values]], the shared remaining
+    /// count and already-called flag, the capability function to call at
+    /// the end, and which element function it is (0 all, 1 allSettled
+    /// fulfilled, 2 allSettled rejected, 3 any).
+    Element { index: u32, values: Value, remaining: Value, already_called: Value, capability_fn: Value, kind: u8 },
+}
+
+impl PromiseRecord {
+    fn trace(&self, v: &mut dyn Visitor) {
+        let mut e = |name: &'static str, value: Value| v.edge(EdgeKind::Internal, EdgeName::Str(name), value);
+        match self {
+            PromiseRecord::Resolving { promise, .. } => e("promise", *promise),
+            PromiseRecord::ThenableJob { promise, thenable, then } => {
+                e("promise", *promise);
+                e("thenable", *thenable);
+                e("then", *then);
+            }
+            PromiseRecord::CapabilitySlots { resolve, reject } => {
+                e("resolve", *resolve);
+                e("reject", *reject);
+            }
+            PromiseRecord::Finally { constructor, on_finally } => {
+                e("constructor", *constructor);
+                e("on_finally", *on_finally);
+            }
+            PromiseRecord::FinallyValue { value } => e("value", *value),
+            PromiseRecord::Remaining { .. } | PromiseRecord::AlreadyCalled { .. } => {}
+            PromiseRecord::Element { values, remaining, already_called, capability_fn, .. } => {
+                e("values", *values);
+                e("remaining_elements", *remaining);
+                e("already_called", *already_called);
+                e("capability", *capability_fn);
+            }
+        }
+    }
 }
 
 /// [[Type]] of a PromiseReaction.
@@ -399,6 +455,7 @@ impl Trace for JsObject {
             ObjectKind::OrderedTable(t) => t.trace(v),
             ObjectKind::CollectionIterator { table, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("table"), *table),
             ObjectKind::StringIterator { string, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("iterated_string"), *string),
+            ObjectKind::PromiseRecord(r) => r.trace(v),
             ObjectKind::PromiseReaction { promise, resolve, reject, handler, .. } => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("promise"), *promise);
                 v.edge(EdgeKind::Internal, EdgeName::Str("resolve"), *resolve);

@@ -5,7 +5,7 @@
 
 use crate::vm::heap::Gc;
 use crate::vm::isolate::{Job, Vm};
-use crate::vm::object::CallArgs;
+use crate::vm::object::{CallArgs, PromiseRecord};
 use crate::vm::object::{
     FunctionKind, GeneratorData, GeneratorKind, GeneratorState, JsObject, NativeFn, ObjectKind, PromiseData, PromiseState, PropertyKey, ReactionType,
 };
@@ -26,26 +26,18 @@ pub fn data_of(a: &CallArgs<'_>) -> Value {
     }
 }
 
-pub fn list(vm: &mut Vm, items: Vec<Value>) -> Value {
-    let realm = vm.realm();
-    vm.new_object_with_proto(realm.intrinsic(Intrinsic::ObjectPrototype), ObjectKind::List(items)).value()
+/// A new internal record object (the data of a promise closure).
+pub fn new_record(vm: &mut Vm, record: PromiseRecord) -> Value {
+    vm.new_object_with_proto(Value::NULL, ObjectKind::PromiseRecord(Box::new(record))).value()
 }
 
-pub fn list_items(v: Value) -> Vec<Value> {
-    JsObject::from_value(v)
-        .map(|o| match &o.kind {
-            ObjectKind::List(items) => items.clone(),
-            _ => Vec::new(),
-        })
-        .unwrap_or_default()
-}
-
-pub fn list_set(v: Value, i: usize, x: Value) {
-    if let Some(o) = JsObject::from_value(v)
-        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
-        && let ObjectKind::List(items) = &mut unsafe { o.m() }.kind
-    {
-        items[i] = x;
+/// Runs `f` on the record `v` (never across a JS call).
+pub fn with_record<R>(v: Value, f: impl FnOnce(&mut PromiseRecord) -> R) -> R {
+    let o: Gc<JsObject> = Gc::from_value(v);
+    // SAFETY: the borrow lasts for `f`, which only reads or writes the record's fields.
+    match &mut unsafe { o.m() }.kind {
+        ObjectKind::PromiseRecord(r) => f(r),
+        _ => unreachable!("not a promise record"),
     }
 }
 
@@ -68,21 +60,21 @@ pub fn new_promise_object(vm: &mut Vm, proto: Value) -> Gc<JsObject> {
 
 /// CreateResolvingFunctions.
 pub fn create_resolving_functions(vm: &mut Vm, promise: Value) -> (Value, Value) {
-    let already = list(vm, vec![Value::FALSE]);
-    let data = list(vm, vec![promise, already]);
+    let data = new_record(vm, PromiseRecord::Resolving { promise, already_resolved: false });
     let resolve = native_with_data(vm, resolve_function, data, "", 1);
     let reject = native_with_data(vm, reject_function, data, "", 1);
     (resolve, reject)
 }
 
+/// The promise of a resolving function, unless it (or its twin) already ran.
 pub fn take_already_resolved(data: Value) -> Option<Value> {
-    let items = list_items(data);
-    let already = items[1];
-    if list_items(already)[0] == Value::TRUE {
-        return None;
-    }
-    list_set(already, 0, Value::TRUE);
-    Some(items[0])
+    with_record(data, |r| match r {
+        PromiseRecord::Resolving { promise, already_resolved } if !*already_resolved => {
+            *already_resolved = true;
+            Some(*promise)
+        }
+        _ => None,
+    })
 }
 
 pub fn resolve_function(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -121,15 +113,19 @@ pub fn resolve_promise(vm: &mut Vm, promise: Value, resolution: Value) -> JsResu
         settle(vm, promise, resolution, PromiseState::Fulfilled);
         return Ok(());
     }
-    let data = list(vm, vec![promise, resolution, then]);
+    let data = new_record(vm, PromiseRecord::ThenableJob { promise, thenable: resolution, then });
     let job = native_with_data(vm, thenable_job, data, "", 0);
     vm.jobs.push_back(Job::Call { func: job, args: [Value::UNDEFINED; 2] });
     Ok(())
 }
 
 pub fn thenable_job(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let items = list_items(data_of(a));
-    let (promise, thenable, then) = (items[0], items[1], items[2]);
+    let Some((promise, thenable, then)) = with_record(data_of(a), |r| match r {
+        PromiseRecord::ThenableJob { promise, thenable, then } => Some((*promise, *thenable, *then)),
+        _ => None,
+    }) else {
+        unreachable!("a thenable job without its record")
+    };
     let (resolve, reject) = create_resolving_functions(vm, promise);
     match vm.call(then, thenable, &[resolve, reject]) {
         Err(Unwind::Throw(e)) => {
@@ -200,13 +196,21 @@ pub struct Capability {
 }
 
 pub fn capability_executor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let slots = data_of(a);
-    let items = list_items(slots);
-    if !items[0].is_undefined() || !items[1].is_undefined() {
+    let (new_resolve, new_reject) = (a.arg(0), a.arg(1));
+    let filled = with_record(data_of(a), |r| match r {
+        PromiseRecord::CapabilitySlots { resolve, reject } => {
+            if !resolve.is_undefined() || !reject.is_undefined() {
+                return false;
+            }
+            *resolve = new_resolve;
+            *reject = new_reject;
+            true
+        }
+        _ => false,
+    });
+    if !filled {
         return Err(vm.type_error("Promise executor has already been invoked with non-undefined arguments"));
     }
-    list_set(slots, 0, a.arg(0));
-    list_set(slots, 1, a.arg(1));
     Ok(Value::UNDEFINED)
 }
 
@@ -221,10 +225,14 @@ pub fn new_capability(vm: &mut Vm, c: Value) -> JsResult<Capability> {
     if !Vm::is_constructor(c) {
         return Err(vm.type_error("Promise resolve or reject function is not callable"));
     }
-    let slots = list(vm, vec![Value::UNDEFINED, Value::UNDEFINED]);
+    let slots = new_record(vm, PromiseRecord::CapabilitySlots { resolve: Value::UNDEFINED, reject: Value::UNDEFINED });
     let executor = native_with_data(vm, capability_executor, slots, "", 2);
     let promise = vm.construct(c, &[executor], c)?;
-    let items = list_items(slots);
+    let (resolve, reject) = with_record(slots, |r| match r {
+        PromiseRecord::CapabilitySlots { resolve, reject } => (*resolve, *reject),
+        _ => (Value::UNDEFINED, Value::UNDEFINED),
+    });
+    let items = [resolve, reject];
     if !Vm::is_callable(items[0]) || !Vm::is_callable(items[1]) {
         return Err(vm.type_error("Promise resolve or reject function is not callable"));
     }
