@@ -203,10 +203,19 @@ fn json_parse_text(vm: &mut Vm, s: &[u16], records: bool) -> JsResult<(Value, Op
     }
 }
 
-/// A JSON Parse Record as a list: `[value, source or undefined, children]`
-/// where children lists element records (arrays) or key/record pairs (objects).
+/// A JSON Parse Record: the parsed value, its source text (primitives) and
+/// the list of child records (element records for arrays, key/record pairs
+/// for objects).
 fn make_record(vm: &mut Vm, value: Value, source: Value, children: Value) -> Gc<JsObject> {
-    vm.new_object_with_proto(Value::NULL, ObjectKind::List(vec![value, source, children]))
+    vm.new_object_with_proto(Value::NULL, ObjectKind::JsonParseRecord { value, source, children })
+}
+
+/// The (value, source, children) of a parse record.
+fn record_fields(r: Gc<JsObject>) -> (Value, Value, Value) {
+    match r.kind {
+        ObjectKind::JsonParseRecord { value, source, children } => (value, source, children),
+        _ => unreachable!("not a JSON parse record"),
+    }
 }
 
 /// Parses a JSON text; with `records`, also returns the root parse record.
@@ -406,15 +415,14 @@ fn internalize(vm: &mut Vm, holder: Gc<JsObject>, name: PropertyKey, reviver: Va
     let val = vm.get(holder, name, holder.value())?;
     let context = vm.new_object();
     let mut children: Option<Gc<JsObject>> = None;
-    if let Some(r) = record
-        && Vm::same_value(list_get(r, 0), val)
+    if let Some((value, source, kids)) = record.map(record_fields)
+        && Vm::same_value(value, val)
     {
         if !JsObject::is_object(val) {
             let skey = vm.key_from_str("source");
-            let src = list_get(r, 1);
-            vm.create_data_property_or_throw(context, skey, src)?;
+            vm.create_data_property_or_throw(context, skey, source)?;
         }
-        children = JsObject::from_value(list_get(r, 2));
+        children = JsObject::from_value(kids);
     }
     if let Some(o) = JsObject::from_value(val) {
         if o.is_array() {

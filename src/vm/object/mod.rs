@@ -197,6 +197,13 @@ pub enum ObjectKind {
     /// The internal slots of a closure the Promise machinery made (the data
     /// of its native function; internal, never exposed).
     PromiseRecord(Box<PromiseRecord>),
+    /// A JSON Parse Record (JSON.parse with a reviver): the value, its source
+    /// text (primitives) and the child records (internal, never exposed).
+    JsonParseRecord {
+        value: Value,
+        source: Value,
+        children: Value,
+    },
     /// An object made by JSON.rawJSON ([[IsRawJSON]]).
     RawJson,
     /// %ArrayIteratorPrototype% objects: [[IteratedArrayLike]] (undefined once
@@ -456,6 +463,11 @@ impl Trace for JsObject {
             ObjectKind::CollectionIterator { table, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("table"), *table),
             ObjectKind::StringIterator { string, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("iterated_string"), *string),
             ObjectKind::PromiseRecord(r) => r.trace(v),
+            ObjectKind::JsonParseRecord { value, source, children } => {
+                v.edge(EdgeKind::Internal, EdgeName::Str("value"), *value);
+                v.edge(EdgeKind::Internal, EdgeName::Str("source"), *source);
+                v.edge(EdgeKind::Internal, EdgeName::Str("children"), *children);
+            }
             ObjectKind::PromiseReaction { promise, resolve, reject, handler, .. } => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("promise"), *promise);
                 v.edge(EdgeKind::Internal, EdgeName::Str("resolve"), *resolve);
