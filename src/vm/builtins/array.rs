@@ -12,12 +12,12 @@ use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::IterationKind;
-use crate::vm::object::{Elements, FunctionKind, JsObject, JsString, ObjectKind, PropertyKey, attrs};
+use crate::vm::object::{Elements, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::describe::{describe, require_callable};
 use crate::vm::runtime::iteration::close_after_error;
 use crate::vm::runtime::iteration::create_array_iterator;
 use crate::vm::runtime::list::{IDX_LIMIT, MAX_SAFE, create_idx, get_idx, idx_key, list_get, list_len, list_push, new_list, relative_index, set_length};
-use crate::vm::runtime::realm::{Intrinsic, Realm};
+use crate::vm::runtime::realm::{Intrinsic, Realm, function_realm};
 use crate::vm::value::Value;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
@@ -256,18 +256,6 @@ pub(super) fn prev_present(o: Gc<JsObject>, hi: u64, lo: u64) -> Option<u64> {
         cur = JsObject::from_value(obj.proto());
     }
     best
-}
-
-/// GetFunctionRealm.
-fn function_realm(v: Value) -> Option<Gc<Realm>> {
-    let o = JsObject::from_value(v)?;
-    match &o.kind {
-        ObjectKind::Function(f) => match &f.kind {
-            FunctionKind::Bound { target, .. } => function_realm(*target),
-            _ => Some(f.realm),
-        },
-        _ => None,
-    }
 }
 
 /// ArrayCreate(len) with %Array.prototype% of the current realm.

@@ -6,7 +6,7 @@ use super::realm::Intrinsic;
 use crate::vm::JsResult;
 use crate::vm::heap::{CellKind, Gc};
 use crate::vm::isolate::Vm;
-use crate::vm::object::{FunctionKind, JsObject, JsString, ObjectKind, PropertyKey, Symbol};
+use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, Symbol};
 use crate::vm::value::Value;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -29,11 +29,10 @@ impl Vm {
         JsObject::from_value(v).is_some_and(|o| o.is_callable())
     }
     pub fn is_constructor(v: Value) -> bool {
+        // A bound function records its target's [[Construct]] when it is
+        // made (which never changes), so long bind chains need no recursion.
         JsObject::from_value(v).is_some_and(|o| match &o.kind {
-            ObjectKind::Function(f) => match &f.kind {
-                FunctionKind::Bound { target, .. } => Vm::is_constructor(*target),
-                _ => f.is_constructor,
-            },
+            ObjectKind::Function(f) => f.is_constructor,
             _ => false,
         })
     }

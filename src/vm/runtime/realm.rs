@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::impl_cell;
 use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Space, Trace, Visitor, header_for};
 use crate::vm::isolate::Vm;
-use crate::vm::object::{JsObject, JsString, ObjectKind};
+use crate::vm::object::{FunctionKind, JsObject, JsString, ObjectKind};
 use crate::vm::value::Value;
 
 macro_rules! intrinsics {
@@ -87,5 +87,21 @@ impl Realm {
             vm.heap.alloc(Space::Old, Realm { header: header_for::<Realm>(), id, global, intrinsics, global_lex: HashMap::new(), host_data: Value::UNDEFINED });
         vm.realms.insert(id, realm);
         realm
+    }
+}
+
+/// GetFunctionRealm: the realm of a function, following bound functions to
+/// their target (iteratively: bind chains can be arbitrarily long). None for
+/// a non-function.
+pub fn function_realm(mut v: Value) -> Option<Gc<Realm>> {
+    loop {
+        let o = JsObject::from_value(v)?;
+        match &o.kind {
+            ObjectKind::Function(f) => match &f.kind {
+                FunctionKind::Bound { target, .. } => v = *target,
+                _ => return Some(f.realm),
+            },
+            _ => return None,
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{FunctionKind, JsObject, NativeFn, ObjectKind, PropertyKey, RegistryCell, RegistryData};
 use crate::vm::runtime::describe::describe;
-use crate::vm::runtime::realm::Realm;
+use crate::vm::runtime::realm::{Realm, function_realm};
 use crate::vm::value::Value;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
@@ -69,17 +69,6 @@ fn proto_from_ctor(vm: &mut Vm, a: &CallArgs<'_>, name: &str) -> JsResult<Value>
         return Ok(*data);
     }
     Ok(own)
-}
-
-fn function_realm(v: Value) -> Option<Gc<Realm>> {
-    let o = JsObject::from_value(v)?;
-    match &o.kind {
-        ObjectKind::Function(f) => match &f.kind {
-            FunctionKind::Bound { target, .. } => function_realm(*target),
-            _ => Some(f.realm),
-        },
-        _ => None,
-    }
 }
 
 fn weakref_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
