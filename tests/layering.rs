@@ -83,7 +83,7 @@ fn code_lines(text: &str) -> Vec<(usize, String)> {
 
 /// Every absolute module path a line names: `crate::a::b`, `super::x` (resolved
 /// against `module`), and brace groups in `use` lines (`use crate::vm::{a, b}`).
-fn referenced_paths(line: &str, module: &[String], is_mod_rs: bool) -> Vec<String> {
+fn referenced_paths(line: &str, module: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     let mut starts = Vec::new();
     for pat in ["crate::", "super::", "sable::"] {
@@ -119,7 +119,6 @@ fn referenced_paths(line: &str, module: &[String], is_mod_rs: bool) -> Vec<Strin
                 "super" => {
                     // A file `a/b.rs` is module a::b; `super` is a. A mod.rs is its folder's module.
                     base = module.to_vec();
-                    let _ = is_mod_rs;
                     while i < segs.len() && segs[i] == "super" {
                         base.pop();
                         i += 1;
@@ -144,10 +143,9 @@ fn starts_with_path(path: &str, prefix: &str) -> bool {
 fn check_file(rel: &Path, text: &str) -> Vec<String> {
     let module = module_of(rel);
     let modname = module.join("::");
-    let is_mod_rs = rel.file_name().is_some_and(|f| f == "mod.rs");
     let mut errors = Vec::new();
     for (lineno, line) in code_lines(text) {
-        for path in referenced_paths(&line, &module, is_mod_rs) {
+        for path in referenced_paths(&line, &module) {
             for rule in RULES {
                 if !starts_with_path(&modname, rule.from) {
                     continue;

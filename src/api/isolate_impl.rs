@@ -88,16 +88,15 @@ impl Isolate {
         let saved_realm = vm.current_realm.replace(realm);
         let frames = vm.frames.len();
         let sp = vm.sp;
-        let r = match catch_unwind(AssertUnwindSafe(|| vm.safepoint().and_then(|_| f(&mut *vm)))) {
-            Ok(r) => r,
-            Err(payload) if HeapExhausted::is(&*payload) => {
+        let r = match catch_heap_exhausted(|| vm.safepoint().and_then(|_| f(&mut *vm))) {
+            Some(r) => r,
+            None => {
                 // The allocator had no page for us: this isolate is out of
                 // memory. Drop the frames the unwind skipped over.
                 vm.frames.truncate(frames);
                 vm.sp = sp;
                 Err(vm.out_of_memory())
             }
-            Err(payload) => resume_unwind(payload),
         };
         vm.current_realm = saved_realm.or(Some(realm));
         debug_assert!(r.is_err() || vm.frames.len() == frames);

@@ -160,7 +160,7 @@ impl WeakSweep<'_> {
     /// Whether `v` survives this collection (non-cells always do).
     #[inline]
     pub fn is_live(&self, v: Value) -> bool {
-        !v.is_cell() || self.heap.is_marked(v.as_cell())
+        self.heap.is_live(v)
     }
     /// Asks the VM to queue a FinalizationRegistry cleanup job for the cell
     /// being swept (HostEnqueueFinalizationRegistryCleanupJob).
@@ -531,13 +531,6 @@ impl Heap {
                 return None;
             }
             Some((*page).cell_addr(index) as *const CellHeader)
-        }
-    }
-
-    /// Marks the cell `word` points into, if it is an allocated cell of this heap.
-    pub fn mark_conservative(&mut self, word: usize) {
-        if let Some(cell) = self.cell_containing(word) {
-            self.mark_cell(cell);
         }
     }
 

@@ -49,19 +49,6 @@ impl Root {
             Root::ConservativeStack => "(Conservative stack)",
         }
     }
-    /// Every category, in the order `visit_roots` reports them.
-    pub const ALL: [Root; 10] = [
-        Root::StackRoots,
-        Root::HandleScope,
-        Root::GlobalHandles,
-        Root::NativeContexts,
-        Root::MicrotaskQueue,
-        Root::PendingException,
-        Root::Relocatable,
-        Root::KeptObjects,
-        Root::StrongRoots,
-        Root::ConservativeStack,
-    ];
 }
 
 /// Receives every root: its category, a name within it (an index, a field

@@ -1,7 +1,6 @@
 //! Slow paths of the interpreter's instructions: globals, operators on
 //! non-number operands, classes, super, iteration, for-in, arguments objects.
 
-use super::CallArgs;
 use crate::vm::JsResult;
 use crate::vm::bytecode::{Code, Op};
 use crate::vm::heap::Gc;
@@ -533,6 +532,3 @@ pub fn for_in_next(vm: &mut Vm, it: Value) -> JsResult<Option<Value>> {
         return Ok(Some(key));
     }
 }
-
-/// Keeps `CallArgs` referenced for builtins implemented next to the interpreter.
-pub type NativeArgs<'a> = CallArgs<'a>;

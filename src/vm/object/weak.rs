@@ -31,12 +31,6 @@ impl WeakTable {
     pub fn remove(&mut self, key: Value) -> bool {
         self.entries.remove(&key.bits()).is_some()
     }
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
     /// Malloc'd bytes, counted against the heap limit.
     pub fn external_size(&self) -> usize {
         self.entries.capacity() * (8 + 16 + 8)

@@ -2,19 +2,14 @@
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{JsObject, JsString};
+use crate::vm::object::JsString;
 use crate::vm::value::Value;
 
-/// A short description of a value that never runs JS (for error messages).
+/// A short description of a value that never runs JS (for error messages):
+/// `display_string`, with strings quoted.
 pub fn describe(vm: &mut Vm, v: Value) -> String {
-    match JsObject::from_value(v) {
-        Some(o) if o.is_callable() => "function".into(),
-        Some(o) if o.is_array() => "[object Array]".into(),
-        Some(_) => "#<Object>".into(),
-        None if Vm::is_string(v) => {
-            let s = Gc::<JsString>::from_value(v).to_rust_string();
-            format!("\"{s}\"")
-        }
+    match Gc::<JsString>::try_from_value(v) {
+        Some(s) => format!("\"{}\"", s.to_rust_string()),
         None => vm.display_string(v),
     }
 }

@@ -353,28 +353,29 @@ fn weakmap_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     init_from_iterable(vm, m, a.arg(0), "set")
 }
 
-/// The WeakMap `v`, or a TypeError naming the method.
-fn this_weakmap(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
+/// The WeakMap or WeakSet (`kind`) `v`, or a TypeError naming the method.
+pub(super) fn this_weak(vm: &mut Vm, v: Value, kind: Coll, method: &str) -> JsResult<Gc<JsObject>> {
     match JsObject::from_value(v) {
-        Some(o) if matches!(o.kind, ObjectKind::WeakMap(_)) => Ok(o),
+        Some(o) if matches!((&o.kind, kind), (ObjectKind::WeakMap(_), Coll::WeakMap) | (ObjectKind::WeakSet(_), Coll::WeakSet)) => Ok(o),
         _ => {
             let d = describe(vm, v);
-            Err(vm.type_error(&format!("Method WeakMap.prototype.{method} called on incompatible receiver {d}")))
+            let name = if kind == Coll::WeakMap { "WeakMap" } else { "WeakSet" };
+            Err(vm.type_error(&format!("Method {name}.prototype.{method} called on incompatible receiver {d}")))
         }
     }
 }
 
-/// Runs `f` on a WeakMap's table (never across a JS call).
-fn with_table<R>(o: Gc<JsObject>, f: impl FnOnce(&mut crate::vm::object::WeakTable) -> R) -> R {
+/// Runs `f` on a WeakMap's or WeakSet's table (never across a JS call).
+pub(super) fn with_table<R>(o: Gc<JsObject>, f: impl FnOnce(&mut crate::vm::object::WeakTable) -> R) -> R {
     // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
     match &mut unsafe { o.m() }.kind {
-        ObjectKind::WeakMap(t) => f(t),
-        _ => unreachable!("checked by this_weakmap"),
+        ObjectKind::WeakMap(t) | ObjectKind::WeakSet(t) => f(t),
+        _ => unreachable!("checked by this_weak"),
     }
 }
 
 fn weak_get(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let m = this_weakmap(vm, a.this, "get")?;
+    let m = this_weak(vm, a.this, Coll::WeakMap, "get")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::UNDEFINED);
     }
@@ -382,7 +383,7 @@ fn weak_get(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn weak_has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let m = this_weakmap(vm, a.this, "has")?;
+    let m = this_weak(vm, a.this, Coll::WeakMap, "has")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::FALSE);
     }
@@ -390,7 +391,7 @@ fn weak_has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn weak_set(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let m = this_weakmap(vm, a.this, "set")?;
+    let m = this_weak(vm, a.this, Coll::WeakMap, "set")?;
     if !can_be_held_weakly(a.arg(0)) {
         let d = describe(vm, a.arg(0));
         return Err(vm.type_error(&format!("Invalid value used as weak map key: {d}")));
@@ -400,7 +401,7 @@ fn weak_set(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn weak_delete(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let m = this_weakmap(vm, a.this, "delete")?;
+    let m = this_weak(vm, a.this, Coll::WeakMap, "delete")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::FALSE);
     }
@@ -408,7 +409,7 @@ fn weak_delete(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn weak_get_or_insert(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let m = this_weakmap(vm, a.this, "getOrInsert")?;
+    let m = this_weak(vm, a.this, Coll::WeakMap, "getOrInsert")?;
     let key = a.arg(0);
     if !can_be_held_weakly(key) {
         return Err(vm.type_error("Invalid value used as weak map key"));
@@ -421,7 +422,7 @@ fn weak_get_or_insert(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn weak_get_or_insert_computed(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let m = this_weakmap(vm, a.this, "getOrInsertComputed")?;
+    let m = this_weak(vm, a.this, Coll::WeakMap, "getOrInsertComputed")?;
     let key = a.arg(0);
     if !can_be_held_weakly(key) {
         return Err(vm.type_error("Invalid value used as weak map key"));

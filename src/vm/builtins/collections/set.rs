@@ -1,7 +1,7 @@
 //! Set (including the ES2025 set-algebra methods), WeakSet and
 //! %SetIteratorPrototype%.
 
-use super::map::{Coll, can_be_held_weakly, collection_iterator_next, create_collection, link_constructor, set_tag, species_getter};
+use super::map::{Coll, can_be_held_weakly, collection_iterator_next, create_collection, link_constructor, set_tag, species_getter, this_weak, with_table};
 use super::table::{self, Cursor};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
@@ -370,28 +370,8 @@ fn weakset_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     init_from_iterable(vm, s, a.arg(0))
 }
 
-/// The WeakSet `v`, or a TypeError naming the method.
-fn this_weakset(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
-    match JsObject::from_value(v) {
-        Some(o) if matches!(o.kind, ObjectKind::WeakSet(_)) => Ok(o),
-        _ => {
-            let d = describe(vm, v);
-            Err(vm.type_error(&format!("Method WeakSet.prototype.{method} called on incompatible receiver {d}")))
-        }
-    }
-}
-
-/// Runs `f` on a WeakSet's table (never across a JS call).
-fn with_table<R>(o: Gc<JsObject>, f: impl FnOnce(&mut crate::vm::object::WeakTable) -> R) -> R {
-    // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
-    match &mut unsafe { o.m() }.kind {
-        ObjectKind::WeakSet(t) => f(t),
-        _ => unreachable!("checked by this_weakset"),
-    }
-}
-
 fn weak_add(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let s = this_weakset(vm, a.this, "add")?;
+    let s = this_weak(vm, a.this, Coll::WeakSet, "add")?;
     let v = a.arg(0);
     if !can_be_held_weakly(v) {
         let d = describe(vm, v);
@@ -402,7 +382,7 @@ fn weak_add(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn weak_has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let s = this_weakset(vm, a.this, "has")?;
+    let s = this_weak(vm, a.this, Coll::WeakSet, "has")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::FALSE);
     }
@@ -410,7 +390,7 @@ fn weak_has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn weak_delete(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let s = this_weakset(vm, a.this, "delete")?;
+    let s = this_weak(vm, a.this, Coll::WeakSet, "delete")?;
     if !can_be_held_weakly(a.arg(0)) {
         return Ok(Value::FALSE);
     }
