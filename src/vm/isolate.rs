@@ -133,7 +133,8 @@ pub struct Vm {
     pub temp_roots: Vec<Value>,
     /// WeakRef targets kept alive until the current job or script ends
     /// (AddToKeptObjects; cleared by ClearKeptObjects).
-    pub kept_alive: Vec<Value>,
+    /// A set: a loop that derefs the same WeakRef a million times keeps one entry.
+    pub kept_alive: std::collections::HashSet<Value>,
     /// Weak-global finalizers waiting to run after a collection.
     pub pending_finalizers: Vec<(usize, WeakFinalizerFn)>,
 }
@@ -173,7 +174,7 @@ impl Vm {
             embedder: std::ptr::null_mut(),
             symbol_registry: HashMap::new(),
             temp_roots: Vec::new(),
-            kept_alive: Vec::new(),
+            kept_alive: Default::default(),
             pending_finalizers: Vec::new(),
         })
     }

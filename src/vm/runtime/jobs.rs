@@ -39,7 +39,7 @@ impl Vm {
 
     /// AddToKeptObjects: keeps a WeakRef target alive until the job ends.
     pub fn add_to_kept_objects(&mut self, target: Value) {
-        self.kept_alive.push(target);
+        self.kept_alive.insert(target);
     }
 
     /// CleanupFinalizationRegistry: calls the cleanup callback with the held
