@@ -108,6 +108,26 @@ typedef enum sable_type {
 } sable_type;
 
 /**
+ * Before or after a collection.
+ */
+typedef enum sable_gc_phase {
+  SABLE_GC_PROLOGUE = 0,
+  SABLE_GC_EPILOGUE = 1,
+} sable_gc_phase;
+
+/**
+ * V8's collection types. Sable's one collector is a full mark-sweep,
+ * reported as `SABLE_GC_TYPE_MARK_SWEEP_COMPACT`.
+ */
+typedef enum sable_gc_type {
+  SABLE_GC_TYPE_SCAVENGE = 1,
+  SABLE_GC_TYPE_MINOR_MARK_SWEEP = 2,
+  SABLE_GC_TYPE_MARK_SWEEP_COMPACT = 4,
+  SABLE_GC_TYPE_INCREMENTAL_MARKING = 8,
+  SABLE_GC_TYPE_PROCESS_WEAK_CALLBACKS = 16,
+} sable_gc_type;
+
+/**
  * The native error constructors a host can throw.
  */
 typedef enum sable_error_kind {
@@ -316,6 +336,90 @@ typedef struct sable_heap_statistics {
    */
   size_t external_memory;
 } sable_heap_statistics;
+
+/**
+ * One heap space's numbers (Node's `getHeapSpaceStatistics()` entry).
+ */
+typedef struct sable_heap_space_statistics {
+  /**
+   * `sizeof(sable_heap_space_statistics)` as the caller knows it.
+   */
+  size_t struct_size;
+  /**
+   * The space's V8 name ("new_space", ...): static, NUL-terminated.
+   */
+  const char *space_name;
+  /**
+   * Bytes committed for the space.
+   */
+  size_t space_size;
+  /**
+   * Bytes occupied by cells (live or not yet collected).
+   */
+  size_t space_used_size;
+  /**
+   * Bytes still allocatable in the committed pages.
+   */
+  size_t space_available_size;
+  /**
+   * Resident bytes (estimate: the touched part of each page).
+   */
+  size_t physical_space_size;
+} sable_heap_space_statistics;
+
+/**
+ * Code statistics (Node's `getHeapCodeStatistics()`).
+ */
+typedef struct sable_heap_code_statistics {
+  /**
+   * `sizeof(sable_heap_code_statistics)` as the caller knows it.
+   */
+  size_t struct_size;
+  /**
+   * Machine code and metadata (0: no JIT yet).
+   */
+  size_t code_and_metadata_size;
+  /**
+   * Bytecode and its metadata.
+   */
+  size_t bytecode_and_metadata_size;
+  /**
+   * Script sources held outside the heap.
+   */
+  size_t external_script_source_size;
+  /**
+   * CPU profiler code map (0: no CPU profiler yet).
+   */
+  size_t cpu_profiler_metadata_size;
+} sable_heap_code_statistics;
+
+/**
+ * V8's near-heap-limit callback: called when the heap is full after a
+ * collection, with the current and the initial limit; returns the new limit
+ * (the same limit lets the isolate run out of memory).
+ */
+typedef size_t (*sable_near_heap_limit_cb)(void *data,
+                                           size_t current_heap_limit,
+                                           size_t initial_heap_limit);
+
+/**
+ * Called once, before the isolate is terminated for lack of memory, with a
+ * reason (NUL-terminated, valid during the call) and whether the JS heap
+ * (rather than the page allocator) ran out.
+ */
+typedef void (*sable_oom_handler)(struct sable_isolate *isolate,
+                                  const char *reason,
+                                  bool is_heap_oom,
+                                  void *data);
+
+/**
+ * Called before (duration 0) and after (duration in microseconds) each collection.
+ */
+typedef void (*sable_gc_cb)(struct sable_isolate *isolate,
+                            enum sable_gc_phase phase,
+                            enum sable_gc_type type,
+                            double duration_us,
+                            void *data);
 
 /**
  * Streaming output used by every writer (snapshots, profiles, blobs): return
@@ -730,6 +834,136 @@ void sable_isolate_collect_garbage(struct sable_isolate *isolate);
  */
 enum sable_status sable_heap_statistics_get(struct sable_isolate *isolate,
                                             struct sable_heap_statistics *out);
+
+/**
+ * Number of heap spaces (indices for `sable_heap_space_statistics_get`). 0
+ * for an invalid isolate.
+ */
+size_t sable_heap_space_count(struct sable_isolate *isolate);
+
+/**
+ * Fills `*out` with the statistics of space `index` (0 ..
+ * `sable_heap_space_count`). `out->struct_size` must be set; only fields
+ * that fit are written. The spaces' sizes sum to `total_heap_size` and their
+ * used sizes to `used_heap_size`.
+ */
+enum sable_status sable_heap_space_statistics_get(struct sable_isolate *isolate,
+                                                  size_t index,
+                                                  struct sable_heap_space_statistics *out);
+
+/**
+ * Fills `*out` with the code statistics (`struct_size` must be set).
+ */
+enum sable_status sable_heap_code_statistics_get(struct sable_isolate *isolate,
+                                                 struct sable_heap_code_statistics *out);
+
+/**
+ * Adds a near-heap-limit callback (V8's `AddNearHeapLimitCallback`): only
+ * the most recently added one is called. It runs on the isolate's thread
+ * with the heap consistent (it may read statistics or write a snapshot, but
+ * must not run JS).
+ */
+enum sable_status sable_isolate_add_near_heap_limit_callback(struct sable_isolate *isolate,
+                                                             sable_near_heap_limit_cb cb,
+                                                             void *data);
+
+/**
+ * Removes the most recently added near-heap-limit callback `cb`. A non-zero
+ * `heap_limit` becomes the heap limit again (if the heap fits in it), as
+ * V8's `RemoveNearHeapLimitCallback` does.
+ */
+enum sable_status sable_isolate_remove_near_heap_limit_callback(struct sable_isolate *isolate,
+                                                                sable_near_heap_limit_cb cb,
+                                                                size_t heap_limit);
+
+/**
+ * Sets the out-of-memory handler (NULL clears it). It is called once, with
+ * a reason, before the isolate is terminated; the call that ran out then
+ * returns `SABLE_OUT_OF_MEMORY`. The heap is consistent inside it.
+ */
+enum sable_status sable_isolate_set_oom_handler(struct sable_isolate *isolate,
+                                                sable_oom_handler handler,
+                                                void *data);
+
+/**
+ * Adds a GC prologue/epilogue callback, removed by the same (cb, data) pair.
+ * It runs with the heap consistent and must not run JS.
+ */
+enum sable_status sable_isolate_add_gc_callback(struct sable_isolate *isolate,
+                                                sable_gc_cb cb,
+                                                void *data);
+
+/**
+ * Removes the GC callback added with this (cb, data) pair.
+ */
+enum sable_status sable_isolate_remove_gc_callback(struct sable_isolate *isolate,
+                                                   sable_gc_cb cb,
+                                                   void *data);
+
+/**
+ * Starts a GC profile (Node's `GCProfiler`); `*id_out` names it for `stop`.
+ */
+enum sable_status sable_gc_profiler_start(struct sable_isolate *isolate, uint64_t *id_out);
+
+/**
+ * Stops GC profile `id` and writes Node's JSON document (version,
+ * startTime, statistics, endTime) through `write`. `SABLE_ABORTED` if the
+ * writer asked to stop; `SABLE_INVALID_ARGUMENT` if `id` is not running.
+ */
+enum sable_status sable_gc_profiler_stop(struct sable_isolate *isolate,
+                                         uint64_t id,
+                                         sable_write_cb write,
+                                         void *user);
+
+/**
+ * Node's `v8.queryObjects(ctor, { format })`: after a full collection, the
+ * number of objects whose prototype chain holds `ctor.prototype` (a
+ * number), or with `summary` an array of one-line summaries.
+ */
+enum sable_status sable_query_objects(struct sable_context *ctx,
+                                      sable_value ctor,
+                                      bool summary,
+                                      sable_value *out);
+
+/**
+ * Defines `v8` on the context's global object: Node's `v8` namespace
+ * (statistics, queryObjects, GCProfiler, setFlagsFromString,
+ * cachedDataVersionTag).
+ */
+enum sable_status sable_context_install_v8_module(struct sable_context *ctx);
+
+/**
+ * Applies Sable's flags from command-line text (`--trace-gc`,
+ * `--no-trace-gc`, `--gc-stress`); process-wide. Unknown flags are reported
+ * on stderr and give `SABLE_INVALID_ARGUMENT` (the known ones still apply).
+ */
+enum sable_status sable_set_flags_from_string(const char *flags, size_t len);
+
+/**
+ * A tag derived from the engine version and the flags (Node's
+ * `cachedDataVersionTag`).
+ */
+uint32_t sable_cached_data_version_tag(void);
+
+/**
+ * A one-byte (Latin-1) string whose `len` characters stay in host memory at
+ * `latin1` until the string is collected or the isolate is disposed; then
+ * `free_cb(data)` runs once (NULL: nothing runs). The bytes must stay valid
+ * and unchanged until then. Counted in `external_memory`.
+ */
+enum sable_status sable_string_new_external_one_byte(struct sable_isolate *isolate,
+                                                     const char *latin1,
+                                                     size_t len,
+                                                     sable_finalizer free_cb,
+                                                     void *data,
+                                                     sable_value *out);
+
+/**
+ * V8's `AdjustAmountOfExternalAllocatedMemory`: host memory kept alive by JS
+ * objects, reported as `external_memory`. Returns the new total (0 for an
+ * invalid isolate).
+ */
+int64_t sable_isolate_adjust_external_memory(struct sable_isolate *isolate, int64_t delta);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -198,6 +198,11 @@ fn test_bad_input() {
     c_test("test_bad_input");
 }
 
+#[test]
+fn test_introspection() {
+    c_test("test_introspection");
+}
+
 /// Every C file has its #[test] above (a new file must be added there).
 #[test]
 fn every_c_test_is_registered() {

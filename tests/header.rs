@@ -111,6 +111,14 @@ fn rust_structs() -> Vec<RustStruct> {
             used_global_handles_size,
             external_memory,
         }),
+        rust_struct!(sable_heap_space_statistics { struct_size, space_name, space_size, space_used_size, space_available_size, physical_space_size }),
+        rust_struct!(sable_heap_code_statistics {
+            struct_size,
+            code_and_metadata_size,
+            bytecode_and_metadata_size,
+            external_script_source_size,
+            cpu_profiler_metadata_size,
+        }),
     ]
 }
 
@@ -138,6 +146,20 @@ fn rust_constants() -> Vec<(String, i64)> {
     use capi::sable_error_kind::*;
     for k in [SABLE_ERROR, SABLE_TYPE_ERROR, SABLE_RANGE_ERROR, SABLE_SYNTAX_ERROR, SABLE_REFERENCE_ERROR, SABLE_EVAL_ERROR, SABLE_URI_ERROR] {
         out.push((format!("{k:?}"), k as i64));
+    }
+    use capi::sable_gc_type::*;
+    for t in [
+        SABLE_GC_TYPE_SCAVENGE,
+        SABLE_GC_TYPE_MINOR_MARK_SWEEP,
+        SABLE_GC_TYPE_MARK_SWEEP_COMPACT,
+        SABLE_GC_TYPE_INCREMENTAL_MARKING,
+        SABLE_GC_TYPE_PROCESS_WEAK_CALLBACKS,
+    ] {
+        out.push((format!("{t:?}"), t as i64));
+    }
+    use capi::sable_gc_phase::*;
+    for p in [SABLE_GC_PROLOGUE, SABLE_GC_EPILOGUE] {
+        out.push((format!("{p:?}"), p as i64));
     }
     out
 }

@@ -52,7 +52,7 @@ impl Isolate {
     /// Puts the isolate in the out-of-memory state (called by capi when an
     /// allocation outside JS execution found no memory).
     pub fn mark_out_of_memory(&mut self) {
-        self.vm.out_of_memory();
+        self.vm.out_of_memory_because("the page allocator returned no memory", false);
     }
     pub fn terminate_handle(&self) -> TerminateHandle {
         TerminateHandle(self.vm.terminate_handle())
@@ -63,7 +63,7 @@ impl Isolate {
         self.vm.terminating = false;
     }
 
-    fn state_status(&self) -> Status {
+    pub(super) fn state_status(&self) -> Status {
         match self.vm.state {
             VmState::Usable => Status::Ok,
             VmState::OutOfMemory => Status::OutOfMemory,
@@ -71,13 +71,13 @@ impl Isolate {
         }
     }
 
-    fn realm_of(&self, c: ContextId) -> ApiResult<Gc<Realm>> {
+    pub(super) fn realm_of(&self, c: ContextId) -> ApiResult<Gc<Realm>> {
         self.vm.realms.get(&c.0).copied().ok_or(Status::InvalidArgument)
     }
 
     /// Runs `f` inside the VM in context `c`: records the native stack base,
     /// selects the realm, and converts an abnormal completion into a status.
-    fn enter<T>(&mut self, c: ContextId, f: impl FnOnce(&mut Vm) -> JsResult<T>) -> ApiResult<T> {
+    pub(super) fn enter<T>(&mut self, c: ContextId, f: impl FnOnce(&mut Vm) -> JsResult<T>) -> ApiResult<T> {
         let st = self.state_status();
         if st != Status::Ok {
             return Err(st);
@@ -95,7 +95,7 @@ impl Isolate {
                 // memory. Drop the frames the unwind skipped over.
                 vm.frames.truncate(frames);
                 vm.sp = sp;
-                Err(vm.out_of_memory())
+                Err(vm.out_of_memory_because("the page allocator returned no memory", false))
             }
         };
         vm.current_realm = saved_realm.or(Some(realm));
@@ -123,14 +123,14 @@ impl Isolate {
         }
     }
 
-    fn push(&mut self, v: Value) -> Local {
+    pub(super) fn push(&mut self, v: Value) -> Local {
         self.vm.handles.push(v);
         Local((self.vm.handles.len() - 1) as u32)
     }
-    fn val(&self, l: Local) -> ApiResult<Value> {
+    pub(super) fn val(&self, l: Local) -> ApiResult<Value> {
         self.vm.handles.get(l.0 as usize).copied().ok_or(Status::InvalidArgument)
     }
-    fn obj(&self, l: Local) -> ApiResult<Gc<JsObject>> {
+    pub(super) fn obj(&self, l: Local) -> ApiResult<Gc<JsObject>> {
         JsObject::from_value(self.val(l)?).ok_or(Status::InvalidArgument)
     }
 
@@ -217,14 +217,19 @@ impl Isolate {
         }
         let vm = &mut self.vm;
         let Some(realm) = catch_heap_exhausted(|| crate::vm::bootstrap::create_realm(vm)) else {
-            self.vm.out_of_memory();
+            self.vm.out_of_memory_because("the page allocator returned no memory", false);
             return Err(Status::OutOfMemory);
         };
         Ok(ContextId(realm.id))
     }
     /// Returns false if `c` does not exist (already disposed).
     pub fn context_dispose(&mut self, c: ContextId) -> bool {
-        let gone = self.vm.realms.remove(&c.0).is_some();
+        let removed = self.vm.realms.remove(&c.0);
+        let gone = removed.is_some();
+        if let Some(r) = removed {
+            // Counted as detached until the collector frees it.
+            self.vm.detached_realms.push(r.value());
+        }
         if gone && self.vm.current_realm.is_some_and(|r| r.id == c.0) && self.vm.frames.is_empty() {
             self.vm.current_realm = self.vm.realms.values().next().copied();
         }

@@ -117,4 +117,9 @@ pub struct Isolate {
 #[derive(Clone)]
 pub struct TerminateHandle(pub(crate) VmTerminateHandle);
 
+mod introspection;
 mod isolate_impl;
+
+pub use introspection::{
+    CodeStatistics, GcCallbackFn, GcPhase, GcType, NearHeapLimitFn, OomHandlerFn, SpaceStatistics, cached_data_version_tag, set_flags_from_string,
+};

@@ -49,12 +49,15 @@ mod exception;
 mod global;
 // jobs, GC, statistics
 mod heap;
+// statistics per space, heap-limit and GC hooks, GC profiles, v8 module
+mod introspection;
 
 pub use context::*;
 pub use exception::*;
 pub use function::*;
 pub use global::*;
 pub use heap::*;
+pub use introspection::*;
 pub use isolate::*;
 pub use object::*;
 pub use value::*;

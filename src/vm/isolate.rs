@@ -12,30 +12,15 @@ use parking_lot::Mutex;
 use super::heap::{EdgeName, Gc, Heap, HostAllocator, Root, RootVisitor, current_stack_position, scan_native_stack};
 use super::interp::Frame;
 use super::object::string::AtomTable;
-use super::object::{JsObject, JsString, Shape, Symbol};
+use super::object::{JsString, Shape, Symbol};
+use super::runtime::flags;
+use super::runtime::heap_hooks::{GcReason, HeapHooks};
 use super::runtime::names::{Names, WellKnownSymbols};
 use super::runtime::realm::Realm;
 use super::value::Value;
 use super::{JsResult, Unwind};
 
-/// Heap statistics with the fields of Node's `v8.getHeapStatistics()`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct HeapStatistics {
-    pub total_heap_size: usize,
-    pub total_heap_size_executable: usize,
-    pub total_physical_size: usize,
-    pub total_available_size: usize,
-    pub used_heap_size: usize,
-    pub heap_size_limit: usize,
-    pub malloced_memory: usize,
-    pub peak_malloced_memory: usize,
-    pub does_zap_garbage: usize,
-    pub number_of_native_contexts: usize,
-    pub number_of_detached_contexts: usize,
-    pub total_global_handles_size: usize,
-    pub used_global_handles_size: usize,
-    pub external_memory: usize,
-}
+pub use super::heap::HeapStatistics;
 
 pub(crate) const DEFAULT_HEAP_LIMIT: usize = 4 << 30;
 pub(crate) const DEFAULT_NATIVE_STACK_LIMIT: usize = 1 << 20;
@@ -137,12 +122,17 @@ pub struct Vm {
     pub kept_alive: std::collections::HashSet<Value>,
     /// Weak-global finalizers waiting to run after a collection.
     pub pending_finalizers: Vec<(usize, WeakFinalizerFn)>,
+    /// GC callbacks, heap-limit and OOM hooks, GC profiles.
+    pub heap_hooks: HeapHooks,
+    /// Realms of disposed contexts not yet collected (weak: not roots).
+    pub detached_realms: Vec<Value>,
 }
 
 impl Vm {
     pub fn new(heap_limit: usize, native_stack_limit: usize, allocator: Option<HostAllocator>) -> Box<Vm> {
-        let stress = std::env::var("SABLE_GC_STRESS").is_ok_and(|v| v == "1");
-        let mut heap = Heap::new(if heap_limit == 0 { DEFAULT_HEAP_LIMIT } else { heap_limit }, allocator, stress);
+        let stress = std::env::var("SABLE_GC_STRESS").is_ok_and(|v| v == "1") || flags::gc_stress();
+        let limit = if heap_limit == 0 { DEFAULT_HEAP_LIMIT } else { heap_limit };
+        let mut heap = Heap::new(limit, allocator, stress);
         let mut atoms = AtomTable::default();
         let names = Names::new(&mut heap, &mut atoms);
         let symbols = WellKnownSymbols::new(&mut heap, &mut atoms);
@@ -176,6 +166,8 @@ impl Vm {
             temp_roots: Vec::new(),
             kept_alive: Default::default(),
             pending_finalizers: Vec::new(),
+            heap_hooks: HeapHooks::new(limit),
+            detached_realms: Vec::new(),
         })
     }
 
@@ -223,9 +215,9 @@ impl Vm {
     #[inline]
     pub fn safepoint(&mut self) -> JsResult<()> {
         if self.heap.wants_gc() {
-            self.collect_garbage();
-            if self.heap.over_limit() {
-                return Err(self.out_of_memory());
+            self.collect_garbage_because(GcReason::Allocation);
+            if self.heap.over_limit() && !self.heap_limit_reached(0) {
+                return Err(self.out_of_memory_because("Reached heap limit", true));
             }
         }
         if self.shared.attention.load(Ordering::Relaxed) {
@@ -260,9 +252,9 @@ impl Vm {
     /// (for large allocations done inside one builtin call).
     pub fn reserve(&mut self, bytes: usize) -> JsResult<()> {
         if self.heap.would_exceed(bytes) {
-            self.collect_garbage();
-            if self.heap.would_exceed(bytes) {
-                return Err(self.out_of_memory());
+            self.collect_garbage_because(GcReason::HeapLimit);
+            if !self.heap_limit_reached(bytes) {
+                return Err(self.out_of_memory_because("Reached heap limit", true));
             }
         }
         Ok(())
@@ -270,9 +262,19 @@ impl Vm {
 
     // ----- garbage collection -----
 
-    /// A full, non-moving mark-sweep collection.
-    #[inline(never)]
+    /// A full, non-moving mark-sweep collection requested by the host or script.
     pub fn collect_garbage(&mut self) {
+        self.collect_garbage_because(GcReason::Requested);
+    }
+
+    /// A full, non-moving mark-sweep collection, with the GC callbacks,
+    /// profiles and `--trace-gc` around it. A collection requested from
+    /// inside a GC callback is ignored (one is already running).
+    #[inline(never)]
+    pub fn collect_garbage_because(&mut self, reason: GcReason) {
+        if !self.gc_prologue() {
+            return;
+        }
         // The roots are gathered first: visiting reads the heap (to resolve
         // conservative stack words) while marking writes it.
         struct Gather(Vec<Value>);
@@ -310,9 +312,12 @@ impl Vm {
             }
         }
         self.pending_finalizers.extend(finalize);
+        let heap = &self.heap;
+        self.detached_realms.retain(|r| heap.is_marked(r.as_cell()));
         self.atoms.sweep(&self.heap);
         self.heap.sweep();
-        self.recount_external();
+        self.recount_off_heap();
+        self.gc_epilogue(reason);
         if !self.pending_finalizers.is_empty() && self.frames.is_empty() {
             self.run_finalizers();
         }
@@ -385,16 +390,22 @@ impl Vm {
         }
     }
 
-    fn recount_external(&mut self) {
-        let mut total = 0usize;
+    /// Recounts, after a sweep, the Rust-heap buffers and host-owned bytes
+    /// the surviving cells hold (between collections they only grow by estimate).
+    fn recount_off_heap(&mut self) {
+        let (mut malloced, mut external) = (0usize, 0usize);
         self.heap.for_each_cell(|cell, _, _| {
-            // SAFETY: for_each_cell yields allocated, initialised cells.
-            if unsafe { (*cell).kind() } == super::heap::CellKind::Object {
-                // SAFETY: kind Object cells are JsObjects.
-                total += unsafe { (*(cell as *const JsObject)).external_size() };
+            // SAFETY: for_each_cell yields allocated, initialised cells; the
+            // vtable functions read their own cell type.
+            unsafe {
+                let vt = (*cell).vtable();
+                malloced += (vt.malloc_size)(cell);
+                external += (vt.external_size)(cell);
             }
         });
-        self.heap.external_bytes = total;
+        self.heap.peak_malloced = self.heap.peak_malloced.max(self.heap.malloced_bytes).max(malloced);
+        self.heap.malloced_bytes = malloced;
+        self.heap.external_bytes = external;
     }
 
     // ----- small helpers used everywhere -----
@@ -413,25 +424,27 @@ impl Vm {
         self.current_realm.expect("no current realm")
     }
 
+    /// Node's `getHeapStatistics()` numbers. `used_heap_size` and
+    /// `total_heap_size` are the sums over the spaces; `malloced_memory` is
+    /// the Rust-heap buffers cells own (which count against the limit with
+    /// the cells); no page is executable (there is no JIT yet).
     pub fn statistics(&self) -> HeapStatistics {
-        let committed = self.heap.committed_bytes();
-        let used = self.heap.used_bytes();
-        let executable = self.heap.stats[super::heap::Space::Code as usize].committed;
+        let spaces = self.heap.space_statistics();
         HeapStatistics {
-            total_heap_size: committed,
-            total_heap_size_executable: executable,
-            total_physical_size: committed,
-            total_available_size: self.heap.limit.saturating_sub(used),
-            used_heap_size: used,
+            total_heap_size: spaces.iter().map(|s| s.size).sum(),
+            total_heap_size_executable: 0,
+            total_physical_size: spaces.iter().map(|s| s.physical).sum(),
+            total_available_size: self.heap.limit.saturating_sub(self.heap.used_bytes()),
+            used_heap_size: spaces.iter().map(|s| s.used).sum(),
             heap_size_limit: self.heap.limit,
-            malloced_memory: self.heap.external_bytes,
-            peak_malloced_memory: self.heap.peak_malloced.max(self.heap.external_bytes),
+            malloced_memory: self.heap.malloced_bytes,
+            peak_malloced_memory: self.heap.peak_malloced.max(self.heap.malloced_bytes),
             does_zap_garbage: self.heap.stress as usize,
             number_of_native_contexts: self.realms.len(),
-            number_of_detached_contexts: 0,
-            total_global_handles_size: self.globals.capacity() * std::mem::size_of::<GlobalEntry>(),
-            used_global_handles_size: self.globals.len() * std::mem::size_of::<GlobalEntry>(),
-            external_memory: 0,
+            number_of_detached_contexts: self.detached_realms.len(),
+            total_global_handles_size: self.globals.capacity() * std::mem::size_of::<(u64, GlobalEntry)>(),
+            used_global_handles_size: self.globals.len() * std::mem::size_of::<(u64, GlobalEntry)>(),
+            external_memory: self.heap.external_memory(),
         }
     }
 }

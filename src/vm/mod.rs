@@ -6,9 +6,11 @@ pub mod bytecode;
 pub mod compiler;
 pub mod heap;
 pub mod interp;
+pub mod introspect;
 pub mod isolate;
 pub mod object;
 pub mod runtime;
+pub mod v8_module;
 pub mod value;
 
 use value::Value;

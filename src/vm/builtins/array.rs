@@ -609,7 +609,7 @@ fn unshift(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             })
             .is_some()
         {
-            vm.heap.external_bytes += 8 * a.args.len();
+            vm.heap.malloced_bytes += 8 * a.args.len();
             // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
             (unsafe { o.m() }).set_array_length_raw((len + n) as u32);
             return Ok(Value::number((len + n) as f64));
@@ -736,7 +736,7 @@ fn splice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         })
         .is_some()
     {
-        vm.heap.external_bytes += 8 * items.len();
+        vm.heap.malloced_bytes += 8 * items.len();
         // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
         (unsafe { o.m() }).set_array_length_raw(new_len as u32);
         return Ok(removed.value());

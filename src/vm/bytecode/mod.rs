@@ -498,6 +498,19 @@ pub struct Code {
 impl_cell!(Code, CellKind::Code, "Code");
 
 impl Trace for Code {
+    /// The bytecode and its metadata (constants, handlers, position tables,
+    /// feedback); the shared script source is counted once per script as
+    /// `external_script_source_size`, not here.
+    fn malloc_size(&self) -> usize {
+        use std::mem::size_of;
+        self.ops.capacity() * size_of::<Op>()
+            + self.consts.capacity() * size_of::<Value>()
+            + self.handlers.capacity() * size_of::<Handler>()
+            + self.positions.capacity() * size_of::<(u32, u32)>()
+            + self.callee_spans.capacity() * size_of::<(u32, u32, u32)>()
+            + self.feedback.capacity() * size_of::<StdCell<PropertyIc>>()
+            + self.templates.capacity() * size_of::<StdCell<Value>>()
+    }
     fn trace(&self, v: &mut dyn Visitor) {
         v.edge(EdgeKind::Internal, EdgeName::Str("name"), self.name);
         for (i, &c) in self.consts.iter().enumerate() {
@@ -528,7 +541,7 @@ impl Trace for Code {
 
 impl Code {
     pub fn alloc(heap: &mut Heap, code: CodeParts) -> Gc<Code> {
-        heap.external_bytes += code.ops.len() * std::mem::size_of::<Op>() + code.consts.len() * 8;
+        heap.malloced_bytes += code.ops.len() * std::mem::size_of::<Op>() + code.consts.len() * 8;
         heap.alloc(
             Space::Code,
             Code {

@@ -11,10 +11,12 @@
 mod conservative;
 mod gc_ref;
 mod roots;
+mod stats;
 
 pub use conservative::{current_stack_position, scan_native_stack};
 pub use gc_ref::Gc;
 pub use roots::{Root, RootVisitor};
+pub use stats::{HeapStatistics, SpaceStatistics};
 
 use std::collections::HashSet;
 use std::ptr::NonNull;
@@ -83,6 +85,10 @@ pub struct VTable {
     pub trace: unsafe fn(*const CellHeader, &mut dyn Visitor),
     pub clear_dead_weak: unsafe fn(*mut CellHeader, &mut WeakSweep<'_>),
     pub drop: unsafe fn(*mut CellHeader),
+    /// Bytes the cell owns in the Rust heap (vectors, tables).
+    pub malloc_size: unsafe fn(*const CellHeader) -> usize,
+    /// Host-owned bytes the cell keeps alive (external strings).
+    pub external_size: unsafe fn(*const CellHeader) -> usize,
 }
 
 #[repr(C)]
@@ -146,6 +152,16 @@ pub trait Trace {
     /// Called after marking on a live cell that reported weak edges or
     /// ephemerons: forget the references whose target did not survive.
     fn clear_dead_weak(&mut self, _sweep: &mut WeakSweep<'_>) {}
+    /// Bytes this cell owns in the Rust heap outside its page (vector and
+    /// table buffers): reported as `malloced_memory`, counted against the limit.
+    fn malloc_size(&self) -> usize {
+        0
+    }
+    /// Host-owned bytes this cell keeps alive (an external string's
+    /// characters): reported as `external_memory`.
+    fn external_size(&self) -> usize {
+        0
+    }
 }
 
 /// What [`Trace::clear_dead_weak`] can ask of the collector.
@@ -177,8 +193,15 @@ impl WeakSweep<'_> {
 pub unsafe trait Cell: Trace + Sized {
     const KIND: CellKind;
     const NAME: &'static str;
-    const VTABLE: VTable =
-        VTable { kind: Self::KIND, name: Self::NAME, trace: trace_cell::<Self>, clear_dead_weak: clear_dead_weak_cell::<Self>, drop: drop_cell::<Self> };
+    const VTABLE: VTable = VTable {
+        kind: Self::KIND,
+        name: Self::NAME,
+        trace: trace_cell::<Self>,
+        clear_dead_weak: clear_dead_weak_cell::<Self>,
+        drop: drop_cell::<Self>,
+        malloc_size: malloc_size_cell::<Self>,
+        external_size: external_size_cell::<Self>,
+    };
 }
 
 unsafe fn trace_cell<T: Cell>(p: *const CellHeader, v: &mut dyn Visitor) {
@@ -189,6 +212,14 @@ unsafe fn clear_dead_weak_cell<T: Cell>(p: *mut CellHeader, sweep: &mut WeakSwee
     // SAFETY: the vtable is only installed on cells of type T; the collector
     // holds no other reference into the cell while sweeping weak edges.
     unsafe { (*(p as *mut T)).clear_dead_weak(sweep) }
+}
+unsafe fn malloc_size_cell<T: Cell>(p: *const CellHeader) -> usize {
+    // SAFETY: the vtable is only installed on cells of type T.
+    unsafe { (*(p as *const T)).malloc_size() }
+}
+unsafe fn external_size_cell<T: Cell>(p: *const CellHeader) -> usize {
+    // SAFETY: the vtable is only installed on cells of type T.
+    unsafe { (*(p as *const T)).external_size() }
 }
 unsafe fn drop_cell<T: Cell>(p: *mut CellHeader) {
     // SAFETY: the vtable is only installed on cells of type T; called once at sweep.
@@ -219,7 +250,8 @@ impl<T: Cell> CellVTableHolder for T {
     const VT: VTable = T::VTABLE;
 }
 
-static FREE_VTABLE: VTable = VTable { kind: CellKind::Free, name: "(free)", trace: |_, _| {}, clear_dead_weak: |_, _| {}, drop: |_| {} };
+static FREE_VTABLE: VTable =
+    VTable { kind: CellKind::Free, name: "(free)", trace: |_, _| {}, clear_dead_weak: |_, _| {}, drop: |_| {}, malloc_size: |_| 0, external_size: |_| 0 };
 
 /// A freed cell on a page's free list.
 #[repr(C)]
@@ -287,7 +319,7 @@ pub struct SpaceStats {
 
 /// The heap of one isolate.
 pub struct Heap {
-    /// Pages with free cells per (space, size class index).
+    /// Pages with free cells per (paged space, size class index).
     partial: Vec<Vec<*mut PageHeader>>,
     pages: HashSet<usize>,
     all_pages: Vec<*mut PageHeader>,
@@ -298,19 +330,28 @@ pub struct Heap {
     /// Marked cells that reported weak edges or ephemerons this cycle.
     weak_holders: Vec<*const CellHeader>,
     pub stats: [SpaceStats; 6],
-    /// Bytes allocated since the last collection (reported as `new_space`).
-    pub allocated_since_gc: usize,
-    /// Memory owned by cells outside pages (Vec buffers), counted against the limit.
+    /// Rust-heap bytes owned by cells (vector and table buffers): recounted
+    /// exactly at each collection, raised as buffers grow in between, and
+    /// counted against the limit with the cells themselves.
+    pub malloced_bytes: usize,
+    /// The largest `malloced_bytes` seen.
+    pub peak_malloced: usize,
+    /// Host-owned bytes kept alive by cells (external strings), recounted at
+    /// each collection.
     pub external_bytes: usize,
+    /// External memory the host reported (`adjust_external_memory`).
+    pub adjusted_external: i64,
     pub limit: usize,
     next_gc: usize,
     pub stress: bool,
     pub gc_count: u64,
-    pub peak_malloced: usize,
 }
 
 const NUM_CLASSES: usize = SIZE_CLASSES.len();
-const PAGED_SPACES: [Space; 3] = [Space::Old, Space::Code, Space::Map];
+/// Spaces of small cells, each with its own pages per size class. Fresh pages
+/// for ordinary cells belong to `new_space`; a collection promotes them to
+/// `old_space` in place (the heap never moves a cell).
+const PAGED_SPACES: [Space; 4] = [Space::Old, Space::Code, Space::Map, Space::New];
 
 fn class_index(size: usize) -> usize {
     SIZE_CLASSES.iter().position(|&c| c >= size).expect("size above the large-object threshold")
@@ -320,6 +361,7 @@ fn space_slot(space: Space) -> usize {
     match space {
         Space::Code => 1,
         Space::Map => 2,
+        Space::New => 3,
         _ => 0,
     }
 }
@@ -335,19 +377,28 @@ impl Heap {
             ephemerons: Vec::new(),
             weak_holders: Vec::new(),
             stats: Default::default(),
-            allocated_since_gc: 0,
+            malloced_bytes: 0,
+            peak_malloced: 0,
             external_bytes: 0,
+            adjusted_external: 0,
             limit,
             next_gc: 8 << 20,
             stress,
             gc_count: 0,
-            peak_malloced: 0,
         }
     }
 
-    /// Bytes counted against the heap limit.
+    /// Bytes counted against the heap limit: cells and the buffers they own.
     pub fn used_bytes(&self) -> usize {
-        self.stats.iter().map(|s| s.used).sum::<usize>() + self.external_bytes
+        self.cell_bytes() + self.malloced_bytes
+    }
+    /// Bytes occupied by allocated cells, all spaces (`used_heap_size`).
+    pub fn cell_bytes(&self) -> usize {
+        self.stats.iter().map(|s| s.used).sum::<usize>()
+    }
+    /// External memory: host-owned bytes held by cells plus what the host reported.
+    pub fn external_memory(&self) -> usize {
+        (self.external_bytes as i64).saturating_add(self.adjusted_external).max(0) as usize
     }
     pub fn committed_bytes(&self) -> usize {
         self.stats.iter().map(|s| s.committed).sum()
@@ -422,7 +473,6 @@ impl Heap {
     /// The caller must write a valid `CellHeader` before the next safepoint.
     pub fn alloc_raw(&mut self, space: Space, size: usize) -> NonNull<u8> {
         let size = size.max(16);
-        self.allocated_since_gc += size;
         if size > LARGE_OBJECT_THRESHOLD {
             let mapping = (FIRST_CELL_OFFSET + size + PAGE_SIZE - 1) & PAGE_MASK;
             let hdr = self.new_page(Space::Large, size, mapping);
@@ -437,13 +487,18 @@ impl Heap {
         }
         let class = class_index(size);
         let cell_size = SIZE_CLASSES[class];
-        let slot = space_slot(space) * NUM_CLASSES + class;
-        let space = PAGED_SPACES[space_slot(space)];
+        let mut slot = space_slot(space) * NUM_CLASSES + class;
         loop {
             let page = match self.partial[slot].last() {
                 Some(&p) => p,
+                // Ordinary cells fill the free cells of old pages first, then
+                // open new-space pages.
+                None if slot / NUM_CLASSES == space_slot(Space::Old) => {
+                    slot = space_slot(Space::New) * NUM_CLASSES + class;
+                    continue;
+                }
                 None => {
-                    let p = self.new_page(space, cell_size, PAGE_SIZE);
+                    let p = self.new_page(PAGED_SPACES[slot / NUM_CLASSES], cell_size, PAGE_SIZE);
                     self.partial[slot].push(p);
                     p
                 }
@@ -465,7 +520,7 @@ impl Heap {
             }
             PageHeader::set(&mut page.alloc, index);
             page.live_cells += 1;
-            self.stats[space as usize].used += cell_size;
+            self.stats[page.space as usize].used += cell_size;
             // SAFETY: the address lies inside the page's cell area.
             return unsafe { NonNull::new_unchecked(page.cell_addr(index) as *mut u8) };
         }
@@ -656,6 +711,15 @@ impl Heap {
                 }
             }
             page.mark = [0; BITMAP_WORDS];
+            if page.space == Space::New {
+                // Survivors are promoted in place: the page joins old space.
+                page.space = Space::Old;
+                let (committed, used) = (page.mapping_size, page.live_cells * page.cell_size);
+                self.stats[Space::New as usize].committed -= committed;
+                self.stats[Space::New as usize].used -= used;
+                self.stats[Space::Old as usize].committed += committed;
+                self.stats[Space::Old as usize].used += used;
+            }
             if page.space == Space::Large {
                 if page.live_cells == 0 {
                     dead_large.push(page_ptr);
@@ -673,7 +737,6 @@ impl Heap {
             self.stats[Space::Large as usize].committed -= size;
             self.unmap_pages(page as *mut u8, size);
         }
-        self.allocated_since_gc = 0;
         self.gc_count += 1;
         let used = self.used_bytes();
         self.next_gc = (used * 2).max(8 << 20).min(self.limit.max(1) / 4 * 3 + used / 4);

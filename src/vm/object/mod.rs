@@ -206,6 +206,8 @@ pub enum ObjectKind {
     },
     /// An object made by JSON.rawJSON ([[IsRawJSON]]).
     RawJson,
+    /// A `v8.GCProfiler` instance: the id of its running profile (0 = stopped).
+    GcProfiler(u64),
     /// %ArrayIteratorPrototype% objects: [[IteratedArrayLike]] (undefined once
     /// exhausted), [[ArrayLikeNextIndex]] and [[ArrayLikeIterationKind]].
     ArrayIterator {
@@ -391,6 +393,9 @@ pub struct JsObject {
 impl_cell!(JsObject, CellKind::Object, "Object");
 
 impl Trace for JsObject {
+    fn malloc_size(&self) -> usize {
+        self.buffer_bytes()
+    }
     fn trace(&self, v: &mut dyn Visitor) {
         v.edge(EdgeKind::Internal, EdgeName::Str("map"), self.shape.value());
         v.edge(EdgeKind::Property, EdgeName::Str("__proto__"), self.shape.proto);
@@ -621,7 +626,7 @@ impl Gc<JsObject> {
         }
         this.shape = this.shape.add(heap, key, attrs);
         if this.slots.len() == this.slots.capacity() {
-            heap.external_bytes += 8 * this.slots.capacity().max(4);
+            heap.malloced_bytes += 8 * this.slots.capacity().max(4);
         }
         this.slots.push(value);
     }
@@ -747,7 +752,7 @@ impl Gc<JsObject> {
                     let old_cap = e.capacity();
                     e.resize(i, Value::HOLE);
                     e.push(value);
-                    heap.external_bytes += 8 * (e.capacity() - old_cap);
+                    heap.malloced_bytes += 8 * (e.capacity() - old_cap);
                     return;
                 }
             }
@@ -760,7 +765,7 @@ impl Gc<JsObject> {
             this.elements = Elements::Sparse(m);
         }
         if let Elements::Sparse(m) = &mut this.elements {
-            heap.external_bytes += 48;
+            heap.malloced_bytes += 48;
             m.insert(index, (value, attrs));
         }
     }
@@ -830,7 +835,7 @@ impl JsObject {
     }
 
     /// Bytes this object owns outside the heap pages (for limit accounting).
-    pub fn external_size(&self) -> usize {
+    pub fn buffer_bytes(&self) -> usize {
         let e = match &self.elements {
             Elements::Dense(e) => e.capacity() * 8,
             Elements::Sparse(m) => m.len() * 48,
@@ -856,6 +861,9 @@ pub struct Env {
 impl_cell!(Env, CellKind::Env, "Context");
 
 impl Trace for Env {
+    fn malloc_size(&self) -> usize {
+        self.slots.capacity() * 8
+    }
     fn trace(&self, v: &mut dyn Visitor) {
         if let Some(p) = self.parent {
             v.edge(EdgeKind::Context, EdgeName::Str("previous"), p.value());
@@ -868,7 +876,7 @@ impl Trace for Env {
 
 impl Env {
     pub fn new(heap: &mut Heap, parent: Option<Gc<Env>>, size: usize) -> Gc<Env> {
-        heap.external_bytes += size * 8;
+        heap.malloced_bytes += size * 8;
         heap.alloc(Space::Old, Env { header: header_for::<Env>(), parent, slots: vec![Value::EMPTY; size] })
     }
 }

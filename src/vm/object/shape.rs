@@ -44,6 +44,12 @@ pub struct Shape {
 impl_cell!(Shape, CellKind::Shape, "Shape");
 
 impl Trace for Shape {
+    fn malloc_size(&self) -> usize {
+        // A hash map entry costs its (key, value) plus one control byte.
+        let transitions = self.transitions.borrow().capacity() * (std::mem::size_of::<((PropertyKey, u8), Gc<Shape>)>() + 1);
+        let table = self.table.get().map_or(0, |t| t.capacity() * (std::mem::size_of::<(PropertyKey, (u32, u8))>() + 1));
+        transitions + table
+    }
     fn trace(&self, v: &mut dyn Visitor) {
         v.edge(EdgeKind::Internal, EdgeName::Str("prototype"), self.proto);
         if let Some(p) = self.parent {

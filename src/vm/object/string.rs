@@ -12,6 +12,20 @@ const ONE_BYTE: u32 = 1;
 const ATOM: u32 = 2;
 const ROPE: u32 = 4;
 const FLATTENED: u32 = 8;
+/// The characters belong to the host (an [`ExternalChars`] record follows the
+/// fixed part instead of inline data).
+const EXTERNAL: u32 = 16;
+
+/// A host-owned external string's characters and who releases them.
+#[repr(C)]
+struct ExternalChars {
+    data: *const u8,
+    finalizer: Option<unsafe extern "C" fn(*mut std::ffi::c_void)>,
+    user: *mut std::ffi::c_void,
+}
+
+/// The host's release function for an external string, with its data pointer.
+pub type ExternalFinalizer = (unsafe extern "C" fn(*mut std::ffi::c_void), *mut std::ffi::c_void);
 
 /// Strings shorter than this are copied on concatenation instead of roped.
 const MIN_ROPE_LENGTH: usize = 24;
@@ -32,12 +46,31 @@ pub struct JsString {
 impl_cell!(JsString, CellKind::String, "String");
 
 impl Trace for JsString {
+    fn external_size(&self) -> usize {
+        if self.flags.get() & EXTERNAL != 0 { self.len as usize } else { 0 }
+    }
     fn trace(&self, v: &mut dyn Visitor) {
         if let Some(l) = self.left.get() {
             v.edge(EdgeKind::Internal, EdgeName::Str("first"), l.value());
         }
         if let Some(r) = self.right.get() {
             v.edge(EdgeKind::Internal, EdgeName::Str("second"), r.value());
+        }
+    }
+}
+
+impl Drop for JsString {
+    /// An external string hands its characters back to the host.
+    fn drop(&mut self) {
+        if self.flags.get() & EXTERNAL != 0 {
+            // SAFETY: the record was written at creation; the finalizer is the
+            // host's, called once, with the host's own data pointer.
+            unsafe {
+                let record = &*self.external_chars();
+                if let Some(f) = record.finalizer {
+                    f(record.user);
+                }
+            }
         }
     }
 }
@@ -113,8 +146,54 @@ impl JsString {
     }
 
     fn data_ptr(&self) -> *mut u8 {
+        if self.flags.get() & EXTERNAL != 0 {
+            // SAFETY: external strings carry an ExternalChars record after the fixed part.
+            return unsafe { (*self.external_chars()).data as *mut u8 };
+        }
         // SAFETY: the inline data directly follows the fixed part of a flat string.
         unsafe { (self as *const JsString as *mut u8).add(std::mem::size_of::<JsString>()) }
+    }
+
+    /// Whether the characters are host-owned.
+    pub fn is_external(&self) -> bool {
+        self.flags.get() & EXTERNAL != 0
+    }
+
+    fn external_chars(&self) -> *const ExternalChars {
+        // SAFETY: only called on external strings, whose record follows the fixed part.
+        unsafe { (self as *const JsString as *const u8).add(std::mem::size_of::<JsString>()) as *const ExternalChars }
+    }
+
+    /// A one-byte (Latin-1) string whose `len` characters stay in host memory
+    /// at `data` until the string is collected; then `finalizer` (if any) is
+    /// called once with its data pointer. `len` must not exceed the maximum
+    /// string length.
+    ///
+    /// # Safety
+    /// `data` must stay valid and unchanged for `len` bytes until the finalizer
+    /// runs (or the isolate is disposed, which also runs it).
+    pub unsafe fn new_external_one_byte(heap: &mut Heap, data: *const u8, len: usize, finalizer: Option<ExternalFinalizer>) -> Gc<JsString> {
+        let size = std::mem::size_of::<JsString>() + std::mem::size_of::<ExternalChars>();
+        heap.external_bytes += len;
+        let p = heap.alloc_raw(Space::Old, size).cast::<JsString>();
+        // SAFETY: fresh memory of `size` bytes: the fixed part, then the record.
+        unsafe {
+            p.as_ptr().write(JsString {
+                header: header_for::<JsString>(),
+                len: len as u32,
+                flags: StdCell::new(ONE_BYTE | EXTERNAL),
+                hash: StdCell::new(0),
+                left: StdCell::new(None),
+                right: StdCell::new(None),
+            });
+            let record = (p.as_ptr() as *mut u8).add(std::mem::size_of::<JsString>()) as *mut ExternalChars;
+            record.write(ExternalChars {
+                data: if len == 0 { std::ptr::NonNull::dangling().as_ptr() } else { data },
+                finalizer: finalizer.map(|f| f.0),
+                user: finalizer.map_or(std::ptr::null_mut(), |f| f.1),
+            });
+            Gc::from_raw(p)
+        }
     }
 
     pub fn from_latin1(heap: &mut Heap, bytes: &[u8]) -> Gc<JsString> {

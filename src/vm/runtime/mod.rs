@@ -11,6 +11,8 @@ pub mod describe;
 pub mod descriptor;
 pub mod equality;
 pub mod errors;
+pub mod flags;
+pub mod heap_hooks;
 pub mod iteration;
 pub mod jobs;
 pub mod list;

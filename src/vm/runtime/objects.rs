@@ -27,7 +27,7 @@ impl Vm {
         let a = self.new_array(values.len() as u32);
         // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
         (unsafe { a.m() }).elements = crate::vm::object::Elements::Dense(values.to_vec());
-        self.heap.external_bytes += values.len() * 8;
+        self.heap.malloced_bytes += values.len() * 8;
         a
     }
 

@@ -49,6 +49,9 @@ pub struct Realm {
 impl_cell!(Realm, CellKind::Realm, "system / NativeContext");
 
 impl Trace for Realm {
+    fn malloc_size(&self) -> usize {
+        self.intrinsics.capacity() * 8 + self.global_lex.capacity() * (std::mem::size_of::<(Gc<JsString>, (Value, bool))>() + 1)
+    }
     fn trace(&self, v: &mut dyn Visitor) {
         v.edge(EdgeKind::Internal, EdgeName::Str("global_object"), self.global.value());
         for (i, &x) in self.intrinsics.iter().enumerate() {

@@ -110,7 +110,7 @@ pub fn put(vm: &mut Vm, coll: Gc<JsObject>, key: Value, value: Value) {
     }
     let table = ensure_room(vm, coll, table);
     with(table, |t| append(t, key, value));
-    vm.heap.external_bytes += std::mem::size_of::<TableEntry>();
+    vm.heap.malloced_bytes += std::mem::size_of::<TableEntry>();
 }
 
 fn current_table(coll: Gc<JsObject>) -> Gc<JsObject> {

@@ -1,0 +1,262 @@
+//! The JS-visible `v8` namespace object (Node's `v8` module): heap, space and
+//! code statistics, queryObjects, GCProfiler, setFlagsFromString and
+//! cachedDataVersionTag. Functions of features Sable does not have yet are
+//! absent, not stubbed.
+
+use crate::vm::JsResult;
+use crate::vm::heap::Gc;
+use crate::vm::introspect::gc_profile::{Doc, code_statistics_doc, gc_profile_doc, heap_statistics_doc, space_statistics_doc};
+use crate::vm::introspect::{code_statistics, query_objects, summary::summarize};
+use crate::vm::isolate::Vm;
+use crate::vm::object::{CallArgs, FunctionKind, JsObject, JsString, NativeFn, ObjectKind, PropertyKey, attrs};
+use crate::vm::runtime::describe::describe;
+use crate::vm::runtime::flags;
+use crate::vm::runtime::heap_hooks::epoch_millis;
+use crate::vm::runtime::realm::Realm;
+use crate::vm::value::Value;
+
+/// Builds a fresh `v8` namespace object in `realm` (the caller caches it).
+pub fn create_v8_module(vm: &mut Vm, realm: Gc<Realm>) -> Gc<JsObject> {
+    let saved = vm.current_realm.replace(realm);
+    let m = vm.new_object();
+    let fns: &[(&str, NativeFn, u32)] = &[
+        ("cachedDataVersionTag", cached_data_version_tag, 0),
+        ("getHeapStatistics", get_heap_statistics, 0),
+        ("getHeapSpaceStatistics", get_heap_space_statistics, 0),
+        ("getHeapCodeStatistics", get_heap_code_statistics, 0),
+        ("queryObjects", query_objects_fn, 2),
+        ("setFlagsFromString", set_flags_from_string, 1),
+    ];
+    for &(name, f, len) in fns {
+        let func = vm.new_native_function(realm, f, name, len, false);
+        vm.define_value(m, name, func.value(), attrs::DEFAULT);
+    }
+    // class GCProfiler { start(); stop(); }
+    let proto = vm.new_object();
+    let ctor = vm.new_function_object(realm, FunctionKind::Native { f: gc_profiler_constructor, data: proto.value() }, "GCProfiler", 0, true);
+    let pkey = PropertyKey::Atom(vm.names.prototype);
+    ctor.put_named(&mut vm.heap, pkey, proto.value(), 0);
+    let ckey = PropertyKey::Atom(vm.names.constructor);
+    proto.put_named(&mut vm.heap, ckey, ctor.value(), attrs::HIDDEN);
+    vm.define_method(proto, "start", gc_profiler_start, 0);
+    vm.define_method(proto, "stop", gc_profiler_stop, 0);
+    vm.define_value(m, "GCProfiler", ctor.value(), attrs::DEFAULT);
+    vm.current_realm = saved;
+    m
+}
+
+/// A document as JS values: objects with its keys in order, arrays, numbers, strings.
+pub fn doc_to_value(vm: &mut Vm, d: &Doc) -> JsResult<Value> {
+    Ok(match d {
+        Doc::Num(n) => Value::number(*n),
+        Doc::Str(s) => vm.string_value(s),
+        Doc::List(items) => {
+            let list = vm.new_array(0);
+            for (i, item) in items.iter().enumerate() {
+                let v = doc_to_value(vm, item)?;
+                vm.create_data_property_or_throw(list, PropertyKey::Index(i as u32), v)?;
+            }
+            list.value()
+        }
+        Doc::Map(entries) => {
+            let o = vm.new_object();
+            for (k, item) in entries {
+                let v = doc_to_value(vm, item)?;
+                let key = PropertyKey::Atom(vm.atom(k));
+                vm.create_data_property_or_throw(o, key, v)?;
+            }
+            o.value()
+        }
+    })
+}
+
+/// A Node-style error: `new TypeError(message)` with a `code` property.
+fn node_error(vm: &mut Vm, kind: crate::vm::runtime::ErrorType, code: &str, message: &str) -> crate::vm::Unwind {
+    let e = vm.make_error(kind, message);
+    let key = PropertyKey::Atom(vm.atom("code"));
+    let c = vm.string_value(code);
+    e.put_named(&mut vm.heap, key, c, attrs::HIDDEN | attrs::ENUMERABLE);
+    crate::vm::Unwind::Throw(e.value())
+}
+
+/// Node's "Received ..." tail of ERR_INVALID_ARG_TYPE messages.
+fn received(vm: &mut Vm, v: Value) -> String {
+    if v.is_undefined() || v.is_null() {
+        return format!(" Received {}", if v.is_null() { "null" } else { "undefined" });
+    }
+    match JsObject::from_value(v) {
+        Some(o) if o.is_callable() => " Received function".to_string(),
+        Some(_) => " Received an instance of Object".to_string(),
+        None => {
+            let d = describe(vm, v);
+            let kind = if Gc::<JsString>::try_from_value(v).is_some() {
+                "string"
+            } else if v.is_number() {
+                "number"
+            } else if v.is_bool() {
+                "boolean"
+            } else {
+                "symbol"
+            };
+            format!(" Received type {kind} ({d})")
+        }
+    }
+}
+
+fn cached_data_version_tag(_vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(Value::number(flags::cached_data_version_tag() as f64))
+}
+
+fn get_heap_statistics(vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
+    let d = heap_statistics_doc(&vm.statistics());
+    doc_to_value(vm, &d)
+}
+
+fn get_heap_space_statistics(vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
+    let d = space_statistics_doc(&vm.heap.space_statistics());
+    doc_to_value(vm, &d)
+}
+
+fn get_heap_code_statistics(vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
+    let d = code_statistics_doc(&code_statistics(vm));
+    doc_to_value(vm, &d)
+}
+
+/// `queryObjects(ctor[, { format: 'count' | 'summary' }])`: after a full
+/// collection, the objects whose prototype chain holds `ctor.prototype`.
+fn query_objects_fn(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    use crate::vm::runtime::ErrorType;
+    let ctor = a.arg(0);
+    if !JsObject::from_value(ctor).is_some_and(|o| o.is_callable()) {
+        let r = received(vm, ctor);
+        return Err(node_error(vm, ErrorType::TypeError, "ERR_INVALID_ARG_TYPE", &format!("The \"constructor\" argument must be of type function.{r}")));
+    }
+    let options = a.arg(1);
+    let mut summary = false;
+    if !options.is_undefined() {
+        let Some(opts) = JsObject::from_value(options).filter(|o| !o.is_callable() && !o.is_array()) else {
+            let r = received(vm, options);
+            return Err(node_error(vm, ErrorType::TypeError, "ERR_INVALID_ARG_TYPE", &format!("The \"options\" argument must be of type object.{r}")));
+        };
+        let key = PropertyKey::Atom(vm.atom("format"));
+        let format = vm.get(opts, key, options)?;
+        if !format.is_undefined() {
+            let text = Gc::<JsString>::try_from_value(format).map(|s| s.to_rust_string());
+            match text.as_deref() {
+                Some("count") => {}
+                Some("summary") => summary = true,
+                _ => {
+                    let d = describe(vm, format);
+                    return Err(node_error(
+                        vm,
+                        ErrorType::TypeError,
+                        "ERR_INVALID_ARG_VALUE",
+                        &format!("The property 'options.format' must be one of: 'count', 'summary'. Received {d}"),
+                    ));
+                }
+            }
+        }
+    }
+    query_objects_value(vm, ctor, summary)
+}
+
+/// queryObjects for a checked constructor: reads `ctor.prototype` (which may
+/// run a getter), collects garbage, then counts or summarizes the matches.
+pub fn query_objects_value(vm: &mut Vm, ctor: Value, summary: bool) -> JsResult<Value> {
+    let Some(ctor_obj) = JsObject::from_value(ctor).filter(|o| o.is_callable()) else {
+        return Err(vm.type_error("queryObjects: the constructor must be a function"));
+    };
+    let pkey = PropertyKey::Atom(vm.names.prototype);
+    let prototype = vm.get(ctor_obj, pkey, ctor)?;
+    vm.collect_garbage();
+    let found = query_objects(vm, prototype);
+    if !summary {
+        return Ok(Value::int(found.len() as i32));
+    }
+    // Summaries are read without allocating on the JS heap.
+    let texts: Vec<String> = found.iter().map(|&o| summarize(vm, o)).collect();
+    drop(found);
+    let out = vm.new_array(0);
+    for (i, t) in texts.iter().enumerate() {
+        let s = vm.string_value(t);
+        vm.create_data_property_or_throw(out, PropertyKey::Index(i as u32), s)?;
+    }
+    Ok(out.value())
+}
+
+fn set_flags_from_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let arg = a.arg(0);
+    let Some(text) = Gc::<JsString>::try_from_value(arg) else {
+        let r = received(vm, arg);
+        return Err(node_error(
+            vm,
+            crate::vm::runtime::ErrorType::TypeError,
+            "ERR_INVALID_ARG_TYPE",
+            &format!("The \"flags\" argument must be of type string.{r}"),
+        ));
+    };
+    let stress_before = flags::gc_stress();
+    for unknown in flags::set_flags_from_string(&text.to_rust_string()) {
+        eprintln!("Error: unrecognized flag {unknown}\nTry --help for options");
+    }
+    if flags::gc_stress() != stress_before {
+        vm.heap.stress = flags::gc_stress();
+    }
+    Ok(Value::UNDEFINED)
+}
+
+fn gc_profiler_constructor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    if a.new_target.is_undefined() {
+        return Err(vm.type_error("Class constructor GCProfiler cannot be invoked without 'new'"));
+    }
+    let default_proto = match &a.callee.kind {
+        ObjectKind::Function(f) => match f.kind {
+            FunctionKind::Native { data, .. } => data,
+            _ => Value::NULL,
+        },
+        _ => Value::NULL,
+    };
+    let proto = match JsObject::from_value(a.new_target) {
+        Some(nt) => {
+            let key = PropertyKey::Atom(vm.names.prototype);
+            let p = vm.get(nt, key, a.new_target)?;
+            if JsObject::is_object(p) { p } else { default_proto }
+        }
+        None => default_proto,
+    };
+    Ok(vm.new_object_with_proto(proto, ObjectKind::GcProfiler(0)).value())
+}
+
+fn this_profiler(vm: &mut Vm, this: Value, method: &str) -> JsResult<(Gc<JsObject>, u64)> {
+    match JsObject::from_value(this) {
+        Some(o) => match o.kind {
+            ObjectKind::GcProfiler(id) => Ok((o, id)),
+            _ => Err(vm.type_error(&format!("GCProfiler.prototype.{method} called on an object that is not a GCProfiler"))),
+        },
+        None => Err(vm.type_error(&format!("GCProfiler.prototype.{method} called on a non-object"))),
+    }
+}
+
+/// Starts recording (a second start while recording does nothing, as in Node).
+fn gc_profiler_start(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (o, id) = this_profiler(vm, a.this, "start")?;
+    if id == 0 {
+        let id = vm.gc_profile_start();
+        // SAFETY: a short borrow of a live cell; nothing else touches it meanwhile.
+        unsafe { o.m() }.kind = ObjectKind::GcProfiler(id);
+    }
+    Ok(Value::UNDEFINED)
+}
+
+/// Stops recording and returns Node's document, or undefined if not started.
+fn gc_profiler_stop(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let (o, id) = this_profiler(vm, a.this, "stop")?;
+    if id == 0 {
+        return Ok(Value::UNDEFINED);
+    }
+    // SAFETY: a short borrow of a live cell; nothing else touches it meanwhile.
+    unsafe { o.m() }.kind = ObjectKind::GcProfiler(0);
+    let Some(profile) = vm.gc_profile_stop(id) else { return Ok(Value::UNDEFINED) };
+    let d = gc_profile_doc(&profile, epoch_millis());
+    doc_to_value(vm, &d)
+}
