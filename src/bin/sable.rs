@@ -7,7 +7,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use sable::api::{ContextId, Isolate, IsolateParams, Status};
-use sable::host::{NodeHost, install_262, install_globals, install_node_globals, node_argv, report_exception};
+use sable::host::{NodeHost, install_262, install_globals, install_node_globals, report_exception};
 
 struct Options {
     files: Vec<(String, bool)>,
@@ -179,7 +179,7 @@ fn main() -> ExitCode {
         None
     } else {
         let script = opts.files.first().map(|(p, _)| p.as_str());
-        match install_node_globals(&mut iso, c, &node_argv(script, &opts.script_args)) {
+        match install_node_globals(&mut iso, c, script, &opts.script_args) {
             Ok(h) => Some(h),
             Err(s) => {
                 if s == Status::Exception {

@@ -9,7 +9,7 @@ use std::io::Write;
 mod event_loop;
 mod node;
 
-pub use node::{BUILTIN_MODULES, ModuleLoader, NodeHost, install_node_globals, node_argv};
+pub use node::{BUILTIN_MODULES, ModuleLoader, NodeHost, install_node_globals};
 
 thread_local! {
     /// When set, `print` appends its lines here instead of writing to stdout.

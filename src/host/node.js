@@ -560,11 +560,13 @@
     const constructor = getConstructorName(value, ctx, recurseTimes, protoProps);
     if (protoProps !== undefined && protoProps.length === 0) protoProps = undefined;
 
-    // The tag is read without running a getter.
+    // Like Node, this runs a Symbol.toStringTag getter (the usual way a class
+    // names its tag); one that throws counts as no tag.
     let tag;
-    {
-      const tagDesc = findProperty(value, SymbolToStringTag);
-      tag = tagDesc === undefined ? undefined : tagDesc.value;
+    try {
+      tag = value[SymbolToStringTag];
+    } catch {
+      tag = undefined;
     }
     if (typeof tag !== 'string' || (tag !== '' && (ctx.showHidden ? ObjectPrototypeHasOwnProperty : ObjectPrototypePropertyIsEnumerable)(value, SymbolToStringTag))) {
       tag = '';
@@ -1706,7 +1708,12 @@
   class Timeout {
     constructor(callback, after, args, isRepeat, isRefed) {
       after *= 1;
-      if (!(after >= 1 && after <= TIMEOUT_MAX)) after = 1;
+      if (!(after >= 1 && after <= TIMEOUT_MAX)) {
+        if (after > TIMEOUT_MAX) {
+          emitWarning(`${after} does not fit into a 32-bit signed integer.\nTimeout duration was set to 1.`, 'TimeoutOverflowWarning');
+        }
+        after = 1;
+      }
       ObjectDefineProperty(this, kState, {
         __proto__: null,
         value: {
@@ -1860,6 +1867,25 @@
   }
 
   // ----- process -----
+  // process.emitWarning: printed on stderr on the next tick, as Node does
+  // (with `sable` in place of `node` in the prefix, and no --trace-warnings hint).
+  function emitWarning(warning, type, code) {
+    let message = warning;
+    let name = typeof type === 'string' ? type : 'Warning';
+    if (type !== null && typeof type === 'object') {
+      if (typeof type.type === 'string') name = type.type;
+      code = type.code;
+    }
+    if (isError(warning)) {
+      name = warning.name;
+      message = warning.message;
+    } else if (typeof warning !== 'string') {
+      throw makeInvalidArgType('warning', 'string or an instance of Error', warning);
+    }
+    const text = `(sable:${binding.pid}) ${typeof code === 'string' ? `[${code}] ` : ''}${name}: ${message}\n`;
+    nextTick(() => writeErr(text));
+  }
+
   const listeners = SafeMap(); // event name -> array of { fn, once }
   let exiting = false;
   let exitCode;
@@ -1945,6 +1971,7 @@
     stdout: makeStream(writeOut),
     stderr: makeStream(writeErr),
     nextTick,
+    emitWarning,
     cwd: () => binding.cwd,
     uptime: () => hrNow() / 1000,
     hrtime(prev) {
@@ -2201,13 +2228,18 @@
     if (id === '') {
       throw makeNodeError(TypeError_, 'ERR_INVALID_ARG_VALUE', "The argument 'id' must be a non-empty string. Received ''");
     }
-    const name = StringPrototypeStartsWith(id, 'node:') ? StringPrototypeSlice(id, 5) : id;
+    const prefixed = StringPrototypeStartsWith(id, 'node:');
+    const name = prefixed ? StringPrototypeSlice(id, 5) : id;
     let mod = MapPrototypeGet(moduleCache, name);
     if (mod === undefined) {
       mod = binding.loadBuiltin(name);
       if (mod === undefined) {
-        const err = new Error_(`Cannot find module '${id}'`);
+        if (prefixed) throw makeNodeError(Error_, 'ERR_UNKNOWN_BUILTIN_MODULE', `No such built-in module: ${id}`);
+        // Only the main script requires anything, so it is the whole require stack.
+        const main = binding.mainScript;
+        const err = new Error_(`Cannot find module '${id}'${main === undefined ? '' : `\nRequire stack:\n- ${main}`}`);
         err.code = 'MODULE_NOT_FOUND';
+        if (main !== undefined) err.requireStack = [main];
         throw err;
       }
       MapPrototypeSet(moduleCache, name, mod);

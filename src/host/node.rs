@@ -237,25 +237,23 @@ fn make_binding(iso: &mut Isolate, c: ContextId, argv: &[String], hooks_slot: Rc
     Ok(b)
 }
 
-/// The `process.argv` of a run: the shell's path, the main script's absolute
-/// path (if a script is run) and the arguments given after `--`.
-pub fn node_argv(script: Option<&str>, args: &[String]) -> Vec<String> {
-    let exe = std::env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "sable".to_string());
-    let mut argv = vec![exe];
-    if let Some(path) = script {
-        let p = std::path::Path::new(path);
-        let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf()) };
-        argv.push(abs.to_string_lossy().into_owned());
-    }
-    argv.extend(args.iter().cloned());
-    argv
+/// The absolute form of a script path (Node's `process.argv[1]`).
+fn absolute_path(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf()) };
+    abs.to_string_lossy().into_owned()
 }
 
 /// Installs the Node-like globals (console, process, setTimeout and friends,
-/// queueMicrotask, require, global) into context `c`. `print` and `gc` from
-/// [`super::install_globals`] stay as they are.
-pub fn install_node_globals(iso: &mut Isolate, c: ContextId, argv: &[String]) -> ApiResult<NodeHost> {
+/// queueMicrotask, require, global) into context `c`. `script` is the main
+/// script's path (if a file is run) and `args` the arguments given after it:
+/// `process.argv` is `[shell path, absolute script path, ...args]`. `print`
+/// and `gc` from [`super::install_globals`] stay as they are.
+pub fn install_node_globals(iso: &mut Isolate, c: ContextId, script: Option<&str>, args: &[String]) -> ApiResult<NodeHost> {
     start_instant();
+    let exe = std::env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "sable".to_string());
+    let main = script.map(absolute_path);
+    let argv: Vec<String> = std::iter::once(exe).chain(main.clone()).chain(args.iter().cloned()).collect();
     let token = iso.open_scope();
     let r = (|| {
         let init = iso.eval(c, NODE_JS, Some("node:internal/sable_host"))?;
@@ -263,7 +261,11 @@ pub fn install_node_globals(iso: &mut Isolate, c: ContextId, argv: &[String]) ->
             return Err(Status::InternalError);
         }
         let slot = Rc::new(std::cell::Cell::new(None));
-        let binding = make_binding(iso, c, argv, slot.clone())?;
+        let binding = make_binding(iso, c, &argv, slot.clone())?;
+        if let Some(main) = &main {
+            let m = string(iso, main);
+            iso.set_named(c, binding, "mainScript", m)?;
+        }
         let undefined = iso.undefined();
         let hooks = iso.call(c, init, undefined, &[binding])?;
         let hooks = iso.global_new(hooks).ok_or(Status::InvalidArgument)?;
