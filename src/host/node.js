@@ -352,6 +352,9 @@
     if (isPromise(value)) return 'Promise';
     if (isDate(value)) return 'Date';
     if (isRegExp(value)) return 'RegExp';
+    // Then, like V8, a Symbol.toStringTag data property (no getter runs).
+    const tagDesc = findProperty(value, SymbolToStringTag);
+    if (tagDesc !== undefined && typeof tagDesc.value === 'string') return tagDesc.value;
     return 'Object';
   }
 

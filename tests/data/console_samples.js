@@ -225,3 +225,8 @@ console.log([undefined, null, , NaN]);
 console.log({ f: Object.assign(() => {}, { a: 1 }) });
 console.log(Object.assign(Object.create({ inherited: true }), { own: 1 }));
 console.log({ date: new Date(86400000), re: /x/, fn: Foo, sym: Symbol('in'), big: [new Map(), new Set()] });
+console.log(Object.assign(Object.create(null), { a: 1, [Symbol.toStringTag]: 'T' }));
+console.log([function () {}, class {}, Map.prototype, Array.prototype, Object.prototype]);
+console.log({ date: new Date(NaN), nested: [new Date(1e12)] });
+console.log('%s and %s', new Map([[1, 2]]), new Set());
+console.log(['中文字符', 'emoji 😀', 'e\u0301', 'x', 'y', 'z', 'w', 'v']);
