@@ -3,10 +3,10 @@
 // apart so that the order does not depend on how fast the machine is.
 const log = (...a) => console.log(...a);
 log('sync 1');
-setTimeout(() => log('timeout 110'), 110);
+setTimeout(() => log('timeout 220'), 220);
 setTimeout(() => log('timeout 0 (clamped to 1)'), 0);
-setTimeout((a, b) => log('timeout 50 with args', a, b), 50, 'x', 'y');
-setTimeout(() => log('timeout 90'), 90);
+setTimeout((a, b) => log('timeout 100 with args', a, b), 100, 'x', 'y');
+setTimeout(() => log('timeout 180'), 180);
 setTimeout(() => log('timeout -5 (clamped to 1)'), -5);
 setTimeout(() => log('timeout NaN (clamped to 1)'), 'not a number');
 setTimeout(() => log('timeout 2**31 (clamped to 1)'), 2 ** 31);
@@ -14,8 +14,8 @@ const cancelled = setTimeout(() => log('never: cleared before firing'), 5);
 clearTimeout(cancelled);
 const byId = setTimeout(() => log('never: cleared by id'), 5);
 clearTimeout(+byId);
-setTimeout(() => log('never: unref timer'), 200).unref();
-const reffed = setTimeout(() => log('unref then ref: fires'), 130);
+setTimeout(() => log('never: unref timer'), 400).unref();
+const reffed = setTimeout(() => log('unref then ref: fires'), 260);
 reffed.unref();
 log('hasRef after unref', reffed.hasRef());
 reffed.ref();
@@ -30,7 +30,7 @@ const iv = setInterval(
       log('interval cleared');
     }
   },
-  10,
+  5,
   'tag',
 );
 process.nextTick(() => log('nextTick 1'));
@@ -50,12 +50,12 @@ process.nextTick(
   2,
 );
 setTimeout(() => {
-  log('timeout 70: schedules more');
+  log('timeout 140: schedules more');
   process.nextTick(() => log('  nextTick inside timer'));
   Promise.resolve().then(() => log('  promise inside timer'));
   setTimeout(() => log('  nested timeout 1'), 1);
-}, 70);
-setTimeout(() => log('timeout 70 (second)'), 70);
+}, 140);
+setTimeout(() => log('timeout 140 (second)'), 140);
 const t = setTimeout(() => {}, 1000);
 log('typeof timer', typeof t, 'toPrimitive is number', typeof t[Symbol.toPrimitive]() === 'number');
 log('refresh returns timer', t.refresh() === t, 'unref returns timer', t.unref() === t);
