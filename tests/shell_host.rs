@@ -71,6 +71,12 @@ fn event_loop_order_matches_node() {
 }
 
 #[test]
+fn set_immediate_order_matches_node() {
+    let out = assert_matches_node("immediate.js", "immediate.node.txt");
+    assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn console_error_and_warn_go_to_stderr() {
     let (out, err, code) = run_script(
         "streams",

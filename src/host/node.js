@@ -1,6 +1,6 @@
 // The Node-like shell host, in JavaScript: util.inspect / util.format (the
 // algorithm of Node 20's lib/internal/util/inspect.js, reimplemented),
-// console, process, timers, queueMicrotask and require's module cache.
+// console, process, timers, setImmediate, queueMicrotask and require's module cache.
 //
 // src/host/node.rs evaluates this file as a classic script. Its completion
 // value is the function below; Rust calls it once with `binding` (native
@@ -1869,6 +1869,88 @@
     }
   }
 
+  // ----- setImmediate (Node's check phase, after the timers of a loop iteration) -----
+  let immediateQueue = [];
+  let outstandingImmediates = [];
+  let immediateRefCount = 0;
+
+  class Immediate {
+    constructor(callback, args) {
+      ObjectDefineProperty(this, kState, { __proto__: null, value: { callback, args, refed: true, destroyed: false } });
+      immediateRefCount++;
+      ArrayPrototypePush(immediateQueue, this);
+    }
+
+    ref() {
+      const st = this[kState];
+      if (!st.refed) {
+        st.refed = true;
+        if (!st.destroyed) immediateRefCount++;
+      }
+      return this;
+    }
+
+    unref() {
+      const st = this[kState];
+      if (st.refed) {
+        st.refed = false;
+        if (!st.destroyed) immediateRefCount--;
+      }
+      return this;
+    }
+
+    hasRef() {
+      return this[kState].refed;
+    }
+  }
+
+  function destroyImmediate(st) {
+    if (st.destroyed) return;
+    st.destroyed = true;
+    if (st.refed) immediateRefCount--;
+  }
+
+  function setImmediate(callback, ...args) {
+    validateFunction(callback, 'callback');
+    return new Immediate(callback, args.length === 0 ? undefined : args);
+  }
+
+  function clearImmediate(immediate) {
+    if (!immediate || typeof immediate !== 'object' || immediate[kState] === undefined) return;
+    const st = immediate[kState];
+    if (st.callback === null) return;
+    st.callback = null;
+    destroyImmediate(st);
+  }
+
+  // The check phase: the immediates queued so far run (ones they queue wait
+  // for the next iteration). `immediateStep` runs one and returns true, or
+  // false when the batch is done; Rust drains ticks and microtasks in between.
+  function startImmediates() {
+    outstandingImmediates = immediateQueue;
+    immediateQueue = [];
+  }
+
+  function immediateStep() {
+    while (outstandingImmediates.length !== 0) {
+      const immediate = ArrayPrototypeShift(outstandingImmediates);
+      const st = immediate[kState];
+      if (st.destroyed || st.callback === null) continue;
+      const callback = st.callback;
+      st.callback = null;
+      destroyImmediate(st);
+      ReflectApply(callback, immediate, st.args === undefined ? [] : st.args);
+      return true;
+    }
+    return false;
+  }
+
+  // 2: a ref'd immediate is waiting (the loop must not block); 1: only unref'd ones; 0: none.
+  function immediatesPending() {
+    if (immediateRefCount > 0) return 2;
+    return immediateQueue.length !== 0 ? 1 : 0;
+  }
+
   // ----- process -----
   // process.emitWarning: printed on stderr on the next tick, as Node does
   // (with `sable` in place of `node` in the prefix, and no --trace-warnings hint).
@@ -2263,6 +2345,8 @@
     clearTimeout(timer);
   });
   defineGlobal('queueMicrotask', queueMicrotask_);
+  defineGlobal('setImmediate', setImmediate);
+  defineGlobal('clearImmediate', clearImmediate);
   defineGlobal('require', require);
   defineGlobal('global', globalThis);
 
@@ -2272,6 +2356,9 @@
     runTicks,
     hasTicks,
     timerStep,
+    startImmediates,
+    immediateStep,
+    immediatesPending,
     updateLoopTime,
     emitExit,
   };
