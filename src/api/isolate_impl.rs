@@ -202,6 +202,21 @@ impl Isolate {
     pub fn is_error(&self, l: Local) -> bool {
         self.obj(l).is_ok_and(|o| matches!(o.kind, ObjectKind::Error))
     }
+    /// A promise's state and, once settled, its result (read-only: the
+    /// promise is not marked handled). `None` if `l` is stale or not a promise.
+    pub fn promise_state(&mut self, l: Local) -> Option<(PromiseState, Local)> {
+        let o = self.obj(l).ok()?;
+        let (state, result) = match &o.kind {
+            ObjectKind::Promise(d) => (d.state, d.result),
+            _ => return None,
+        };
+        let state = match state {
+            crate::vm::object::PromiseState::Pending => PromiseState::Pending,
+            crate::vm::object::PromiseState::Fulfilled => PromiseState::Fulfilled,
+            crate::vm::object::PromiseState::Rejected => PromiseState::Rejected,
+        };
+        Some((state, self.push(result)))
+    }
     /// The UTF-8 text of a string handle (lone surrogates become U+FFFD); `None`
     /// if `l` is stale or not a string.
     pub fn string_to_utf8(&self, l: Local) -> Option<String> {

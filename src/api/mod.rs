@@ -68,6 +68,14 @@ pub enum ErrorKind {
     UriError,
 }
 
+/// The state of a promise, as [`Isolate::promise_state`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromiseState {
+    Pending,
+    Fulfilled,
+    Rejected,
+}
+
 /// A handle to a value: an index into the isolate's handle stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Local(pub u32);

@@ -1,11 +1,13 @@
 //! The `sable` shell: runs files or `-e CODE`, a simple REPL, and the test262
-//! host (`--test262` installs `$262`). Built on the safe embedding API.
+//! host (`--test262` installs `$262`). Normal runs get the Node-like host
+//! (console formatting, process, timers and the event loop, require('util')).
+//! Built on the safe embedding API.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use sable::api::{ContextId, Isolate, IsolateParams, Status};
-use sable::host::{install_262, install_globals, report_exception};
+use sable::host::{NodeHost, install_262, install_globals, install_node_globals, report_exception};
 
 struct Options {
     files: Vec<(String, bool)>,
@@ -14,20 +16,23 @@ struct Options {
     expose_gc: bool,
     test262: bool,
     heap_limit_mb: usize,
+    /// Arguments after `--`: they go to `process.argv`, after the script.
+    script_args: Vec<String>,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: sable [options] [FILE...] [--module FILE]\n\
+        "usage: sable [options] [FILE...] [--module FILE] [-- ARG...]\n\
          options:\n  -e CODE            evaluate CODE\n  --print-bytecode   print the bytecode of each script instead of running it\n  \
          --gc-stress        collect garbage at every safepoint\n  --expose-gc        install a global gc()\n  \
-         --test262          install the test262 host object $262\n  --max-heap-size MB limit the JS heap (out of memory ends the script)\n  --module FILE      run FILE as a module\n  -h, --help         this help"
+         --test262          install the test262 host object $262\n  --max-heap-size MB limit the JS heap (out of memory ends the script)\n  --module FILE      run FILE as a module\n  -- ARG...          arguments for the script (process.argv)\n  -h, --help         this help"
     );
     std::process::exit(2)
 }
 
 fn parse_args() -> Options {
-    let mut o = Options { files: Vec::new(), eval: Vec::new(), print_bytecode: false, expose_gc: false, test262: false, heap_limit_mb: 0 };
+    let mut o =
+        Options { files: Vec::new(), eval: Vec::new(), print_bytecode: false, expose_gc: false, test262: false, heap_limit_mb: 0, script_args: Vec::new() };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -42,6 +47,10 @@ fn parse_args() -> Options {
             "--max-heap-size" => o.heap_limit_mb = args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| usage()),
             "--module" => o.files.push((args.next().unwrap_or_else(|| usage()), true)),
             "-h" | "--help" => usage(),
+            "--" => {
+                o.script_args.extend(args.by_ref());
+                break;
+            }
             s if s.starts_with('-') => {
                 eprintln!("sable: unknown option {s}");
                 usage()
@@ -52,7 +61,7 @@ fn parse_args() -> Options {
     o
 }
 
-fn run_source(iso: &mut Isolate, c: ContextId, text: &str, name: &str, opts: &Options) -> bool {
+fn run_source(iso: &mut Isolate, c: ContextId, text: &str, name: &str, opts: &Options, node: Option<&NodeHost>) -> bool {
     if opts.print_bytecode {
         match iso.disassemble(text) {
             Ok(listing) => {
@@ -66,19 +75,20 @@ fn run_source(iso: &mut Isolate, c: ContextId, text: &str, name: &str, opts: &Op
         }
     }
     let token = iso.open_scope();
-    let r = iso.eval(c, text, Some(name));
-    let ok = match r {
-        Ok(_) => match iso.run_microtasks() {
-            Ok(()) => true,
-            Err(Status::Exception) => {
-                report_exception(iso, c);
-                false
-            }
-            Err(s) => {
-                eprintln!("sable: {s:?}");
-                false
-            }
-        },
+    let r = iso.eval(c, text, Some(name)).and_then(|_| match node {
+        // Node runs process.nextTick callbacks before each microtask checkpoint.
+        Some(n) => n.drain(iso),
+        None => iso.run_microtasks(),
+    });
+    let ok = report_outcome(iso, c, r);
+    iso.close_scope(token);
+    ok
+}
+
+/// Reports a failed run (an uncaught exception, OOM, termination); true if `r` is Ok.
+fn report_outcome(iso: &mut Isolate, c: ContextId, r: Result<impl Sized, Status>) -> bool {
+    match r {
+        Ok(_) => true,
         Err(Status::Exception) => {
             report_exception(iso, c);
             false
@@ -91,12 +101,20 @@ fn run_source(iso: &mut Isolate, c: ContextId, text: &str, name: &str, opts: &Op
             eprintln!("sable: execution stopped: {s:?}");
             false
         }
-    };
-    iso.close_scope(token);
-    ok
+    }
 }
 
-fn repl(iso: &mut Isolate, c: ContextId, opts: &Options) {
+/// The process exit status for a JS exit code (as the OS keeps it: the low 8 bits).
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from((code & 0xff) as u8)
+}
+
+/// Ends a failed run: Node emits 'exit' with code 1 after an uncaught exception.
+fn fail(iso: &mut Isolate, node: Option<&NodeHost>) -> ExitCode {
+    exit_code(node.map_or(1, |n| n.exit(iso, Some(1))))
+}
+
+fn repl(iso: &mut Isolate, c: ContextId, opts: &Options, node: Option<&NodeHost>) {
     let stdin = std::io::stdin();
     let mut line = String::new();
     loop {
@@ -112,12 +130,20 @@ fn repl(iso: &mut Isolate, c: ContextId, opts: &Options) {
         }
         let token = iso.open_scope();
         if opts.print_bytecode {
-            run_source(iso, c, &line, "<repl>", opts);
+            run_source(iso, c, &line, "<repl>", opts, node);
         } else {
             match iso.eval(c, &line, Some("<repl>")) {
                 Ok(v) => {
-                    let shown = iso.inspect(c, v);
+                    let shown = match node.and_then(|n| n.inspect(iso, v)) {
+                        Some(s) => s,
+                        None => iso.inspect(c, v),
+                    };
                     println!("{shown}");
+                    if let Some(n) = node
+                        && n.drain(iso).is_err()
+                    {
+                        report_exception(iso, c);
+                    }
                 }
                 Err(Status::Exception) => report_exception(iso, c),
                 Err(s) => eprintln!("sable: {s:?}"),
@@ -148,11 +174,26 @@ fn main() -> ExitCode {
         eprintln!("sable: cannot set up the global object");
         return ExitCode::from(70);
     }
-    let mut ok = true;
+    // test262 runs keep the plain globals; other runs get the Node-like host.
+    let node = if opts.test262 {
+        None
+    } else {
+        let script = opts.files.first().map(|(p, _)| p.as_str());
+        match install_node_globals(&mut iso, c, script, &opts.script_args) {
+            Ok(h) => Some(h),
+            Err(s) => {
+                if s == Status::Exception {
+                    report_exception(&mut iso, c);
+                }
+                eprintln!("sable: cannot set up the shell host: {s:?}");
+                return ExitCode::from(70);
+            }
+        }
+    };
+    let node = node.as_ref();
     for code in &opts.eval {
-        ok &= run_source(&mut iso, c, code, "<eval>", &opts);
-        if !ok {
-            return ExitCode::from(1);
+        if !run_source(&mut iso, c, code, "<eval>", &opts, node) {
+            return fail(&mut iso, node);
         }
     }
     for (path, module) in &opts.files {
@@ -167,12 +208,20 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        if !run_source(&mut iso, c, &text, path, &opts) {
-            return ExitCode::from(1);
+        if !run_source(&mut iso, c, &text, path, &opts, node) {
+            return fail(&mut iso, node);
         }
     }
     if opts.eval.is_empty() && opts.files.is_empty() {
-        repl(&mut iso, c, &opts);
+        repl(&mut iso, c, &opts, node);
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    let Some(n) = node else { return ExitCode::SUCCESS };
+    if opts.print_bytecode {
+        return ExitCode::SUCCESS;
+    }
+    let r = n.run_event_loop(&mut iso);
+    if !report_outcome(&mut iso, c, r) {
+        return fail(&mut iso, node);
+    }
+    exit_code(n.exit(&mut iso, None))
 }

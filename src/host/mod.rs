@@ -1,8 +1,15 @@
 //! Host objects shared by the `sable` shell and the test262 runner: `print`,
-//! `console`, `gc` and the test262 host object `$262` (INTERPRETING.md), and
-//! uncaught-exception reporting. Built only on the public embedding API.
+//! the plain `console`, `gc` and the test262 host object `$262`
+//! (INTERPRETING.md), and uncaught-exception reporting. The Node-like host of
+//! normal shell runs (console formatting, process, timers, require) is in
+//! node.rs, node.js and event_loop.rs. Built only on the public embedding API.
 
 use std::io::Write;
+
+mod event_loop;
+mod node;
+
+pub use node::{BUILTIN_MODULES, ModuleLoader, NodeHost, install_node_globals};
 
 thread_local! {
     /// When set, `print` appends its lines here instead of writing to stdout.
