@@ -19,10 +19,7 @@ pub type ModuleLoader = fn(&mut Isolate, ContextId, Local) -> ApiResult<Local>;
 
 /// The modules `require` knows, by name (`require('node:x')` looks up `x`).
 /// Adding a module is one line here; `require` caches what a loader returns.
-pub const BUILTIN_MODULES: &[(&str, ModuleLoader)] = &[
-    ("util", |iso, c, hooks| iso.get_named(c, hooks, "util")),
-    // ("v8", |iso, c, _hooks| iso.v8_module(c)),
-];
+pub const BUILTIN_MODULES: &[(&str, ModuleLoader)] = &[("util", |iso, c, hooks| iso.get_named(c, hooks, "util")), ("v8", |iso, c, _hooks| iso.v8_module(c))];
 
 /// The Node-like host installed in one context: the context and the hooks
 /// object node.js returned (timers, ticks, exit), kept alive as a global.

@@ -1,0 +1,6 @@
+const { GCProfiler } = require('node:v8');
+const profiler = new GCProfiler();
+profiler.start();
+setTimeout(() => {
+  console.log(profiler.stop());
+}, 1000);
