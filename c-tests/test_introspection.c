@@ -8,11 +8,20 @@
 
 #include "test_util.h"
 
+/* Loop counts: as written normally, a hundredth under SABLE_GC_STRESS=1 (a
+ * full collection at every loop back-edge). */
+static int scaled(int n) {
+  const char *stress = getenv("SABLE_GC_STRESS");
+  return stress && strcmp(stress, "1") == 0 ? n / 100 : n;
+}
+
 static void space_statistics_sum_to_the_totals(void) {
   sable_isolate *iso = new_isolate();
   sable_context *ctx = new_context(iso);
   g_ctx = ctx;
-  EVAL(ctx, "var keep = []; for (var i = 0; i < 20000; i++) keep.push({ i }); 0");
+  char src[256];
+  snprintf(src, sizeof src, "var keep = []; for (var i = 0; i < %d; i++) keep.push({ i }); 0", scaled(20000));
+  EVAL(ctx, src);
   sable_heap_statistics h = {.struct_size = sizeof h};
   CHECK_OK(sable_heap_statistics_get(iso, &h));
   size_t n = sable_heap_space_count(iso), size = 0, used = 0;
@@ -80,14 +89,15 @@ static void near_heap_limit_and_oom_handler(void) {
   oom_state os = {.calls = 0};
   CHECK_OK(sable_isolate_add_near_heap_limit_callback(iso, raise_limit, &ls));
   CHECK_OK(sable_isolate_set_oom_handler(iso, on_oom, &os));
-  /* About 40 MiB live: fits after two raises (48 MiB). */
-  sable_value r = EVAL(ctx, "var keep = []; for (var i = 0; i < 100000; i++) keep.push({ i, a: [i, i, i] }); keep.length");
-  CHECK(num_of(ctx, r) == 100000);
+  /* About 38 MB of live strings (100 KB each, so few loop iterations even
+   * under GC stress): fits after two raises (48 MiB). */
+  sable_value r = EVAL(ctx, "var keep = []; for (var i = 0; i < 380; i++) keep.push('x'.repeat(100000 + i)); keep.length");
+  CHECK(num_of(ctx, r) == 380);
   CHECK(ls.calls == 2);
   CHECK(ls.initial == (16u << 20) && ls.last_current == (32u << 20));
   CHECK(os.calls == 0);
   /* The third call keeps the limit: out of memory, the handler runs once. */
-  CHECK_STATUS(eval_status(ctx, "var more = []; for (;;) more.push({ a: [1, 2, 3] });", NULL), SABLE_OUT_OF_MEMORY);
+  CHECK_STATUS(eval_status(ctx, "var more = []; for (;;) more.push('y'.repeat(100000 + more.length));", NULL), SABLE_OUT_OF_MEMORY);
   CHECK(ls.calls == 3);
   CHECK(os.calls == 1);
   CHECK(strcmp(os.reason, "Reached heap limit") == 0);
@@ -167,7 +177,9 @@ static void gc_callbacks_and_profiles(void) {
   uint64_t prof = 0;
   CHECK_OK(sable_gc_profiler_start(iso, &prof));
   sable_isolate_collect_garbage(iso);
-  EVAL(ctx, "for (var i = 0; i < 300000; i++) ({ i }); 0");
+  char src[128];
+  snprintf(src, sizeof src, "for (var i = 0; i < %d; i++) ({ i }); 0", scaled(300000));
+  EVAL(ctx, src);
   sable_isolate_collect_garbage(iso);
   CHECK(gs.bad == 0);
   CHECK(gs.prologues >= 2 && gs.prologues == gs.epilogues);
