@@ -152,6 +152,11 @@ pub fn set_flags_from_string(text: &str) -> Vec<String> {
     flags::set_flags_from_string(text)
 }
 
+/// Reports unrecognized flags on stderr the way V8 does.
+pub fn report_unrecognized_flags(unknown: &[String]) {
+    flags::report_unrecognized(unknown)
+}
+
 /// A tag derived from the engine version and the flags (`cachedDataVersionTag`).
 pub fn cached_data_version_tag() -> u32 {
     flags::cached_data_version_tag()

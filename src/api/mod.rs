@@ -129,5 +129,6 @@ mod introspection;
 mod isolate_impl;
 
 pub use introspection::{
-    CodeStatistics, GcCallbackFn, GcPhase, GcType, NearHeapLimitFn, OomHandlerFn, SpaceStatistics, cached_data_version_tag, set_flags_from_string,
+    CodeStatistics, GcCallbackFn, GcPhase, GcType, NearHeapLimitFn, OomHandlerFn, SpaceStatistics, cached_data_version_tag, report_unrecognized_flags,
+    set_flags_from_string,
 };

@@ -338,9 +338,7 @@ pub unsafe extern "C" fn sable_set_flags_from_string(flags: *const c_char, len: 
             unsafe { std::slice::from_raw_parts(flags.cast::<u8>(), len) }
         };
         let unknown = api::set_flags_from_string(&String::from_utf8_lossy(bytes));
-        for u in &unknown {
-            eprintln!("Error: unrecognized flag {u}");
-        }
+        api::report_unrecognized_flags(&unknown);
         check(unknown.is_empty())
     })
 }

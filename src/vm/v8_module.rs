@@ -196,9 +196,7 @@ fn set_flags_from_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         ));
     };
     let stress_before = flags::gc_stress();
-    for unknown in flags::set_flags_from_string(&text.to_rust_string()) {
-        eprintln!("Error: unrecognized flag {unknown}\nTry --help for options");
-    }
+    flags::report_unrecognized(&flags::set_flags_from_string(&text.to_rust_string()));
     if flags::gc_stress() != stress_before {
         vm.heap.stress = flags::gc_stress();
     }

@@ -63,9 +63,4 @@ impl Heap {
         }
         out
     }
-
-    /// Resident estimate of the whole heap (sum of the spaces' `physical`).
-    pub fn physical_bytes(&self) -> usize {
-        self.space_statistics().iter().map(|s| s.physical).sum()
-    }
 }

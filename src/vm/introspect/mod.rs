@@ -64,6 +64,25 @@ fn is_script_visible(kind: &ObjectKind) -> bool {
     )
 }
 
+/// Whether `target` is on `obj`'s prototype chain (not counting `obj`),
+/// read from the shapes only. A chain longer than any real one (the
+/// prototype setters refuse cycles) stops the walk.
+pub(crate) fn prototype_chain_contains(obj: &JsObject, target: Value) -> bool {
+    let mut p = obj.proto();
+    let mut steps = 0;
+    while let Some(o) = JsObject::from_value(p) {
+        if p == target {
+            return true;
+        }
+        steps += 1;
+        if steps > 100_000 {
+            return false;
+        }
+        p = o.proto();
+    }
+    false
+}
+
 /// Every object whose prototype chain (not counting itself) contains
 /// `prototype`, newest first as far as the heap can tell (pages in reverse
 /// order of creation, cells in reverse address order). Call after a full
@@ -84,18 +103,8 @@ pub fn query_objects(vm: &Vm, prototype: Value) -> Vec<Gc<JsObject>> {
             if !is_script_visible(&obj.kind) {
                 return;
             }
-            let mut p = obj.proto();
-            let mut steps = 0;
-            while let Some(o) = JsObject::from_value(p) {
-                if p == prototype {
-                    found.extend(JsObject::from_value(Value::from_cell(cell)));
-                    break;
-                }
-                steps += 1;
-                if steps > 100_000 {
-                    break;
-                }
-                p = o.proto();
+            if prototype_chain_contains(obj, prototype) {
+                found.extend(JsObject::from_value(Value::from_cell(cell)));
             }
         }
     });

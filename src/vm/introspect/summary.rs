@@ -4,6 +4,7 @@
 //! objects as `[Object]`, `[Array]`, `[ClassName]`), read without running
 //! script code: getters show as `[Getter]`, names come from own data properties.
 
+use super::prototype_chain_contains;
 use crate::vm::heap::Gc;
 use crate::vm::object::attrs;
 use crate::vm::object::function::ClassKind;
@@ -90,7 +91,7 @@ fn constructor_name(names: &Names, obj: Gc<JsObject>) -> Option<String> {
         {
             let name = function_name(names, ctor);
             let proto = own_data(ctor, names.prototype);
-            if !name.is_empty() && proto.is_some_and(|p| has_in_chain(obj, p)) {
+            if !name.is_empty() && proto.is_some_and(|p| prototype_chain_contains(&obj, p)) {
                 return Some(name);
             }
         }
@@ -101,22 +102,6 @@ fn constructor_name(names: &Names, obj: Gc<JsObject>) -> Option<String> {
         cur = JsObject::from_value(o.proto());
     }
     if obj.proto().is_null() { None } else { Some("Object".to_string()) }
-}
-
-fn has_in_chain(obj: Gc<JsObject>, target: Value) -> bool {
-    let mut p = obj.proto();
-    let mut steps = 0;
-    while let Some(o) = JsObject::from_value(p) {
-        if p == target {
-            return true;
-        }
-        steps += 1;
-        if steps > 10_000 {
-            return false;
-        }
-        p = o.proto();
-    }
-    false
 }
 
 fn accessor_text(pair: Value) -> String {

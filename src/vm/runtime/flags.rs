@@ -53,6 +53,13 @@ pub fn set_flags_from_string(text: &str) -> Vec<String> {
     unknown
 }
 
+/// Reports unrecognized flags on stderr the way V8 does.
+pub fn report_unrecognized(unknown: &[String]) {
+    for u in unknown {
+        eprintln!("Error: unrecognized flag {u}\nTry --help for options");
+    }
+}
+
 /// The flags in command-line form, for `--help`-style listings.
 pub fn describe() -> Vec<(&'static str, &'static str, bool)> {
     FLAGS.iter().map(|f| (f.0, f.1, f.2.load(Ordering::Relaxed))).collect()

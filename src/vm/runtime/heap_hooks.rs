@@ -154,10 +154,6 @@ impl HeapHooks {
         self.next_id += 1;
         self.next_id
     }
-    /// True while a collection (and its callbacks) is running.
-    pub fn in_gc(&self) -> bool {
-        self.in_gc
-    }
 }
 
 /// Removes the hook with `id`; while callbacks run (their list is out for
