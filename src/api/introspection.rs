@@ -7,7 +7,7 @@ use std::ffi::c_void;
 
 use super::{ApiResult, ContextId, Isolate, Local, Status};
 use crate::vm::heap::Gc;
-pub use crate::vm::heap::SpaceStatistics;
+pub use crate::vm::heap::{SPACE_C_NAMES, SpaceStatistics};
 pub use crate::vm::introspect::CodeStatistics;
 use crate::vm::introspect::gc_profile::gc_profile_doc;
 use crate::vm::object::{JsString, attrs};

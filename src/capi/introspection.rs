@@ -96,8 +96,8 @@ pub unsafe extern "C" fn sable_heap_space_statistics_get(isolate: *mut sable_iso
         check(size >= offset_of!(sable_heap_space_statistics, space_name))?;
         let spaces = iso.with(|api| Ok(api.heap_space_statistics()))?;
         let s = spaces.get(index).ok_or(SABLE_INVALID_ARGUMENT)?;
-        let names: [&'static std::ffi::CStr; 6] = [c"read_only_space", c"new_space", c"old_space", c"code_space", c"map_space", c"large_object_space"];
-        let name = names.iter().find(|n| n.to_bytes() == s.name.as_bytes()).map_or(std::ptr::null(), |n| n.as_ptr());
+        // Statistics come in space order, so the index names the space.
+        let name = api::SPACE_C_NAMES[index].as_ptr();
         let base = out.cast::<u8>();
         let put_field = |offset: usize, v: usize| {
             if offset + size_of::<usize>() <= size {

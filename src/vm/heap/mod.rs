@@ -272,7 +272,21 @@ pub enum Space {
     Large = 5,
 }
 
-pub const SPACE_NAMES: [&str; 6] = ["read_only_space", "new_space", "old_space", "code_space", "map_space", "large_object_space"];
+/// The spaces' V8 names in [`Space`] order, NUL-terminated for C hosts.
+pub const SPACE_C_NAMES: [&std::ffi::CStr; 6] = [c"read_only_space", c"new_space", c"old_space", c"code_space", c"map_space", c"large_object_space"];
+/// [`SPACE_C_NAMES`] as Rust strings (one list, two views).
+pub const SPACE_NAMES: [&str; 6] = {
+    let mut out = [""; 6];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = match SPACE_C_NAMES[i].to_str() {
+            Ok(s) => s,
+            Err(_) => panic!("space names are ASCII"),
+        };
+        i += 1;
+    }
+    out
+};
 
 #[repr(C)]
 struct PageHeader {
