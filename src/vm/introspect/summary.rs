@@ -9,6 +9,7 @@ use crate::vm::heap::Gc;
 use crate::vm::object::attrs;
 use crate::vm::object::function::ClassKind;
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, Symbol};
+use crate::vm::runtime::names::Names;
 use crate::vm::runtime::number::number_to_string;
 use crate::vm::value::Value;
 
@@ -17,12 +18,8 @@ const BREAK_LENGTH: usize = 80;
 
 /// `util.inspect(obj, { depth: 0 })` for `obj`.
 pub fn summarize(vm: &crate::vm::isolate::Vm, obj: Gc<JsObject>) -> String {
-    let names = Names {
-        constructor: PropertyKey::Atom(vm.names.constructor),
-        name: PropertyKey::Atom(vm.names.name),
-        prototype: PropertyKey::Atom(vm.names.prototype),
-    };
-    let prefix = match constructor_name(&names, obj) {
+    let names = &vm.names;
+    let prefix = match constructor_name(names, obj) {
         None => "[Object: null prototype] ".to_string(),
         Some(n) if n == "Object" => String::new(),
         Some(n) if obj.is_array() => format!("{n}({}) ", obj.array_length()),
@@ -34,7 +31,7 @@ pub fn summarize(vm: &crate::vm::isolate::Vm, obj: Gc<JsObject>) -> String {
         if let Some(p) = obj.get_own_element(i)
             && p.attrs & attrs::ENUMERABLE != 0
         {
-            let v = if p.is_accessor() { accessor_text(p.value) } else { nested(&names, p.value) };
+            let v = if p.is_accessor() { accessor_text(p.value) } else { nested(names, p.value) };
             entries.push(if obj.is_array() { v } else { format!("'{i}': {v}") });
         }
     }
@@ -45,7 +42,7 @@ pub fn summarize(vm: &crate::vm::isolate::Vm, obj: Gc<JsObject>) -> String {
                 continue;
             }
             let Some(p) = obj.get_own_named(key) else { continue };
-            let v = if p.is_accessor() { accessor_text(p.value) } else { nested(&names, p.value) };
+            let v = if p.is_accessor() { accessor_text(p.value) } else { nested(names, p.value) };
             entries.push(format!("{}: {v}", key_text(key)));
         }
     }
@@ -65,14 +62,8 @@ pub fn summarize(vm: &crate::vm::isolate::Vm, obj: Gc<JsObject>) -> String {
     if fits && !joined.contains('\n') { format!("{open} {joined} {close}") } else { format!("{open}\n  {}\n{close}", entries.join(",\n  ")) }
 }
 
-struct Names {
-    constructor: PropertyKey,
-    name: PropertyKey,
-    prototype: PropertyKey,
-}
-
-fn own_data(obj: Gc<JsObject>, key: PropertyKey) -> Option<Value> {
-    obj.get_own_named(key).filter(|p| !p.is_accessor()).map(|p| p.value)
+fn own_data(obj: Gc<JsObject>, atom: Gc<JsString>) -> Option<Value> {
+    obj.get_own_named(PropertyKey::Atom(atom)).filter(|p| !p.is_accessor()).map(|p| p.value)
 }
 
 fn function_name(names: &Names, f: Gc<JsObject>) -> String {
