@@ -126,6 +126,8 @@ pub struct Vm {
     pub heap_hooks: HeapHooks,
     /// Realms of disposed contexts not yet collected (weak: not roots).
     pub detached_realms: Vec<Value>,
+    /// Set while a heap snapshot is being written (its marks are in use).
+    pub writing_heap_snapshot: bool,
 }
 
 impl Vm {
@@ -168,6 +170,7 @@ impl Vm {
             pending_finalizers: Vec::new(),
             heap_hooks: HeapHooks::new(limit),
             detached_realms: Vec::new(),
+            writing_heap_snapshot: false,
         })
     }
 

@@ -6,6 +6,7 @@
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::introspect::gc_profile::{Doc, code_statistics_doc, gc_profile_doc, heap_statistics_doc, space_statistics_doc};
+use crate::vm::introspect::heap_snapshot::{SnapshotFileError, SnapshotOptions, write_heap_snapshot_file, write_snapshot_default_name};
 use crate::vm::introspect::{code_statistics, query_objects, summary::summarize};
 use crate::vm::isolate::Vm;
 use crate::vm::object::{CallArgs, FunctionKind, JsObject, JsString, NativeFn, ObjectKind, PropertyKey, attrs};
@@ -26,6 +27,7 @@ pub fn create_v8_module(vm: &mut Vm, realm: Gc<Realm>) -> Gc<JsObject> {
         ("getHeapCodeStatistics", get_heap_code_statistics, 0),
         ("queryObjects", query_objects_fn, 2),
         ("setFlagsFromString", set_flags_from_string, 1),
+        ("writeHeapSnapshot", write_heap_snapshot_fn, 2),
     ];
     for &(name, f, len) in fns {
         let func = vm.new_native_function(realm, f, name, len, false);
@@ -100,6 +102,97 @@ fn received(vm: &mut Vm, v: Value) -> String {
             };
             format!(" Received type {kind} ({d})")
         }
+    }
+}
+
+/// Node's getHeapSnapshotOptions: `undefined` or an object whose
+/// `exposeInternals` / `exposeNumericValues` are booleans when present.
+fn heap_snapshot_options(vm: &mut Vm, options: Value) -> JsResult<SnapshotOptions> {
+    use crate::vm::runtime::ErrorType;
+    let mut opts = SnapshotOptions::default();
+    if options.is_undefined() {
+        return Ok(opts);
+    }
+    let Some(o) = JsObject::from_value(options).filter(|o| !o.is_callable() && !o.is_array()) else {
+        let r = received(vm, options);
+        return Err(node_error(vm, ErrorType::TypeError, "ERR_INVALID_ARG_TYPE", &format!("The \"options\" argument must be of type object.{r}")));
+    };
+    for (name, slot) in [("exposeInternals", &mut opts.expose_internals), ("exposeNumericValues", &mut opts.expose_numeric_values)] {
+        let key = PropertyKey::Atom(vm.atom(name));
+        let v = vm.get(o, key, options)?;
+        if v.is_undefined() {
+            continue;
+        }
+        if !v.is_bool() {
+            let r = received(vm, v);
+            return Err(node_error(vm, ErrorType::TypeError, "ERR_INVALID_ARG_TYPE", &format!("The \"options.{name}\" property must be of type boolean.{r}")));
+        }
+        *slot = v.as_bool();
+    }
+    Ok(opts)
+}
+
+/// Node's uv error code and text for an I/O error.
+fn uv_error(e: &std::io::Error) -> (&'static str, &'static str) {
+    match e.raw_os_error() {
+        Some(libc::ENOENT) => ("ENOENT", "no such file or directory"),
+        Some(libc::EACCES) => ("EACCES", "permission denied"),
+        Some(libc::EPERM) => ("EPERM", "operation not permitted"),
+        Some(libc::EISDIR) => ("EISDIR", "illegal operation on a directory"),
+        Some(libc::ENOTDIR) => ("ENOTDIR", "not a directory"),
+        Some(libc::ENOSPC) => ("ENOSPC", "no space left on device"),
+        Some(libc::EROFS) => ("EROFS", "read-only file system"),
+        Some(libc::EMFILE) => ("EMFILE", "too many open files"),
+        Some(libc::ENAMETOOLONG) => ("ENAMETOOLONG", "name too long"),
+        _ => ("EIO", "i/o error"),
+    }
+}
+
+/// `v8.writeHeapSnapshot([filename[, options]])`: collects garbage, writes the
+/// snapshot to the file (Node's default name when none is given) and returns
+/// the file name; throws Node's uv error when the file cannot be written.
+fn write_heap_snapshot_fn(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    use crate::vm::runtime::ErrorType;
+    let filename = a.arg(0);
+    let path = if filename.is_undefined() {
+        write_snapshot_default_name(0)
+    } else if let Some(s) = Gc::<JsString>::try_from_value(filename) {
+        let p = s.to_rust_string();
+        if p.contains('\0') {
+            let d = describe(vm, filename);
+            let message = format!("The argument 'path' must be a string, Uint8Array, or URL without null bytes. Received {d}");
+            return Err(node_error(vm, ErrorType::TypeError, "ERR_INVALID_ARG_VALUE", &message));
+        }
+        p
+    } else {
+        let r = received(vm, filename);
+        return Err(node_error(
+            vm,
+            ErrorType::TypeError,
+            "ERR_INVALID_ARG_TYPE",
+            &format!("The \"path\" argument must be of type string or an instance of Buffer or URL.{r}"),
+        ));
+    };
+    let opts = heap_snapshot_options(vm, a.arg(1))?;
+    vm.collect_garbage();
+    match write_heap_snapshot_file(vm, opts, std::path::Path::new(&path)) {
+        Ok(_) => Ok(vm.string_value(&path)),
+        Err(SnapshotFileError::Io(e)) => {
+            let (code, text) = uv_error(&e);
+            let err = node_error(vm, ErrorType::Error, code, &format!("{code}: {text}, open '{path}'"));
+            if let crate::vm::Unwind::Throw(ev) = &err
+                && let Some(o) = JsObject::from_value(*ev)
+            {
+                let (k1, k2, k3) = (vm.atom("errno"), vm.atom("syscall"), vm.atom("path"));
+                let errno = Value::number(-(e.raw_os_error().unwrap_or(libc::EIO)) as f64);
+                let (syscall, p) = (vm.string_value("open"), vm.string_value(&path));
+                o.put_named(&mut vm.heap, PropertyKey::Atom(k1), errno, attrs::HIDDEN | attrs::ENUMERABLE);
+                o.put_named(&mut vm.heap, PropertyKey::Atom(k2), syscall, attrs::HIDDEN | attrs::ENUMERABLE);
+                o.put_named(&mut vm.heap, PropertyKey::Atom(k3), p, attrs::HIDDEN | attrs::ENUMERABLE);
+            }
+            Err(err)
+        }
+        Err(SnapshotFileError::Snapshot(e)) => Err(vm.type_error(&SnapshotFileError::Snapshot(e).to_string())),
     }
 }
 

@@ -426,6 +426,8 @@ pub struct PropertyIc {
 
 /// Source text shared by every code block compiled from one script.
 pub struct Source {
+    /// A process-wide script id (heap snapshot locations, profiles).
+    pub id: u32,
     pub name: String,
     pub text: String,
     /// Byte offsets of line starts (for line/column of a position).
@@ -440,7 +442,9 @@ impl Source {
                 line_starts.push(i as u32 + 1);
             }
         }
-        Source { name, text, line_starts }
+        static NEXT_SCRIPT_ID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+        let id = NEXT_SCRIPT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Source { id, name, text, line_starts }
     }
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {

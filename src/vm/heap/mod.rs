@@ -10,11 +10,13 @@
 
 mod conservative;
 mod gc_ref;
+mod live_index;
 mod roots;
 mod stats;
 
 pub use conservative::{current_stack_position, scan_native_stack};
 pub use gc_ref::Gc;
+pub use live_index::{FIRST_OBJECT_ID, LiveIndex};
 pub use roots::{Root, RootVisitor};
 pub use stats::{HeapStatistics, SpaceStatistics};
 
@@ -300,6 +302,11 @@ struct PageHeader {
     free_list: *mut FreeCell,
     live_cells: usize,
     mapping_size: usize,
+    /// The page's position in the page list while a heap snapshot is written.
+    snapshot_slot: u32,
+    /// Heap-snapshot ids of the page's cells (`cell_count` entries, 0 = none
+    /// yet), allocated the first time a snapshot sees the page.
+    ids: *mut u32,
     mark: [u64; BITMAP_WORDS],
     alloc: [u64; BITMAP_WORDS],
 }
@@ -359,6 +366,8 @@ pub struct Heap {
     next_gc: usize,
     pub stress: bool,
     pub gc_count: u64,
+    /// The next heap-snapshot id to hand out (odd, increasing by 2).
+    next_object_id: std::cell::Cell<u32>,
 }
 
 const NUM_CLASSES: usize = SIZE_CLASSES.len();
@@ -399,6 +408,7 @@ impl Heap {
             next_gc: 8 << 20,
             stress,
             gc_count: 0,
+            next_object_id: std::cell::Cell::new(FIRST_OBJECT_ID),
         }
     }
 
@@ -473,6 +483,8 @@ impl Heap {
                 free_list: std::ptr::null_mut(),
                 live_cells: 0,
                 mapping_size,
+                snapshot_slot: 0,
+                ids: std::ptr::null_mut(),
                 mark: [0; BITMAP_WORDS],
                 alloc: [0; BITMAP_WORDS],
             });
@@ -720,6 +732,10 @@ impl Heap {
                         }
                     }
                     PageHeader::clear(&mut page.alloc, index);
+                    if !page.ids.is_null() {
+                        // SAFETY: the id table has cell_count entries and index < bump <= cell_count.
+                        unsafe { *page.ids.add(index) = 0 };
+                    }
                     page.live_cells -= 1;
                     self.stats[page.space as usize].used -= page.cell_size;
                 }
@@ -749,6 +765,8 @@ impl Heap {
             self.pages.remove(&(page as usize));
             self.all_pages.retain(|&p| p != page);
             self.stats[Space::Large as usize].committed -= size;
+            // SAFETY: the page is dead and about to be unmapped.
+            unsafe { live_index::free_ids(page) };
             self.unmap_pages(page as *mut u8, size);
         }
         self.gc_count += 1;
@@ -791,6 +809,7 @@ impl Drop for Heap {
                     }
                 }
                 let size = page.mapping_size;
+                live_index::free_ids(page_ptr);
                 self.unmap_pages(page_ptr as *mut u8, size);
             }
         }

@@ -4,6 +4,7 @@
 //! and own data properties only.
 
 pub mod gc_profile;
+pub mod heap_snapshot;
 pub mod summary;
 
 use std::collections::HashSet;

@@ -209,6 +209,11 @@ impl Vm {
         self.heap_hooks.near_heap_limit.iter().rev().find(|h| h.tag == tag).map(|h| h.id)
     }
 
+    /// Whether a collection (or its callbacks) is running.
+    pub fn in_gc(&self) -> bool {
+        self.heap_hooks.in_gc
+    }
+
     pub fn set_oom_handler(&mut self, f: Option<OomHandler>) {
         self.heap_hooks.oom_handler = f;
     }
