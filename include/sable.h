@@ -427,6 +427,32 @@ typedef void (*sable_gc_cb)(struct sable_isolate *isolate,
  */
 typedef int (*sable_write_cb)(void *user, const uint8_t *bytes, size_t len);
 
+/**
+ * How a heap snapshot is written. Fill with
+ * `sable_heap_snapshot_options_init`, then change what you need.
+ */
+typedef struct sable_heap_snapshot_options {
+  /**
+   * `sizeof(sable_heap_snapshot_options)` as the caller knows it.
+   */
+  size_t struct_size;
+  /**
+   * Node's `exposeInternals`: no root -> global object shortcut edges;
+   * retention is explained through the GC roots only.
+   */
+  bool expose_internals;
+  /**
+   * Node's `exposeNumericValues`: number-valued properties, elements and
+   * context slots become edges to number nodes holding their value.
+   */
+  bool expose_numeric_values;
+  /**
+   * Bytes per call of the writer (every chunk but the last is exactly this
+   * long); 0 means 64 KiB.
+   */
+  size_t chunk_size;
+} sable_heap_snapshot_options;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -964,6 +990,37 @@ enum sable_status sable_string_new_external_one_byte(struct sable_isolate *isola
  * invalid isolate).
  */
 int64_t sable_isolate_adjust_external_memory(struct sable_isolate *isolate, int64_t delta);
+
+/**
+ * Fills `*options` with the defaults (no internals, no numeric values,
+ * 64 KiB chunks) and its `struct_size`.
+ */
+enum sable_status sable_heap_snapshot_options_init(struct sable_heap_snapshot_options *options);
+
+/**
+ * Streams a Chrome DevTools `.heapsnapshot` (JSON) of the isolate's live
+ * objects through `write`, in chunks of `options->chunk_size` bytes. A
+ * non-zero return from `write` stops the snapshot: no more chunks are
+ * written and the call returns `SABLE_ABORTED`. The writer must not call
+ * into the isolate. Nothing is collected or allocated in the JS heap, so this
+ * works inside a near-heap-limit callback, the out-of-memory handler, and
+ * after `SABLE_OUT_OF_MEMORY`. `options` may be NULL (the defaults).
+ */
+enum sable_status sable_heap_snapshot_write(struct sable_isolate *isolate,
+                                            const struct sable_heap_snapshot_options *options,
+                                            sable_write_cb write,
+                                            void *user);
+
+/**
+ * Writes a heap snapshot to the file at `path` (UTF-8, `path_len` bytes;
+ * created or truncated) in chunks of `options->chunk_size` bytes.
+ * `SABLE_IO_ERROR` if the file cannot be created or written (a partial file
+ * may remain). `options` may be NULL (the defaults).
+ */
+enum sable_status sable_heap_snapshot_write_file(struct sable_isolate *isolate,
+                                                 const struct sable_heap_snapshot_options *options,
+                                                 const char *path,
+                                                 size_t path_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -11,6 +11,8 @@
 //! - `SABLE_C_TEST_TIMEOUT`: seconds before a program is killed (default 300,
 //!   1800 under valgrind or GC stress).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -201,6 +203,23 @@ fn test_bad_input() {
 #[test]
 fn test_introspection() {
     c_test("test_introspection");
+}
+
+#[test]
+fn test_heap_snapshot() {
+    c_test("test_heap_snapshot");
+    // The snapshots the C host wrote pass the structural check; the one of
+    // 10,000 Leak objects (100 under GC stress) counts them all.
+    let leaks = if std::env::var("SABLE_GC_STRESS").is_ok_and(|v| v == "1") { 100 } else { 10_000 };
+    for name in ["c_host", "c_host_file", "c_near_limit", "c_oom"] {
+        let s = common::snapshot_check::check_file(&root().join(format!("target/tmp/{name}.heapsnapshot")));
+        if name == "c_host" {
+            assert_eq!(s.count("object", "Leak"), leaks, "Leak objects in {name}");
+        }
+        if name == "c_near_limit" || name == "c_oom" {
+            assert!(s.count("object", "Leak") > 50, "{name}: the leaking objects are in the snapshot");
+        }
+    }
 }
 
 /// Every C file has its #[test] above (a new file must be added there).

@@ -119,6 +119,7 @@ fn rust_structs() -> Vec<RustStruct> {
             external_script_source_size,
             cpu_profiler_metadata_size,
         }),
+        rust_struct!(sable_heap_snapshot_options { struct_size, expose_internals, expose_numeric_values, chunk_size }),
     ]
 }
 

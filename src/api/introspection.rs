@@ -10,6 +10,8 @@ use crate::vm::heap::Gc;
 pub use crate::vm::heap::{SPACE_C_NAMES, SpaceStatistics};
 pub use crate::vm::introspect::CodeStatistics;
 use crate::vm::introspect::gc_profile::gc_profile_doc;
+pub use crate::vm::introspect::heap_snapshot::{SnapshotError, SnapshotFileError, SnapshotOptions, SnapshotReport};
+use crate::vm::introspect::heap_snapshot::{write_heap_snapshot, write_heap_snapshot_file};
 use crate::vm::object::{JsString, attrs};
 use crate::vm::runtime::flags;
 use crate::vm::runtime::heap_hooks::epoch_millis;
@@ -87,6 +89,19 @@ impl Isolate {
         let ctor = self.val(ctor)?;
         let v = self.enter(c, |vm| v8_module::query_objects_value(vm, ctor, summary))?;
         Ok(self.push(v))
+    }
+
+    /// Writes a DevTools heap snapshot of the live cells through `sink` in
+    /// chunks (`sink` returns false to stop: `SnapshotError::Aborted`). No
+    /// collection runs first and nothing is allocated in the JS heap, so this
+    /// works inside near-heap-limit callbacks and the out-of-memory handler,
+    /// and after the isolate ran out of memory. The sink must not use the isolate.
+    pub fn heap_snapshot_write(&mut self, opts: SnapshotOptions, sink: &mut dyn FnMut(&[u8]) -> bool) -> Result<SnapshotReport, SnapshotError> {
+        write_heap_snapshot(&mut self.vm, opts, sink)
+    }
+    /// [`Isolate::heap_snapshot_write`] to a file (created or truncated).
+    pub fn heap_snapshot_write_file(&mut self, opts: SnapshotOptions, path: &std::path::Path) -> Result<SnapshotReport, SnapshotFileError> {
+        write_heap_snapshot_file(&mut self.vm, opts, path)
     }
 
     /// A new `v8` namespace object for context `c`.

@@ -129,6 +129,6 @@ mod introspection;
 mod isolate_impl;
 
 pub use introspection::{
-    CodeStatistics, GcCallbackFn, GcPhase, GcType, NearHeapLimitFn, OomHandlerFn, SPACE_C_NAMES, SpaceStatistics, cached_data_version_tag,
-    report_unrecognized_flags, set_flags_from_string,
+    CodeStatistics, GcCallbackFn, GcPhase, GcType, NearHeapLimitFn, OomHandlerFn, SPACE_C_NAMES, SnapshotError, SnapshotFileError, SnapshotOptions,
+    SnapshotReport, SpaceStatistics, cached_data_version_tag, report_unrecognized_flags, set_flags_from_string,
 };

@@ -51,12 +51,15 @@ mod global;
 mod heap;
 // statistics per space, heap-limit and GC hooks, GC profiles, v8 module
 mod introspection;
+// DevTools heap snapshots
+mod heap_snapshot;
 
 pub use context::*;
 pub use exception::*;
 pub use function::*;
 pub use global::*;
 pub use heap::*;
+pub use heap_snapshot::*;
 pub use introspection::*;
 pub use isolate::*;
 pub use object::*;

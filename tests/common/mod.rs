@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod snapshot_check;
+
 use sable::api::{ContextId, Isolate, IsolateParams, Status};
 
 /// A fresh isolate with one context.
