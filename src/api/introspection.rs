@@ -10,8 +10,9 @@ use crate::vm::heap::Gc;
 pub use crate::vm::heap::{SPACE_C_NAMES, SpaceStatistics};
 pub use crate::vm::introspect::CodeStatistics;
 use crate::vm::introspect::gc_profile::gc_profile_doc;
+pub use crate::vm::introspect::heap_snapshot::diagnostic_snapshot_name;
 pub use crate::vm::introspect::heap_snapshot::{SnapshotError, SnapshotFileError, SnapshotOptions, SnapshotReport};
-use crate::vm::introspect::heap_snapshot::{write_heap_snapshot, write_heap_snapshot_file};
+use crate::vm::introspect::heap_snapshot::{next_diagnostic_seq, write_heap_snapshot, write_heap_snapshot_file};
 use crate::vm::object::{JsString, attrs};
 use crate::vm::runtime::flags;
 use crate::vm::runtime::heap_hooks::epoch_millis;
@@ -99,9 +100,29 @@ impl Isolate {
     pub fn heap_snapshot_write(&mut self, opts: SnapshotOptions, sink: &mut dyn FnMut(&[u8]) -> bool) -> Result<SnapshotReport, SnapshotError> {
         write_heap_snapshot(&mut self.vm, opts, sink)
     }
+    /// Node's `--heapsnapshot-near-heap-limit=count`: when the heap reaches
+    /// its limit, write a snapshot to Node's diagnostic file name in the
+    /// current directory (at most `count` times; the limit is not raised, so
+    /// out-of-memory follows). `on_written` hears of each file. False if this
+    /// was already on (a no-op, as in Node).
+    pub fn enable_near_heap_limit_snapshots(
+        &mut self,
+        count: u32,
+        on_written: Option<Box<dyn FnMut(&str, &Result<SnapshotReport, SnapshotFileError>)>>,
+    ) -> bool {
+        crate::vm::introspect::heap_snapshot::enable_near_heap_limit_snapshots(&mut self.vm, count, on_written)
+    }
     /// [`Isolate::heap_snapshot_write`] to a file (created or truncated).
     pub fn heap_snapshot_write_file(&mut self, opts: SnapshotOptions, path: &std::path::Path) -> Result<SnapshotReport, SnapshotFileError> {
         write_heap_snapshot_file(&mut self.vm, opts, path)
+    }
+
+    /// Writes a snapshot to a new diagnostic file name (`Heap.<date>.<time>.
+    /// <pid>.0.<seq>.heapsnapshot`) in the current directory; returns the name.
+    pub fn heap_snapshot_write_diagnostic_file(&mut self) -> (String, Result<SnapshotReport, SnapshotFileError>) {
+        let name = diagnostic_snapshot_name(0, next_diagnostic_seq());
+        let r = write_heap_snapshot_file(&mut self.vm, SnapshotOptions::default(), std::path::Path::new(&name));
+        (name, r)
     }
 
     /// A new `v8` namespace object for context `c`.

@@ -16,6 +16,12 @@ struct Options {
     expose_gc: bool,
     test262: bool,
     heap_limit_mb: usize,
+    /// `--heapsnapshot-signal=SIGNAL`: the signal number.
+    snapshot_signal: Option<i32>,
+    /// `--heapsnapshot-near-heap-limit=N`.
+    snapshot_near_limit: u32,
+    /// `--heap-snapshot-on-oom`.
+    snapshot_on_oom: bool,
     /// Arguments after `--`: they go to `process.argv`, after the script.
     script_args: Vec<String>,
 }
@@ -25,16 +31,61 @@ fn usage() -> ! {
         "usage: sable [options] [FILE...] [--module FILE] [-- ARG...]\n\
          options:\n  -e CODE            evaluate CODE\n  --print-bytecode   print the bytecode of each script instead of running it\n  \
          --gc-stress        collect garbage at every safepoint\n  --expose-gc        install a global gc()\n  \
-         --test262          install the test262 host object $262\n  --max-heap-size MB limit the JS heap (out of memory ends the script)\n  --module FILE      run FILE as a module\n  -- ARG...          arguments for the script (process.argv)\n  -h, --help         this help"
+         --test262          install the test262 host object $262\n  --max-heap-size MB limit the JS heap (out of memory ends the script)\n  \
+         --heapsnapshot-signal=SIGNAL        write a heap snapshot when SIGNAL arrives\n  \
+         --heapsnapshot-near-heap-limit=N    write up to N heap snapshots when the heap reaches its limit\n  \
+         --heap-snapshot-on-oom              write a heap snapshot when the heap runs out of memory\n  --module FILE      run FILE as a module\n  -- ARG...          arguments for the script (process.argv)\n  -h, --help         this help"
     );
     std::process::exit(2)
 }
 
 fn parse_args() -> Options {
-    let mut o =
-        Options { files: Vec::new(), eval: Vec::new(), print_bytecode: false, expose_gc: false, test262: false, heap_limit_mb: 0, script_args: Vec::new() };
+    let mut o = Options {
+        files: Vec::new(),
+        eval: Vec::new(),
+        print_bytecode: false,
+        expose_gc: false,
+        test262: false,
+        heap_limit_mb: 0,
+        snapshot_signal: None,
+        snapshot_near_limit: 0,
+        snapshot_on_oom: false,
+        script_args: Vec::new(),
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        // `--flag=value` and `--flag value` for the snapshot flags.
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        let value = |args: &mut std::iter::Skip<std::env::Args>| inline.clone().or_else(|| args.next()).unwrap_or_else(|| usage());
+        match flag.as_str() {
+            "--heapsnapshot-signal" => {
+                let v = value(&mut args);
+                match sable::host::diagnostics::signal_number(&v) {
+                    Some(n) => o.snapshot_signal = Some(n),
+                    None => {
+                        eprintln!("sable: --heapsnapshot-signal: unknown signal {v}");
+                        std::process::exit(9)
+                    }
+                }
+                continue;
+            }
+            "--heapsnapshot-near-heap-limit" => {
+                let v = value(&mut args);
+                o.snapshot_near_limit = v.parse().unwrap_or_else(|_| {
+                    eprintln!("sable: --heapsnapshot-near-heap-limit must be a non-negative integer (got {v})");
+                    std::process::exit(9)
+                });
+                continue;
+            }
+            "--heap-snapshot-on-oom" if inline.is_none() => {
+                o.snapshot_on_oom = true;
+                continue;
+            }
+            _ => {}
+        }
         match a.as_str() {
             "-e" => o.eval.push(args.next().unwrap_or_else(|| usage())),
             "--print-bytecode" => o.print_bytecode = true,
@@ -163,6 +214,18 @@ fn main() -> ExitCode {
             return ExitCode::from(70);
         }
     };
+    if let Some(signal) = opts.snapshot_signal
+        && let Err(e) = sable::host::diagnostics::install_snapshot_signal(&iso, signal)
+    {
+        eprintln!("sable: --heapsnapshot-signal: {e}");
+        return ExitCode::from(70);
+    }
+    if opts.snapshot_near_limit > 0 {
+        sable::host::diagnostics::install_near_heap_limit_snapshots(&mut iso, opts.snapshot_near_limit);
+    }
+    if opts.snapshot_on_oom {
+        sable::host::diagnostics::install_snapshot_on_oom(&mut iso);
+    }
     let c = match iso.context_new() {
         Ok(c) => c,
         Err(s) => {

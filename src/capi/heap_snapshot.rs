@@ -55,7 +55,7 @@ fn read_options(options: *const sable_heap_snapshot_options) -> CResult<api::Sna
     }
     // SAFETY: non-NULL; every options struct starts with its size.
     let size = unsafe { options.cast::<usize>().read() };
-    check(size >= offset_of!(sable_heap_snapshot_options, expose_internals) + 1)?;
+    check(size > offset_of!(sable_heap_snapshot_options, expose_internals))?;
     let fits = |end: usize| size >= end;
     // SAFETY: each field is read only when the caller's struct contains it.
     unsafe {

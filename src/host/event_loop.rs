@@ -65,9 +65,14 @@ impl NodeHost {
                 return Ok(false);
             }
             // Poll phase: nothing else to wait for, so sleep until the timer is due.
-            let wait = expiry - now_ms();
-            if wait > 0.0 {
-                std::thread::sleep(Duration::from_secs_f64(wait / 1000.0));
+            // Sleep in short slices, waking early when a heap-snapshot signal
+            // waits for the next safepoint (the next hook call is one).
+            loop {
+                let wait = expiry - now_ms();
+                if wait <= 0.0 || super::diagnostics::take_wake_request() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_secs_f64(wait.min(50.0) / 1000.0));
             }
         }
         // Check phase.

@@ -6,6 +6,7 @@
 
 use std::io::Write;
 
+pub mod diagnostics;
 mod event_loop;
 mod node;
 

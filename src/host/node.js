@@ -2025,8 +2025,9 @@
     return exitStatus();
   }
 
-  function makeStream(write) {
+  function makeStream(write, fd) {
     return {
+      fd,
       write(chunk, encoding, cb) {
         if (typeof chunk !== 'string') {
           throw makeInvalidArgType('chunk', 'string or an instance of Buffer or Uint8Array', chunk);
@@ -2053,8 +2054,8 @@
     version: 'v20.0.0-sable',
     versions: { sable: binding.version },
     title: 'sable',
-    stdout: makeStream(writeOut),
-    stderr: makeStream(writeErr),
+    stdout: makeStream(writeOut, 1),
+    stderr: makeStream(writeErr, 2),
     nextTick,
     emitWarning,
     cwd: () => binding.cwd,

@@ -1,12 +1,16 @@
 //! The JS-visible `v8` namespace object (Node's `v8` module): heap, space and
-//! code statistics, queryObjects, GCProfiler, setFlagsFromString and
-//! cachedDataVersionTag. Functions of features Sable does not have yet are
+//! code statistics, heap snapshots (writeHeapSnapshot, getHeapSnapshot,
+//! setHeapSnapshotNearHeapLimit), queryObjects, GCProfiler,
+//! setFlagsFromString and cachedDataVersionTag. Functions of features Sable does not have yet are
 //! absent, not stubbed.
 
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::introspect::gc_profile::{Doc, code_statistics_doc, gc_profile_doc, heap_statistics_doc, space_statistics_doc};
-use crate::vm::introspect::heap_snapshot::{SnapshotFileError, SnapshotOptions, write_heap_snapshot_file, write_snapshot_default_name};
+use crate::vm::introspect::heap_snapshot::{
+    SnapshotFileError, SnapshotOptions, diagnostic_snapshot_name, enable_near_heap_limit_snapshots, heap_snapshot_to_temp_file, next_diagnostic_seq,
+    write_heap_snapshot_file,
+};
 use crate::vm::introspect::{code_statistics, query_objects, summary::summarize};
 use crate::vm::isolate::Vm;
 use crate::vm::object::{CallArgs, FunctionKind, JsObject, JsString, NativeFn, ObjectKind, PropertyKey, attrs};
@@ -28,11 +32,25 @@ pub fn create_v8_module(vm: &mut Vm, realm: Gc<Realm>) -> Gc<JsObject> {
         ("queryObjects", query_objects_fn, 2),
         ("setFlagsFromString", set_flags_from_string, 1),
         ("writeHeapSnapshot", write_heap_snapshot_fn, 2),
+        ("setHeapSnapshotNearHeapLimit", set_heap_snapshot_near_heap_limit, 1),
     ];
     for &(name, f, len) in fns {
         let func = vm.new_native_function(realm, f, name, len, false);
         vm.define_value(m, name, func.value(), attrs::DEFAULT);
     }
+    // getHeapSnapshot() returns a HeapSnapshotStream: read(), next() and
+    // [Symbol.iterator] yield the chunks, pipe(dest) writes them to dest.
+    let stream_proto = vm.new_object();
+    vm.define_method(stream_proto, "read", stream_read, 0);
+    vm.define_method(stream_proto, "next", stream_next, 0);
+    vm.define_method(stream_proto, "pipe", stream_pipe, 2);
+    let iterator = vm.symbols.iterator;
+    vm.define_symbol_method(stream_proto, iterator, "[Symbol.iterator]", stream_iterator, 0, attrs::HIDDEN);
+    let tag = PropertyKey::Symbol(vm.symbols.to_string_tag);
+    let tag_value = vm.string_value("HeapSnapshotStream");
+    stream_proto.put_named(&mut vm.heap, tag, tag_value, attrs::CONFIGURABLE);
+    let get = vm.new_function_object(realm, FunctionKind::Native { f: get_heap_snapshot, data: stream_proto.value() }, "getHeapSnapshot", 1, false);
+    vm.define_value(m, "getHeapSnapshot", get.value(), attrs::DEFAULT);
     // class GCProfiler { start(); stop(); }
     let proto = vm.new_object();
     let ctor = vm.new_function_object(realm, FunctionKind::Native { f: gc_profiler_constructor, data: proto.value() }, "GCProfiler", 0, true);
@@ -132,6 +150,143 @@ fn heap_snapshot_options(vm: &mut Vm, options: Value) -> JsResult<SnapshotOption
     Ok(opts)
 }
 
+/// `v8.setHeapSnapshotNearHeapLimit(limit)`: writes up to `limit` snapshots
+/// when the heap reaches its limit; a no-op after the first call (or the
+/// shell flag), as in Node.
+fn set_heap_snapshot_near_heap_limit(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    use crate::vm::runtime::ErrorType;
+    let limit = a.arg(0);
+    if !limit.is_number() {
+        let r = received(vm, limit);
+        return Err(node_error(vm, ErrorType::TypeError, "ERR_INVALID_ARG_TYPE", &format!("The \"limit\" argument must be of type number.{r}")));
+    }
+    let n = limit.as_number();
+    if n.fract() != 0.0 || !n.is_finite() {
+        let d = describe(vm, limit);
+        return Err(node_error(
+            vm,
+            ErrorType::RangeError,
+            "ERR_OUT_OF_RANGE",
+            &format!("The value of \"limit\" is out of range. It must be an integer. Received {d}"),
+        ));
+    }
+    if !(1.0..=2147483647.0).contains(&n) {
+        let d = describe(vm, limit);
+        return Err(node_error(
+            vm,
+            ErrorType::RangeError,
+            "ERR_OUT_OF_RANGE",
+            &format!("The value of \"limit\" is out of range. It must be >= 1 && <= 2147483647. Received {d}"),
+        ));
+    }
+    enable_near_heap_limit_snapshots(vm, n as u32, None);
+    Ok(Value::UNDEFINED)
+}
+
+/// `v8.getHeapSnapshot([options])`: collects garbage, writes the snapshot to
+/// an unlinked temporary file and returns a stream reading it back in chunks.
+fn get_heap_snapshot(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let opts = heap_snapshot_options(vm, a.arg(0))?;
+    let proto = match &a.callee.kind {
+        ObjectKind::Function(f) => match f.kind {
+            FunctionKind::Native { data, .. } => data,
+            _ => Value::NULL,
+        },
+        _ => Value::NULL,
+    };
+    vm.collect_garbage();
+    match heap_snapshot_to_temp_file(vm, opts) {
+        Ok(file) => Ok(vm.new_object_with_proto(proto, ObjectKind::HeapSnapshotStream(Some(Box::new(file)))).value()),
+        Err(SnapshotFileError::Io(e)) => {
+            let (code, text) = uv_error(&e);
+            Err(node_error(vm, crate::vm::runtime::ErrorType::Error, code, &format!("{code}: {text}, write")))
+        }
+        Err(e) => Err(vm.type_error(&e.to_string())),
+    }
+}
+
+/// The next chunk of a snapshot stream (up to 64 KiB), or None at the end.
+fn stream_chunk(vm: &mut Vm, this: Value, method: &str) -> JsResult<Option<Value>> {
+    use std::io::Read;
+    let Some(o) = JsObject::from_value(this).filter(|o| matches!(o.kind, ObjectKind::HeapSnapshotStream(_))) else {
+        return Err(vm.type_error(&format!("HeapSnapshotStream.prototype.{method} called on an incompatible receiver")));
+    };
+    // SAFETY: the stream object is live (it is `this`) and nothing else
+    // borrows it while its file is read.
+    let kind = unsafe { &mut o.m().kind };
+    let ObjectKind::HeapSnapshotStream(slot) = kind else { unreachable!() };
+    let Some(file) = slot.as_mut() else { return Ok(None) };
+    let mut buf = vec![0u8; crate::vm::introspect::heap_snapshot::DEFAULT_CHUNK_SIZE];
+    let n = loop {
+        match file.read(&mut buf) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                *slot = None;
+                let (code, text) = uv_error(&e);
+                return Err(node_error(vm, crate::vm::runtime::ErrorType::Error, code, &format!("{code}: {text}, read")));
+            }
+        }
+    };
+    if n == 0 {
+        *slot = None;
+        return Ok(None);
+    }
+    Ok(Some(JsString::from_latin1(&mut vm.heap, &buf[..n]).value()))
+}
+
+/// `stream.read()`: the next chunk (a string), or null at the end.
+fn stream_read(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(stream_chunk(vm, a.this, "read")?.unwrap_or(Value::NULL))
+}
+
+/// `stream.next()`: the iterator protocol over the chunks.
+fn stream_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let chunk = stream_chunk(vm, a.this, "next")?;
+    Ok(crate::vm::runtime::iteration::iter_result(vm, chunk.unwrap_or(Value::UNDEFINED), chunk.is_none()))
+}
+
+fn stream_iterator(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(a.this)
+}
+
+/// `stream.pipe(dest[, { end }])`: writes every chunk with `dest.write(chunk)`,
+/// then calls `dest.end()` unless `end` is false or dest is stdout/stderr
+/// (`fd` 1 or 2), and returns dest.
+fn stream_pipe(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let dest = a.arg(0);
+    let Some(d) = JsObject::from_value(dest) else {
+        let r = received(vm, dest);
+        return Err(node_error(
+            vm,
+            crate::vm::runtime::ErrorType::TypeError,
+            "ERR_INVALID_ARG_TYPE",
+            &format!("The \"destination\" argument must be a writable stream.{r}"),
+        ));
+    };
+    let write_key = PropertyKey::Atom(vm.atom("write"));
+    let write = vm.get(d, write_key, dest)?;
+    while let Some(chunk) = stream_chunk(vm, a.this, "pipe")? {
+        vm.call(write, dest, &[chunk])?;
+    }
+    let mut end = true;
+    if let Some(o) = JsObject::from_value(a.arg(1)) {
+        let key = PropertyKey::Atom(vm.atom("end"));
+        end = vm.get(o, key, a.arg(1))? != Value::FALSE;
+    }
+    let fd_key = PropertyKey::Atom(vm.atom("fd"));
+    let fd = vm.get(d, fd_key, dest)?;
+    let stdio = fd.is_number() && (fd.as_number() == 1.0 || fd.as_number() == 2.0);
+    if end && !stdio {
+        let end_key = PropertyKey::Atom(vm.atom("end"));
+        let end_fn = vm.get(d, end_key, dest)?;
+        if JsObject::from_value(end_fn).is_some_and(|f| f.is_callable()) {
+            vm.call(end_fn, dest, &[])?;
+        }
+    }
+    Ok(dest)
+}
+
 /// Node's uv error code and text for an I/O error.
 fn uv_error(e: &std::io::Error) -> (&'static str, &'static str) {
     match e.raw_os_error() {
@@ -155,7 +310,7 @@ fn write_heap_snapshot_fn(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     use crate::vm::runtime::ErrorType;
     let filename = a.arg(0);
     let path = if filename.is_undefined() {
-        write_snapshot_default_name(0)
+        diagnostic_snapshot_name(0, next_diagnostic_seq())
     } else if let Some(s) = Gc::<JsString>::try_from_value(filename) {
         let p = s.to_rust_string();
         if p.contains('\0') {

@@ -313,11 +313,11 @@ pub fn check_snapshot(bytes: &[u8]) -> Result<Snapshot, String> {
             return Err(format!("edge {e}: to_node {to} is not a node offset"));
         }
     }
-    if s.locations.len() % 4 != 0 {
+    if !s.locations.len().is_multiple_of(4) {
         return Err("locations length is not a multiple of 4".into());
     }
     for l in s.locations.chunks(4) {
-        if l[0] as usize % nf != 0 || l[0] as usize / nf >= node_count {
+        if !(l[0] as usize).is_multiple_of(nf) || l[0] as usize / nf >= node_count {
             return Err(format!("location object_index {} is not a node offset", l[0]));
         }
     }

@@ -105,7 +105,7 @@ const NODE_FIELDS: u64 = 7;
 const MAX_NAME_CHARS: usize = 1024;
 /// The string cache keeps names up to this long, up to this many bytes in all.
 const CACHED_NAME_BYTES: usize = 256;
-const STRING_CACHE_BUDGET: usize = 4 << 20;
+const STRING_CACHE_BUDGET: usize = 1 << 20;
 const CELL_CACHE_ENTRIES: usize = 1 << 16;
 const CTOR_CACHE_ENTRIES: usize = 1 << 16;
 
@@ -248,13 +248,11 @@ impl Strings {
         self.writing = writing;
     }
     fn bytes(&self) -> usize {
-        self.cached_bytes + self.by_text.capacity() * 40 + self.by_cell.capacity() * 16 + self.scratch.capacity()
+        // Each cached text is its own allocation (about 32 bytes of overhead).
+        self.cached_bytes + self.by_text.capacity() * 56 + self.by_cell.capacity() * 16 + self.scratch.capacity()
     }
-    /// The index of the escaped text in `self.scratch`.
-    fn intern_scratch(&mut self, out: &mut Out<'_>) -> u32 {
-        if let Some(&i) = self.by_text.get(self.scratch.as_slice()) {
-            return i;
-        }
+    /// A new index for the escaped text in `self.scratch` (written when replaying).
+    fn fresh_scratch(&mut self, out: &mut Out<'_>) -> u32 {
         let i = self.next;
         self.next += 1;
         if self.writing {
@@ -262,6 +260,14 @@ impl Strings {
             out.always(&self.scratch);
             out.always(b"\"");
         }
+        i
+    }
+    /// The index of the escaped text in `self.scratch`.
+    fn intern_scratch(&mut self, out: &mut Out<'_>) -> u32 {
+        if let Some(&i) = self.by_text.get(self.scratch.as_slice()) {
+            return i;
+        }
+        let i = self.fresh_scratch(out);
         let len = self.scratch.len();
         if len <= CACHED_NAME_BYTES && self.cached_bytes + len <= STRING_CACHE_BUDGET {
             self.cached_bytes += len;
@@ -291,8 +297,12 @@ impl Strings {
             // An unflattened rope: walk its parts without allocating cells.
             None => escape_units(&mut self.scratch, s.to_units().into_iter().take(MAX_NAME_CHARS)),
         }
+        if !s.is_atom() {
+            // Contents of ordinary strings are mostly unique: no dedup, no cache.
+            return self.fresh_scratch(out);
+        }
         let i = self.intern_scratch(out);
-        if s.is_atom() && self.by_cell.len() < CELL_CACHE_ENTRIES {
+        if self.by_cell.len() < CELL_CACHE_ENTRIES {
             self.by_cell.insert(key, i);
         }
         i
@@ -918,15 +928,11 @@ fn local_stamp() -> (String, String) {
     (format!("{:04}{:02}{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday), format!("{:02}{:02}{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec))
 }
 
-/// `v8.writeHeapSnapshot()`'s default file name:
-/// `Heap-${yyyymmdd}-${hhmmss}-${pid}-${thread_id}.heapsnapshot`.
-pub fn write_snapshot_default_name(thread_id: u32) -> String {
-    let (date, time) = local_stamp();
-    format!("Heap-{date}-{time}-{}-{thread_id}.heapsnapshot", std::process::id())
-}
-
-/// Node's diagnostic file name (signal and near-heap-limit snapshots):
+/// Node's diagnostic file name, used by `v8.writeHeapSnapshot()` without a
+/// name and by signal and near-heap-limit snapshots:
 /// `Heap.${yyyymmdd}.${hhmmss}.${pid}.${thread_id}.${seq:03}.heapsnapshot`.
+/// (Node's documentation gives `Heap-${yyyymmdd}-${hhmmss}-${pid}-${thread_id}`
+/// for writeHeapSnapshot; node 20 really writes this dotted form.)
 pub fn diagnostic_snapshot_name(thread_id: u32, seq: u32) -> String {
     let (date, time) = local_stamp();
     format!("Heap.{date}.{time}.{}.{thread_id}.{seq:03}.heapsnapshot", std::process::id())
@@ -936,4 +942,69 @@ pub fn diagnostic_snapshot_name(thread_id: u32, seq: u32) -> String {
 pub fn next_diagnostic_seq() -> u32 {
     static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
     SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Node's `--heapsnapshot-near-heap-limit=count` and
+/// `v8.setHeapSnapshotNearHeapLimit(count)`: when the heap reaches its limit
+/// (after a full collection), write a snapshot to a diagnostic file in the
+/// current directory, at most `count` times. The limit is not raised (the
+/// writer needs no JS heap), so out-of-memory follows the snapshot. Returns
+/// false, changing nothing, if this was already turned on.
+pub fn enable_near_heap_limit_snapshots(vm: &mut Vm, count: u32, on_written: Option<Box<dyn FnMut(&str, &Result<SnapshotReport, SnapshotFileError>)>>) -> bool {
+    if vm.heap_hooks.near_limit_snapshots || count == 0 {
+        return false;
+    }
+    vm.heap_hooks.near_limit_snapshots = true;
+    let mut taken = 0u32;
+    let mut on_written = on_written;
+    vm.add_near_heap_limit_callback(
+        (0, 0),
+        Box::new(move |vm, current, _initial| {
+            if taken < count {
+                taken += 1;
+                let name = diagnostic_snapshot_name(0, next_diagnostic_seq());
+                let r = write_heap_snapshot_file(vm, SnapshotOptions::default(), std::path::Path::new(&name));
+                if let Some(f) = on_written.as_mut() {
+                    f(&name, &r);
+                }
+            }
+            current
+        }),
+    );
+    true
+}
+
+/// Writes a snapshot into an unlinked temporary file and returns it
+/// positioned at the start (`v8.getHeapSnapshot()` reads it back in chunks,
+/// so the snapshot is never held whole in memory).
+pub fn heap_snapshot_to_temp_file(vm: &mut Vm, opts: SnapshotOptions) -> Result<std::fs::File, SnapshotFileError> {
+    use std::io::{Seek, Write};
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let dir = std::env::temp_dir();
+    let (mut file, path) = loop {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("sable-heap-{}-{n}.heapsnapshot", std::process::id()));
+        match std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
+            Ok(f) => break (f, path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(SnapshotFileError::Io(e)),
+        }
+    };
+    // Unlinked at once: the space is released when the stream is done or collected.
+    let _ = std::fs::remove_file(&path);
+    let mut failure = None;
+    let mut sink = |bytes: &[u8]| match file.write_all(bytes) {
+        Ok(()) => true,
+        Err(e) => {
+            failure = Some(e);
+            false
+        }
+    };
+    let result = write_heap_snapshot(vm, opts, &mut sink);
+    if let Some(e) = failure {
+        return Err(SnapshotFileError::Io(e));
+    }
+    result.map_err(SnapshotFileError::Snapshot)?;
+    file.rewind().map_err(SnapshotFileError::Io)?;
+    Ok(file)
 }

@@ -208,6 +208,9 @@ pub enum ObjectKind {
     RawJson,
     /// A `v8.GCProfiler` instance: the id of its running profile (0 = stopped).
     GcProfiler(u64),
+    /// A `v8.getHeapSnapshot()` stream: the snapshot in an unlinked temporary
+    /// file, read chunk by chunk (None once read to the end).
+    HeapSnapshotStream(Option<Box<std::fs::File>>),
     /// %ArrayIteratorPrototype% objects: [[IteratedArrayLike]] (undefined once
     /// exhausted), [[ArrayLikeNextIndex]] and [[ArrayLikeIterationKind]].
     ArrayIterator {

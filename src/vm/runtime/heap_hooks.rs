@@ -112,6 +112,9 @@ pub fn epoch_millis() -> u64 {
 
 /// The isolate's hook registrations and the state of the collection in progress.
 pub struct HeapHooks {
+    /// Near-heap-limit snapshots are on (`--heapsnapshot-near-heap-limit`,
+    /// `v8.setHeapSnapshotNearHeapLimit`): later requests are ignored, as in Node.
+    pub near_limit_snapshots: bool,
     gc_callbacks: Vec<Hook<GcCallback>>,
     near_heap_limit: Vec<Hook<NearHeapLimitCallback>>,
     oom_handler: Option<OomHandler>,
@@ -134,6 +137,7 @@ pub struct HeapHooks {
 impl HeapHooks {
     pub fn new(initial_limit: usize) -> HeapHooks {
         HeapHooks {
+            near_limit_snapshots: false,
             gc_callbacks: Vec::new(),
             near_heap_limit: Vec::new(),
             oom_handler: None,
