@@ -105,11 +105,7 @@ impl Isolate {
     /// current directory (at most `count` times; the limit is not raised, so
     /// out-of-memory follows). `on_written` hears of each file. False if this
     /// was already on (a no-op, as in Node).
-    pub fn enable_near_heap_limit_snapshots(
-        &mut self,
-        count: u32,
-        on_written: Option<Box<dyn FnMut(&str, &Result<SnapshotReport, SnapshotFileError>)>>,
-    ) -> bool {
+    pub fn enable_near_heap_limit_snapshots(&mut self, count: u32, on_written: Option<crate::vm::introspect::heap_snapshot::SnapshotWrittenFn>) -> bool {
         crate::vm::introspect::heap_snapshot::enable_near_heap_limit_snapshots(&mut self.vm, count, on_written)
     }
     /// [`Isolate::heap_snapshot_write`] to a file (created or truncated).

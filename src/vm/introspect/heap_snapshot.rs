@@ -944,13 +944,16 @@ pub fn next_diagnostic_seq() -> u32 {
     SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// Hears of each near-heap-limit snapshot file: its name and the outcome.
+pub type SnapshotWrittenFn = Box<dyn FnMut(&str, &Result<SnapshotReport, SnapshotFileError>)>;
+
 /// Node's `--heapsnapshot-near-heap-limit=count` and
 /// `v8.setHeapSnapshotNearHeapLimit(count)`: when the heap reaches its limit
 /// (after a full collection), write a snapshot to a diagnostic file in the
 /// current directory, at most `count` times. The limit is not raised (the
 /// writer needs no JS heap), so out-of-memory follows the snapshot. Returns
 /// false, changing nothing, if this was already turned on.
-pub fn enable_near_heap_limit_snapshots(vm: &mut Vm, count: u32, on_written: Option<Box<dyn FnMut(&str, &Result<SnapshotReport, SnapshotFileError>)>>) -> bool {
+pub fn enable_near_heap_limit_snapshots(vm: &mut Vm, count: u32, on_written: Option<SnapshotWrittenFn>) -> bool {
     if vm.heap_hooks.near_limit_snapshots || count == 0 {
         return false;
     }
