@@ -1,5 +1,6 @@
 //! The examples of Node's `v8` documentation for the functions Sable has
-//! (queryObjects, GCProfiler, setFlagsFromString('--trace_gc')) run in the
+//! (queryObjects, GCProfiler, setFlagsFromString('--trace_gc'),
+//! writeHeapSnapshot, getHeapSnapshot) run in the
 //! shell unchanged but for their `require` line, and print what node 20
 //! printed (kept in tests/data/node_docs/*.node.txt) up to numbers.
 
@@ -16,10 +17,15 @@ fn data(name: &str) -> PathBuf {
 /// accepts both, so the change is cosmetic). Idle examples run without GC
 /// stress, as they would in node.
 fn run_example(name: &str) -> Output {
+    run_example_in(name, &PathBuf::from(env!("CARGO_TARGET_TMPDIR")))
+}
+
+/// [`run_example`] with `dir` as the working directory (where snapshots land).
+fn run_example_in(name: &str, dir: &std::path::Path) -> Output {
     let src = std::fs::read_to_string(data(&format!("{name}.js"))).unwrap().replace("require('node:v8')", "require('v8')");
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("node_docs_{name}.js"));
     std::fs::write(&path, src).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sable")).arg(&path).env_remove("SABLE_GC_STRESS").output().expect("run sable");
+    let out = Command::new(env!("CARGO_BIN_EXE_sable")).current_dir(dir).arg(&path).env_remove("SABLE_GC_STRESS").output().expect("run sable");
     assert!(out.status.success(), "{name}: {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     out
 }
@@ -67,6 +73,31 @@ fn query_objects_example() {
         parts
     };
     assert_eq!(items(ours[6]), items(theirs[6]), "{} vs {}", ours[6], theirs[6]);
+}
+
+/// writeHeapSnapshot's example (its main-thread part, without
+/// worker_threads) prints the default file name, which exists: node 20's
+/// `Heap.<date>.<time>.<pid>.<thread>.<seq>.heapsnapshot`.
+#[test]
+fn write_heap_snapshot_example() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("node_docs_write_heap_snapshot");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = run_example_in("write_heap_snapshot", &dir);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let expected = std::fs::read_to_string(data("write_heap_snapshot.node.txt")).unwrap();
+    assert_eq!(up_to_numbers(&text), up_to_numbers(&expected));
+    let name = text.trim().strip_prefix("main thread heapdump: ").unwrap();
+    let bytes = std::fs::read(dir.join(name)).expect("the snapshot file exists");
+    assert!(bytes.starts_with(b"{\"snapshot\":{\"meta\":") && bytes.ends_with(b"]}"));
+}
+
+/// getHeapSnapshot's example pipes the snapshot to process.stdout.
+#[test]
+fn get_heap_snapshot_example() {
+    let out = run_example("get_heap_snapshot");
+    assert!(out.stdout.starts_with(b"{\"snapshot\":{\"meta\":") && out.stdout.ends_with(b"]}"));
+    assert!(out.stdout.len() > 100_000);
 }
 
 /// The example prints GC events for a minute; an idle script collects

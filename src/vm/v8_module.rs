@@ -179,7 +179,15 @@ fn set_heap_snapshot_near_heap_limit(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<
             &format!("The value of \"limit\" is out of range. It must be >= 1 && <= 2147483647. Received {d}"),
         ));
     }
-    enable_near_heap_limit_snapshots(vm, n as u32, None);
+    // Node announces each file on stderr.
+    let announce: crate::vm::introspect::heap_snapshot::SnapshotWrittenFn = Box::new(|name, r| match r {
+        Ok(_) => {
+            let path = std::env::current_dir().map(|d| d.join(name)).unwrap_or_else(|_| name.into());
+            eprintln!("Wrote snapshot to {}", path.display());
+        }
+        Err(e) => eprintln!("Cannot write heap snapshot {name}: {e}"),
+    });
+    enable_near_heap_limit_snapshots(vm, n as u32, Some(announce));
     Ok(Value::UNDEFINED)
 }
 
