@@ -1022,6 +1022,22 @@ enum sable_status sable_heap_snapshot_write_file(struct sable_isolate *isolate,
                                                  const char *path,
                                                  size_t path_len);
 
+/**
+ * Linux: writes the snapshot file (as `sable_heap_snapshot_write_file`)
+ * from a forked child process that sees a copy-on-write image of the heap,
+ * so the isolate pauses only for the fork and for giving every object its
+ * id. Returns once the child runs: `*child_pid` is its process id (reap it
+ * with `waitpid`; exit status 0 means the file is complete) and
+ * `*pause_us` (may be NULL) the pause in microseconds. Elsewhere, and if the
+ * file cannot be created or the fork fails: `SABLE_IO_ERROR`.
+ */
+enum sable_status sable_heap_snapshot_write_file_forked(struct sable_isolate *isolate,
+                                                        const struct sable_heap_snapshot_options *options,
+                                                        const char *path,
+                                                        size_t path_len,
+                                                        int32_t *child_pid,
+                                                        uint64_t *pause_us);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

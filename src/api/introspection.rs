@@ -10,9 +10,12 @@ use crate::vm::heap::Gc;
 pub use crate::vm::heap::{SPACE_C_NAMES, SpaceStatistics};
 pub use crate::vm::introspect::CodeStatistics;
 use crate::vm::introspect::gc_profile::gc_profile_doc;
-pub use crate::vm::introspect::heap_snapshot::diagnostic_snapshot_name;
-pub use crate::vm::introspect::heap_snapshot::{SnapshotError, SnapshotFileError, SnapshotOptions, SnapshotReport};
-use crate::vm::introspect::heap_snapshot::{next_diagnostic_seq, write_heap_snapshot, write_heap_snapshot_file};
+#[cfg(target_os = "linux")]
+pub use crate::vm::introspect::heap_snapshot::wait_forked_snapshot;
+pub use crate::vm::introspect::heap_snapshot::{
+    ForkedSnapshot, SnapshotError, SnapshotFileError, SnapshotOptions, SnapshotReport, diagnostic_snapshot_name, next_diagnostic_seq,
+};
+use crate::vm::introspect::heap_snapshot::{write_heap_snapshot, write_heap_snapshot_file};
 use crate::vm::object::{JsString, attrs};
 use crate::vm::runtime::flags;
 use crate::vm::runtime::heap_hooks::epoch_millis;
@@ -107,6 +110,21 @@ impl Isolate {
     /// was already on (a no-op, as in Node).
     pub fn enable_near_heap_limit_snapshots(&mut self, count: u32, on_written: Option<crate::vm::introspect::heap_snapshot::SnapshotWrittenFn>) -> bool {
         crate::vm::introspect::heap_snapshot::enable_near_heap_limit_snapshots(&mut self.vm, count, on_written)
+    }
+    /// Linux: the snapshot file is written by a forked child from a
+    /// copy-on-write image; this returns once the child runs (the pause is
+    /// the fork plus giving every cell its id). The caller reaps the child
+    /// (exit status 0: the file is complete). Elsewhere: an I/O error.
+    pub fn heap_snapshot_fork_file(&mut self, opts: SnapshotOptions, path: &std::path::Path) -> Result<ForkedSnapshot, SnapshotFileError> {
+        #[cfg(target_os = "linux")]
+        {
+            crate::vm::introspect::heap_snapshot::fork_heap_snapshot_file(&mut self.vm, opts, path)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = (opts, path);
+            Err(SnapshotFileError::Io(std::io::Error::new(std::io::ErrorKind::Unsupported, "forked heap snapshots need Linux")))
+        }
     }
     /// [`Isolate::heap_snapshot_write`] to a file (created or truncated).
     pub fn heap_snapshot_write_file(&mut self, opts: SnapshotOptions, path: &std::path::Path) -> Result<SnapshotReport, SnapshotFileError> {

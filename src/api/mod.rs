@@ -128,7 +128,11 @@ pub struct TerminateHandle(pub(crate) VmTerminateHandle);
 mod introspection;
 mod isolate_impl;
 
+#[cfg(target_os = "linux")]
+pub use introspection::wait_forked_snapshot;
+
 pub use introspection::{
-    CodeStatistics, GcCallbackFn, GcPhase, GcType, NearHeapLimitFn, OomHandlerFn, SPACE_C_NAMES, SnapshotError, SnapshotFileError, SnapshotOptions,
-    SnapshotReport, SpaceStatistics, cached_data_version_tag, report_unrecognized_flags, set_flags_from_string,
+    CodeStatistics, ForkedSnapshot, GcCallbackFn, GcPhase, GcType, NearHeapLimitFn, OomHandlerFn, SPACE_C_NAMES, SnapshotError, SnapshotFileError, SnapshotOptions,
+    SnapshotReport, SpaceStatistics, cached_data_version_tag, diagnostic_snapshot_name, next_diagnostic_seq, report_unrecognized_flags,
+    set_flags_from_string,
 };

@@ -22,6 +22,8 @@ struct Options {
     snapshot_near_limit: u32,
     /// `--heap-snapshot-on-oom`.
     snapshot_on_oom: bool,
+    /// `--heapsnapshot-fork`: signal snapshots are written by a forked child.
+    snapshot_fork: bool,
     /// Arguments after `--`: they go to `process.argv`, after the script.
     script_args: Vec<String>,
 }
@@ -34,7 +36,8 @@ fn usage() -> ! {
          --test262          install the test262 host object $262\n  --max-heap-size MB limit the JS heap (out of memory ends the script)\n  \
          --heapsnapshot-signal=SIGNAL        write a heap snapshot when SIGNAL arrives\n  \
          --heapsnapshot-near-heap-limit=N    write up to N heap snapshots when the heap reaches its limit\n  \
-         --heap-snapshot-on-oom              write a heap snapshot when the heap runs out of memory\n  --module FILE      run FILE as a module\n  -- ARG...          arguments for the script (process.argv)\n  -h, --help         this help"
+         --heap-snapshot-on-oom              write a heap snapshot when the heap runs out of memory\n  \
+         --heapsnapshot-fork                 signal snapshots are written by a forked child (Linux)\n  --module FILE      run FILE as a module\n  -- ARG...          arguments for the script (process.argv)\n  -h, --help         this help"
     );
     std::process::exit(2)
 }
@@ -50,6 +53,7 @@ fn parse_args() -> Options {
         snapshot_signal: None,
         snapshot_near_limit: 0,
         snapshot_on_oom: false,
+        snapshot_fork: false,
         script_args: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
@@ -82,6 +86,10 @@ fn parse_args() -> Options {
             }
             "--heap-snapshot-on-oom" if inline.is_none() => {
                 o.snapshot_on_oom = true;
+                continue;
+            }
+            "--heapsnapshot-fork" if inline.is_none() => {
+                o.snapshot_fork = true;
                 continue;
             }
             _ => {}
@@ -215,7 +223,7 @@ fn main() -> ExitCode {
         }
     };
     if let Some(signal) = opts.snapshot_signal
-        && let Err(e) = sable::host::diagnostics::install_snapshot_signal(&iso, signal)
+        && let Err(e) = sable::host::diagnostics::install_snapshot_signal(&iso, signal, opts.snapshot_fork)
     {
         eprintln!("sable: --heapsnapshot-signal: {e}");
         return ExitCode::from(70);

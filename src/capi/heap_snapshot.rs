@@ -129,3 +129,43 @@ pub unsafe extern "C" fn sable_heap_snapshot_write_file(
         })
     })
 }
+
+/// Linux: writes the snapshot file (as `sable_heap_snapshot_write_file`)
+/// from a forked child process that sees a copy-on-write image of the heap,
+/// so the isolate pauses only for the fork and for giving every object its
+/// id. Returns once the child runs: `*child_pid` is its process id (reap it
+/// with `waitpid`; exit status 0 means the file is complete) and
+/// `*pause_us` (may be NULL) the pause in microseconds. Elsewhere, and if the
+/// file cannot be created or the fork fails: `SABLE_IO_ERROR`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sable_heap_snapshot_write_file_forked(
+    isolate: *mut sable_isolate,
+    options: *const sable_heap_snapshot_options,
+    path: *const c_char,
+    path_len: usize,
+    child_pid: *mut i32,
+    pause_us: *mut u64,
+) -> sable_status {
+    ffi_status(|| {
+        let iso = isolate_ref(isolate)?;
+        check(!path.is_null() && !child_pid.is_null())?;
+        let opts = read_options(options)?;
+        // SAFETY: the caller passes path_len readable bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(path.cast::<u8>(), path_len) };
+        let path = String::from_utf8_lossy(bytes).into_owned();
+        check(!path.is_empty() && !path.contains('\0'))?;
+        let forked = iso.with(|api| match api.heap_snapshot_fork_file(opts, std::path::Path::new(&path)) {
+            Ok(f) => Ok(f),
+            Err(api::SnapshotFileError::Io(_)) => Err(SABLE_IO_ERROR),
+            Err(api::SnapshotFileError::Snapshot(e)) => Err(snapshot_status(e)),
+        })?;
+        // SAFETY: checked non-NULL / optional out-parameters.
+        unsafe {
+            put(child_pid, forked.pid);
+            if !pause_us.is_null() {
+                put(pause_us, forked.pause.as_micros() as u64);
+            }
+        }
+        Ok(())
+    })
+}

@@ -66,10 +66,34 @@ fn report(name: &str, r: &Result<SnapshotReport, SnapshotFileError>) {
     }
 }
 
+/// Writes a signal snapshot from a forked child (`--heapsnapshot-fork`) and
+/// announces the file with the pause once the child is done.
+fn forked_signal_snapshot(iso: &mut Isolate) {
+    let name = crate::api::diagnostic_snapshot_name(0, crate::api::next_diagnostic_seq());
+    match iso.heap_snapshot_fork_file(crate::api::SnapshotOptions::default(), std::path::Path::new(&name)) {
+        Ok(forked) => {
+            std::thread::spawn(move || {
+                let path = std::env::current_dir().map(|d| d.join(&name)).unwrap_or_else(|_| name.clone().into());
+                match crate::api::wait_forked_snapshot(forked.pid) {
+                    Ok(()) => eprintln!(
+                        "Wrote snapshot to {} (in forked child {}; the isolate paused {:.1} ms)",
+                        path.display(),
+                        forked.pid,
+                        forked.pause.as_secs_f64() * 1e3
+                    ),
+                    Err(e) => eprintln!("sable: heap snapshot {}: {e}", path.display()),
+                }
+            });
+        }
+        Err(e) => eprintln!("sable: cannot write heap snapshot {name}: {e}"),
+    }
+}
+
 /// `--heapsnapshot-signal=SIGNAL`: each time the signal arrives, a snapshot
-/// is written at the isolate's next safepoint. A watcher thread turns the
+/// is written at the isolate's next safepoint (with `fork`, by a forked
+/// child process while the script goes on). A watcher thread turns the
 /// signal (delivered through a pipe) into an interrupt request.
-pub fn install_snapshot_signal(iso: &Isolate, signal: i32) -> Result<(), String> {
+pub fn install_snapshot_signal(iso: &Isolate, signal: i32, fork: bool) -> Result<(), String> {
     let mut fds = [0 as libc::c_int; 2];
     // SAFETY: pipe(2) with a valid two-element array.
     if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
@@ -88,7 +112,11 @@ pub fn install_snapshot_signal(iso: &Isolate, signal: i32) -> Result<(), String>
                 // SAFETY: read(2) into a one-byte buffer from our pipe.
                 let n = unsafe { libc::read(read_fd, &mut byte as *mut u8 as *mut libc::c_void, 1) };
                 if n == 1 {
-                    handle.request_interrupt(Box::new(|iso: &mut Isolate| {
+                    handle.request_interrupt(Box::new(move |iso: &mut Isolate| {
+                        if fork {
+                            forked_signal_snapshot(iso);
+                            return;
+                        }
                         let (name, r) = iso.heap_snapshot_write_diagnostic_file();
                         if let Err(e) = r {
                             eprintln!("sable: cannot write heap snapshot {name}: {e}");

@@ -150,6 +150,32 @@ fn heap_snapshot_options(vm: &mut Vm, options: Value) -> JsResult<SnapshotOption
     Ok(opts)
 }
 
+/// Sable's `fork: true` option of writeHeapSnapshot (Node ignores unknown
+/// options): on Linux, a forked child writes the file.
+fn fork_requested(vm: &mut Vm, options: Value) -> JsResult<bool> {
+    let Some(o) = JsObject::from_value(options) else { return Ok(false) };
+    let key = PropertyKey::Atom(vm.atom("fork"));
+    Ok(vm.get(o, key, options)? == Value::TRUE)
+}
+
+/// Writes the file here, or (fork) from a child reaped by a thread of its own.
+fn write_heap_snapshot_or_fork(vm: &mut Vm, opts: SnapshotOptions, path: &std::path::Path, fork: bool) -> Result<(), SnapshotFileError> {
+    #[cfg(target_os = "linux")]
+    if fork {
+        use crate::vm::introspect::heap_snapshot::{fork_heap_snapshot_file, wait_forked_snapshot};
+        let forked = fork_heap_snapshot_file(vm, opts, path)?;
+        let name = path.display().to_string();
+        std::thread::spawn(move || {
+            if let Err(e) = wait_forked_snapshot(forked.pid) {
+                eprintln!("sable: heap snapshot {name}: {e}");
+            }
+        });
+        return Ok(());
+    }
+    let _ = fork;
+    write_heap_snapshot_file(vm, opts, path).map(|_| ())
+}
+
 /// `v8.setHeapSnapshotNearHeapLimit(limit)`: writes up to `limit` snapshots
 /// when the heap reaches its limit; a no-op after the first call (or the
 /// shell flag), as in Node.
@@ -337,9 +363,14 @@ fn write_heap_snapshot_fn(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         ));
     };
     let opts = heap_snapshot_options(vm, a.arg(1))?;
-    vm.collect_garbage();
-    match write_heap_snapshot_file(vm, opts, std::path::Path::new(&path)) {
-        Ok(_) => Ok(vm.string_value(&path)),
+    let fork = fork_requested(vm, a.arg(1))?;
+    // The snapshot shows only live objects either way; a fork skips the
+    // collection to keep the pause short.
+    if !fork {
+        vm.collect_garbage();
+    }
+    match write_heap_snapshot_or_fork(vm, opts, std::path::Path::new(&path), fork) {
+        Ok(()) => Ok(vm.string_value(&path)),
         Err(SnapshotFileError::Io(e)) => {
             let (code, text) = uv_error(&e);
             let err = node_error(vm, ErrorType::Error, code, &format!("{code}: {text}, open '{path}'"));

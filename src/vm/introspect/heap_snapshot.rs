@@ -1011,3 +1011,73 @@ pub fn heap_snapshot_to_temp_file(vm: &mut Vm, opts: SnapshotOptions) -> Result<
     file.rewind().map_err(SnapshotFileError::Io)?;
     Ok(file)
 }
+
+/// A snapshot being written by a forked child process.
+#[derive(Clone, Copy, Debug)]
+pub struct ForkedSnapshot {
+    /// The child's process id; the file is complete when it exits with 0.
+    pub pid: i32,
+    /// How long the isolate was stopped: assigning ids, opening the file, fork.
+    pub pause: Duration,
+}
+
+/// Linux: writes the snapshot file from a forked child process, which sees a
+/// copy-on-write image of the heap, so the isolate pauses only for the fork
+/// (and for giving every allocated cell its id first, so that ids stay
+/// stable for later snapshots). The caller reaps the child (`waitpid`, or
+/// [`wait_forked_snapshot`]); its exit status is 0 when the file is complete.
+#[cfg(target_os = "linux")]
+pub fn fork_heap_snapshot_file(vm: &mut Vm, opts: SnapshotOptions, path: &std::path::Path) -> Result<ForkedSnapshot, SnapshotFileError> {
+    use std::io::Write;
+    if vm.writing_heap_snapshot || vm.in_gc() {
+        return Err(SnapshotFileError::Snapshot(SnapshotError::Busy));
+    }
+    let started = Instant::now();
+    // The child's id assignments would be lost with it: assign them here.
+    let heap = &vm.heap;
+    heap.for_each_cell(|cell, _, _| {
+        heap.cell_id(cell);
+    });
+    let mut file = std::fs::File::create(path).map_err(SnapshotFileError::Io)?;
+    // SAFETY: fork(2). The child only runs the writer on its private copy of
+    // this thread's memory and leaves with _exit (no destructors, no atexit
+    // handlers, no unwinding into the parent's frames); glibc's malloc is
+    // fork-safe, and the writer takes no other locks.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(SnapshotFileError::Io(std::io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        let status = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut failed = false;
+            let mut sink = |bytes: &[u8]| {
+                failed = file.write_all(bytes).is_err();
+                !failed
+            };
+            let ok = write_heap_snapshot(vm, opts, &mut sink).is_ok() && !failed;
+            if ok { 0 } else { 1 }
+        }))
+        .unwrap_or(2);
+        // SAFETY: ends the child at once, as fork's contract asks.
+        unsafe { libc::_exit(status) };
+    }
+    drop(file);
+    Ok(ForkedSnapshot { pid, pause: started.elapsed() })
+}
+
+/// Waits for a forked snapshot's child; Ok when it wrote the whole file.
+#[cfg(target_os = "linux")]
+pub fn wait_forked_snapshot(pid: i32) -> Result<(), String> {
+    let mut status = 0;
+    loop {
+        // SAFETY: waitpid on our own child with a valid status pointer.
+        let r = unsafe { libc::waitpid(pid, &mut status, 0) };
+        if r == pid {
+            break;
+        }
+        if r < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return Err(format!("waitpid: {}", std::io::Error::last_os_error()));
+        }
+    }
+    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 { Ok(()) } else { Err(format!("the snapshot child ended with status {status:#x}")) }
+}
