@@ -1,4 +1,5 @@
-/* test_heap_snapshot.c: DevTools heap snapshots from a C host. A snapshot
+/* test_heap_snapshot.c: DevTools heap snapshots from a C host (Linux: a
+ * forked child writes one while the isolate goes on). A snapshot
  * streams through the writer in chunks of exactly the requested size (the
  * last one shorter) and is written to target/tmp/c_host.heapsnapshot for the
  * structural check in tests/c_api.rs; a writer that stops half-way gets
@@ -11,6 +12,7 @@
 
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #define OUT_DIR "target/tmp"
 
@@ -218,10 +220,41 @@ static void snapshots_at_the_heap_limit(void) {
   OK("snapshots from the near-heap-limit callback, the OOM handler and after OOM");
 }
 
+static void forked_file_snapshot(void) {
+  sable_isolate *iso = new_isolate();
+  sable_context *ctx = new_context(iso);
+  g_ctx = ctx;
+  EVAL(ctx, "class Session { constructor(i) { this.id = i; } }\n"
+            "var sessions = []; for (var i = 0; i < 300; i++) sessions.push(new Session(i)); 0");
+  const char *path = OUT_DIR "/c_forked.heapsnapshot";
+  remove(path);
+  int32_t pid = 0;
+  uint64_t pause_us = 0;
+  CHECK_OK(sable_heap_snapshot_write_file_forked(iso, NULL, path, strlen(path), &pid, &pause_us));
+  CHECK(pid > 0);
+  /* The isolate goes on while the child writes what the heap was. */
+  EVAL(ctx, "sessions.length = 0; 0");
+  int status = 0;
+  CHECK(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  CHECK(file_size(path) > 1000);
+  char *json = read_all(path);
+  CHECK(strcmp(json + strlen(json) - 2, "]}") == 0);
+  free(json);
+  printf("  forked snapshot: the isolate paused %llu us\n", (unsigned long long)pause_us);
+  const char *bad = "/nonexistent-dir/x.heapsnapshot";
+  CHECK_STATUS(sable_heap_snapshot_write_file_forked(iso, NULL, bad, strlen(bad), &pid, NULL), SABLE_IO_ERROR);
+  CHECK_STATUS(sable_heap_snapshot_write_file_forked(iso, NULL, path, strlen(path), NULL, NULL), SABLE_INVALID_ARGUMENT);
+  sable_context_dispose(ctx);
+  sable_isolate_dispose(iso);
+  OK("a forked child writes the snapshot while the isolate goes on");
+}
+
 int main(void) {
   streams_in_chunks();
   writer_aborts_half_way();
   file_snapshots();
   snapshots_at_the_heap_limit();
+  forked_file_snapshot();
   return 0;
 }

@@ -211,10 +211,13 @@ fn test_heap_snapshot() {
     // The snapshots the C host wrote pass the structural check; the one of
     // 10,000 Leak objects (100 under GC stress) counts them all.
     let leaks = if std::env::var("SABLE_GC_STRESS").is_ok_and(|v| v == "1") { 100 } else { 10_000 };
-    for name in ["c_host", "c_host_file", "c_near_limit", "c_oom"] {
+    for name in ["c_host", "c_host_file", "c_near_limit", "c_oom", "c_forked"] {
         let s = common::snapshot_check::check_file(&root().join(format!("target/tmp/{name}.heapsnapshot")));
         if name == "c_host" {
             assert_eq!(s.count("object", "Leak"), leaks, "Leak objects in {name}");
+        }
+        if name == "c_forked" {
+            assert_eq!(s.count("object", "Session"), 300, "the forked child saw the heap of the fork");
         }
         if name == "c_near_limit" || name == "c_oom" {
             assert!(s.count("object", "Leak") > 50, "{name}: the leaking objects are in the snapshot");

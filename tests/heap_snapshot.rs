@@ -362,3 +362,81 @@ fn signal_writes_a_snapshot_at_the_next_safepoint() {
         assert_eq!(s.count("object", "Session"), 500, "{name}");
     }
 }
+
+/// Waits until a snapshot file is complete (a forked child writes it).
+fn wait_complete(path: &Path) {
+    let start = Instant::now();
+    while !std::fs::read(path).is_ok_and(|b| b.ends_with(b"]}")) {
+        assert!(start.elapsed() < Duration::from_secs(120), "{} never completed", path.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn fork_mode_writes_the_heap_as_it_was_at_the_fork() {
+    let dir = work_dir("fork");
+    let n = scaled(1000).max(10);
+    let out = ok(&shell(
+        &dir,
+        &[],
+        &format!(
+            "const v8 = require('v8');\n\
+             class Session {{ constructor(i) {{ this.id = i; }} }}\n\
+             let sessions = Array.from({{ length: {n} }}, (_, i) => new Session(i));\n\
+             console.log(v8.writeHeapSnapshot('forked.heapsnapshot', {{ fork: true }}));\n\
+             v8.writeHeapSnapshot('same.heapsnapshot');\n\
+             sessions = sessions.slice(0, 1);\n\
+             for (let i = 0; i < 1000; i++) sessions.push({{ other: i }});\n\
+             v8.writeHeapSnapshot('after.heapsnapshot');"
+        ),
+    ));
+    assert_eq!(out, "forked.heapsnapshot\n");
+    wait_complete(&dir.join("forked.heapsnapshot"));
+    let forked = check_file(&dir.join("forked.heapsnapshot"));
+    let same = check_file(&dir.join("same.heapsnapshot"));
+    let after = check_file(&dir.join("after.heapsnapshot"));
+    // The child saw the heap of the fork, whatever the script did next.
+    assert_eq!(forked.count("object", "Session"), n);
+    assert_eq!(after.count("object", "Session"), 1);
+    // Ids given before the fork are the ones later snapshots use.
+    let mut a = forked.ids_of("object", "Session");
+    let mut b = same.ids_of("object", "Session");
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    assert!(b.contains(&after.ids_of("object", "Session")[0]));
+}
+
+#[test]
+fn fork_mode_for_signal_snapshots() {
+    let dir = work_dir("fork_signal");
+    std::fs::write(
+        dir.join("main.js"),
+        "class Session { constructor(i) { this.id = i; } }\n\
+         globalThis.sessions = Array.from({ length: 300 }, (_, i) => new Session(i));\n\
+         console.log('ready');\nsetTimeout(() => {}, 60000);",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sable"))
+        .current_dir(&dir)
+        .args(["--heapsnapshot-signal=SIGUSR2", "--heapsnapshot-fork", "main.js"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    assert!(Command::new("kill").args(["-USR2", &child.id().to_string()]).status().unwrap().success());
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut note = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut note).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    // "Wrote snapshot to <path> (in forked child <pid>; the isolate paused <ms> ms)"
+    assert!(note.starts_with("Wrote snapshot to ") && note.contains("in forked child") && note.contains("the isolate paused"), "{note}");
+    let files = diagnostic_files(&dir);
+    assert_eq!(files.len(), 1);
+    assert!(note.contains(&files[0].display().to_string()));
+    assert_eq!(check_file(&files[0]).count("object", "Session"), 300);
+}

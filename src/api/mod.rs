@@ -132,7 +132,7 @@ mod isolate_impl;
 pub use introspection::wait_forked_snapshot;
 
 pub use introspection::{
-    CodeStatistics, ForkedSnapshot, GcCallbackFn, GcPhase, GcType, NearHeapLimitFn, OomHandlerFn, SPACE_C_NAMES, SnapshotError, SnapshotFileError, SnapshotOptions,
-    SnapshotReport, SpaceStatistics, cached_data_version_tag, diagnostic_snapshot_name, next_diagnostic_seq, report_unrecognized_flags,
+    CodeStatistics, ForkedSnapshot, GcCallbackFn, GcPhase, GcType, NearHeapLimitFn, OomHandlerFn, SPACE_C_NAMES, SnapshotError, SnapshotFileError,
+    SnapshotOptions, SnapshotReport, SpaceStatistics, cached_data_version_tag, diagnostic_snapshot_name, next_diagnostic_seq, report_unrecognized_flags,
     set_flags_from_string,
 };
