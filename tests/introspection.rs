@@ -275,5 +275,6 @@ fn set_flags_and_version_tag() {
     assert_eq!(run(&mut iso, c, "v8.cachedDataVersionTag() === v8.cachedDataVersionTag()"), "true");
     assert_eq!(run(&mut iso, c, "try { v8.setFlagsFromString(1) } catch (e) { e.code }"), "ERR_INVALID_ARG_TYPE");
     // Absent, not stubbed: later issues add these.
-    assert_eq!(run(&mut iso, c, "typeof v8.getHeapSnapshot + typeof v8.serialize"), "undefinedundefined");
+    assert_eq!(run(&mut iso, c, "typeof v8.serialize + typeof v8.promiseHooks"), "undefinedundefined");
+    assert_eq!(run(&mut iso, c, "typeof v8.getHeapSnapshot + typeof v8.writeHeapSnapshot"), "functionfunction");
 }
