@@ -225,6 +225,11 @@ fn test_heap_snapshot() {
     }
 }
 
+#[test]
+fn test_small_stack() {
+    c_test("test_small_stack");
+}
+
 /// Every C file has its #[test] above (a new file must be added there).
 #[test]
 fn every_c_test_is_registered() {

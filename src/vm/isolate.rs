@@ -24,6 +24,47 @@ pub use super::heap::HeapStatistics;
 
 pub(crate) const DEFAULT_HEAP_LIMIT: usize = 4 << 30;
 pub(crate) const DEFAULT_NATIVE_STACK_LIMIT: usize = 1 << 20;
+/// Stack kept free below the native stack limit: room for the frames a
+/// builtin or the host runs between two stack checks.
+const STACK_SAFETY_MARGIN: usize = 64 << 10;
+
+/// The lowest address of the current thread's stack, from the thread's own
+/// attributes (cached per thread); None if the system cannot tell.
+fn thread_stack_low() -> Option<usize> {
+    thread_local! {
+        static LOW: std::cell::Cell<Option<Option<usize>>> = const { std::cell::Cell::new(None) };
+    }
+    LOW.with(|c| {
+        if let Some(v) = c.get() {
+            return v;
+        }
+        let v = query_thread_stack_low();
+        c.set(Some(v));
+        v
+    })
+}
+
+#[cfg(target_os = "linux")]
+fn query_thread_stack_low() -> Option<usize> {
+    // SAFETY: pthread_getattr_np fills an attribute object for this thread,
+    // which is destroyed after reading its stack address and size.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let rc = libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        if rc != 0 || addr.is_null() { None } else { Some(addr as usize) }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn query_thread_stack_low() -> Option<usize> {
+    None
+}
 /// VM register stack capacity in values (fixed at creation, never moves).
 pub(crate) const VM_STACK_VALUES: usize = 1 << 20;
 /// Maximum JS frame depth before "Maximum call stack size exceeded".
@@ -191,7 +232,10 @@ impl Vm {
             // values are in handles (precise roots).
             let here = current_stack_position();
             self.stack_base = here + 256;
-            self.native_stack_limit = here.saturating_sub(self.native_stack_limit_bytes);
+            // The budget below this frame, but never past the thread's real
+            // stack (a host thread may have far less than the budget).
+            let floor = thread_stack_low().map_or(0, |low| low + STACK_SAFETY_MARGIN);
+            self.native_stack_limit = here.saturating_sub(self.native_stack_limit_bytes).max(floor);
         }
         prev
     }
