@@ -273,6 +273,20 @@ impl Vm {
         Ok(())
     }
 
+    /// For loops inside builtins whose work grows with their input: fails
+    /// with the termination unwind once termination was requested (one
+    /// relaxed load while nothing is pending). Interrupt callbacks are not
+    /// run here: they may collect, and a builtin's values in Rust vectors
+    /// are not roots.
+    #[inline]
+    pub fn check_termination(&mut self) -> JsResult<()> {
+        if self.shared.attention.load(Ordering::Relaxed) && self.shared.terminate.load(Ordering::SeqCst) {
+            self.terminating = true;
+            return Err(Unwind::Terminate);
+        }
+        Ok(())
+    }
+
     #[cold]
     fn service_requests(&mut self) -> JsResult<()> {
         let interrupts: Vec<InterruptFn> = std::mem::take(&mut *self.shared.interrupts.lock());

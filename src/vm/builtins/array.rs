@@ -939,6 +939,7 @@ fn join_inner(vm: &mut Vm, o: Gc<JsObject>, len: u64, sep: &[u16]) -> JsResult<V
     let mut seps_done: u64 = 0;
     let mut k = 0;
     loop {
+        vm.check_termination()?;
         let p = next_present(o, k, len);
         let need = match p {
             Some(i) => i,

@@ -697,6 +697,7 @@ fn serialize_object(vm: &mut Vm, st: &mut State, o: Gc<JsObject>, out: &mut Vec<
     out.push(b'{' as u16);
     let mut any = false;
     for i in 0..list_len(keys) {
+        vm.check_termination()?;
         let kv = list_get(keys, i);
         let k = vm.to_property_key(kv)?;
         let mark = out.len();
@@ -736,6 +737,7 @@ fn serialize_array(vm: &mut Vm, st: &mut State, o: Gc<JsObject>, out: &mut Vec<u
     let len = vm.length_of_array_like(o)?;
     out.push(b'[' as u16);
     for i in 0..len {
+        vm.check_termination()?;
         if i > 0 {
             out.push(b',' as u16);
         }

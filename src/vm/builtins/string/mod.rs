@@ -655,6 +655,7 @@ fn split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if r.is_empty() {
         let n = s.len().min(lim as usize);
         for (i, &u) in s[..n].iter().enumerate() {
+            vm.check_termination()?;
             let c = new_str(vm, &[u]);
             create_idx(vm, arr, i as u64, c)?;
         }
@@ -669,6 +670,7 @@ fn split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut i = 0;
     let mut j = string_index_of(&s, &r, 0);
     while let Some(jj) = j {
+        vm.check_termination()?;
         let t = new_str(vm, &s[i..jj]);
         create_idx(vm, arr, count, t)?;
         count += 1;
