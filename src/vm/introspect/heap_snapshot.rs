@@ -893,11 +893,9 @@ impl std::fmt::Display for SnapshotFileError {
     }
 }
 
-/// Writes a heap snapshot to `path` (created or truncated), in 64 KiB writes
-/// unless the options say otherwise. A failed write stops the snapshot.
-pub fn write_heap_snapshot_file(vm: &mut Vm, opts: SnapshotOptions, path: &std::path::Path) -> Result<SnapshotReport, SnapshotFileError> {
+/// Writes a snapshot into `file`; a failed write stops it and is the error.
+fn write_heap_snapshot_into(vm: &mut Vm, opts: SnapshotOptions, file: &mut std::fs::File) -> Result<SnapshotReport, SnapshotFileError> {
     use std::io::Write;
-    let mut file = std::fs::File::create(path).map_err(SnapshotFileError::Io)?;
     let mut failure = None;
     let mut sink = |bytes: &[u8]| match file.write_all(bytes) {
         Ok(()) => true,
@@ -910,7 +908,14 @@ pub fn write_heap_snapshot_file(vm: &mut Vm, opts: SnapshotOptions, path: &std::
     if let Some(e) = failure {
         return Err(SnapshotFileError::Io(e));
     }
-    let report = result.map_err(SnapshotFileError::Snapshot)?;
+    result.map_err(SnapshotFileError::Snapshot)
+}
+
+/// Writes a heap snapshot to `path` (created or truncated), in 64 KiB writes
+/// unless the options say otherwise. A failed write stops the snapshot.
+pub fn write_heap_snapshot_file(vm: &mut Vm, opts: SnapshotOptions, path: &std::path::Path) -> Result<SnapshotReport, SnapshotFileError> {
+    let mut file = std::fs::File::create(path).map_err(SnapshotFileError::Io)?;
+    let report = write_heap_snapshot_into(vm, opts, &mut file)?;
     file.sync_data().or_else(|e| if e.raw_os_error() == Some(libc::EINVAL) { Ok(()) } else { Err(e) }).map_err(SnapshotFileError::Io)?;
     Ok(report)
 }
@@ -981,7 +986,7 @@ pub fn enable_near_heap_limit_snapshots(vm: &mut Vm, count: u32, on_written: Opt
 /// positioned at the start (`v8.getHeapSnapshot()` reads it back in chunks,
 /// so the snapshot is never held whole in memory).
 pub fn heap_snapshot_to_temp_file(vm: &mut Vm, opts: SnapshotOptions) -> Result<std::fs::File, SnapshotFileError> {
-    use std::io::{Seek, Write};
+    use std::io::Seek;
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let dir = std::env::temp_dir();
     let (mut file, path) = loop {
@@ -995,19 +1000,7 @@ pub fn heap_snapshot_to_temp_file(vm: &mut Vm, opts: SnapshotOptions) -> Result<
     };
     // Unlinked at once: the space is released when the stream is done or collected.
     let _ = std::fs::remove_file(&path);
-    let mut failure = None;
-    let mut sink = |bytes: &[u8]| match file.write_all(bytes) {
-        Ok(()) => true,
-        Err(e) => {
-            failure = Some(e);
-            false
-        }
-    };
-    let result = write_heap_snapshot(vm, opts, &mut sink);
-    if let Some(e) = failure {
-        return Err(SnapshotFileError::Io(e));
-    }
-    result.map_err(SnapshotFileError::Snapshot)?;
+    write_heap_snapshot_into(vm, opts, &mut file)?;
     file.rewind().map_err(SnapshotFileError::Io)?;
     Ok(file)
 }
@@ -1028,7 +1021,6 @@ pub struct ForkedSnapshot {
 /// [`wait_forked_snapshot`]); its exit status is 0 when the file is complete.
 #[cfg(target_os = "linux")]
 pub fn fork_heap_snapshot_file(vm: &mut Vm, opts: SnapshotOptions, path: &std::path::Path) -> Result<ForkedSnapshot, SnapshotFileError> {
-    use std::io::Write;
     if vm.writing_heap_snapshot || vm.in_gc() {
         return Err(SnapshotFileError::Snapshot(SnapshotError::Busy));
     }
@@ -1048,16 +1040,8 @@ pub fn fork_heap_snapshot_file(vm: &mut Vm, opts: SnapshotOptions, path: &std::p
         return Err(SnapshotFileError::Io(std::io::Error::last_os_error()));
     }
     if pid == 0 {
-        let status = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut failed = false;
-            let mut sink = |bytes: &[u8]| {
-                failed = file.write_all(bytes).is_err();
-                !failed
-            };
-            let ok = write_heap_snapshot(vm, opts, &mut sink).is_ok() && !failed;
-            if ok { 0 } else { 1 }
-        }))
-        .unwrap_or(2);
+        let status =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| if write_heap_snapshot_into(vm, opts, &mut file).is_ok() { 0 } else { 1 })).unwrap_or(2);
         // SAFETY: ends the child at once, as fork's contract asks.
         unsafe { libc::_exit(status) };
     }
