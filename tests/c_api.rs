@@ -230,6 +230,11 @@ fn test_small_stack() {
     c_test("test_small_stack");
 }
 
+#[test]
+fn test_nesting() {
+    c_test("test_nesting");
+}
+
 /// Every C file has its #[test] above (a new file must be added there).
 #[test]
 fn every_c_test_is_registered() {

@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::vm::compiler::{self, CompileErrorKind};
+use crate::vm::compiler;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::vm::heap::{CellKind, Gc, HeapExhausted};
@@ -266,13 +266,7 @@ impl Isolate {
         let v = self.enter(c, |vm| {
             let code = match compiler::compile_script(vm, src, &name) {
                 Ok(code) => code,
-                Err(e) => {
-                    let kind = match e.kind {
-                        CompileErrorKind::ReferenceError => ErrorType::ReferenceError,
-                        _ => ErrorType::SyntaxError,
-                    };
-                    return Err(vm.throw_error(kind, &e.message));
-                }
+                Err(e) => return Err(vm.throw_error(e.kind.error_type(), &e.message)),
             };
             vm.run_script(realm, code)
         })?;
@@ -285,13 +279,7 @@ impl Isolate {
         let name = name.unwrap_or("<anonymous>").to_string();
         let code = self.enter(c, |vm| match compiler::compile_script(vm, src, &name) {
             Ok(code) => Ok(code),
-            Err(e) => {
-                let kind = match e.kind {
-                    CompileErrorKind::ReferenceError => ErrorType::ReferenceError,
-                    _ => ErrorType::SyntaxError,
-                };
-                Err(vm.throw_error(kind, &e.message))
-            }
+            Err(e) => Err(vm.throw_error(e.kind.error_type(), &e.message)),
         })?;
         let id = self.vm.next_global;
         self.vm.next_global += 1;

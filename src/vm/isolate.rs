@@ -44,6 +44,21 @@ fn thread_stack_low() -> Option<usize> {
     })
 }
 
+/// The lowest address recursive Rust code on this thread may reach: the
+/// thread's real stack bottom plus the safety margin (0 if unknown).
+pub(crate) fn native_stack_floor() -> usize {
+    thread_stack_low().map_or(0, |low| low + STACK_SAFETY_MARGIN)
+}
+
+/// Native stack left below the caller before the safety margin. Where the
+/// system cannot tell the thread's stack bounds, a conservative 512 KiB.
+pub(crate) fn native_stack_available() -> usize {
+    match thread_stack_low() {
+        Some(low) => current_stack_position().saturating_sub(low + STACK_SAFETY_MARGIN),
+        None => 512 << 10,
+    }
+}
+
 #[cfg(target_os = "linux")]
 fn query_thread_stack_low() -> Option<usize> {
     // SAFETY: pthread_getattr_np fills an attribute object for this thread,
@@ -234,8 +249,7 @@ impl Vm {
             self.stack_base = here + 256;
             // The budget below this frame, but never past the thread's real
             // stack (a host thread may have far less than the budget).
-            let floor = thread_stack_low().map_or(0, |low| low + STACK_SAFETY_MARGIN);
-            self.native_stack_limit = here.saturating_sub(self.native_stack_limit_bytes).max(floor);
+            self.native_stack_limit = here.saturating_sub(self.native_stack_limit_bytes).max(native_stack_floor());
         }
         prev
     }

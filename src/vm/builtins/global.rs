@@ -147,12 +147,7 @@ fn eval(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let realm = a.callee.function().unwrap().realm;
     let code = match crate::vm::compiler::compile_eval(vm, &text, false) {
         Ok(c) => c,
-        Err(e) => {
-            return Err(match e.kind {
-                crate::vm::compiler::CompileErrorKind::ReferenceError => vm.reference_error(&e.message),
-                _ => vm.syntax_error(&e.message),
-            });
-        }
+        Err(e) => return Err(vm.throw_error(e.kind.error_type(), &e.message)),
     };
     vm.run_script(realm, code)
 }

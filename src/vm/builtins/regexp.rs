@@ -136,7 +136,15 @@ fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value) -> J
         unicode_sets: seen.contains('v'),
         no_opt: false,
     };
-    let matcher = match regress::Regex::from_unicode(cps.into_iter(), rflags) {
+    // regress parses and compiles recursively (up to 256 nested groups):
+    // give it a stack of its own on small host threads.
+    // (A slice iterator: regress clones the iterator to look ahead, and
+    // cloning a vec::IntoIter copies the rest of the pattern each time.)
+    let compiled = crate::vm::runtime::native_stack::run_with_native_stack(REGEXP_COMPILE_STACK, || regress::Regex::from_unicode(cps.iter().copied(), rflags));
+    let Some(compiled) = compiled else {
+        return Err(vm.range_error("Maximum call stack size exceeded (no stack to compile the regular expression)"));
+    };
+    let matcher = match compiled {
         Ok(m) => m,
         Err(e) => {
             let ps = p.to_rust_string();
@@ -149,6 +157,10 @@ fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value) -> J
     vm.put_v(obj.value(), lk, Value::int(0), true)?;
     Ok(obj.value())
 }
+
+/// Native stack regress may need to parse and compile a pattern: its nesting
+/// limit (256 groups) times generous frames.
+const REGEXP_COMPILE_STACK: usize = 4 << 20;
 
 fn compile(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let Some(o) = regexp_data(a.this) else {

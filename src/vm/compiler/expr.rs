@@ -684,6 +684,8 @@ impl<'a> Compiler<'a, '_> {
 
     /// Evaluates the object (and key) of a member expression into fresh registers.
     pub(crate) fn member_ref(&mut self, mem: &'a MemberExpression<'a>, chain: Option<Label>, key_to_prop: bool) -> Res<MemberRef> {
+        // Member and call chains recurse here without passing through `expr`.
+        self.check_stack(mem.span().start)?;
         match mem {
             MemberExpression::StaticMemberExpression(s) => {
                 let name = self.str_const(s.property.name.as_str());
@@ -840,6 +842,7 @@ impl<'a> Compiler<'a, '_> {
 
     /// Evaluates a callee into `rc` and its `this` value into `rt`.
     pub(crate) fn callee_and_this(&mut self, callee: &'a Expression<'a>, rc: Reg, rt: Reg, chain: Option<Label>) -> Res<()> {
+        self.check_stack(callee.span().start)?;
         let inner = strip_parens(callee);
         // Keep `chain` only when the callee is not parenthesised.
         let chain = if std::ptr::eq(inner, callee) { chain } else { None };

@@ -505,7 +505,7 @@ impl<'a> Compiler<'a, '_> {
                     }
                 }
                 pat => {
-                    for id in pat.get_binding_identifiers() {
+                    for id in binding_identifiers(pat) {
                         let key = BindKey::Sym(id.symbol_id.get().unwrap());
                         if !self.binds.contains_key(&key) {
                             self.place(key, pkind, &mut ps)?;
@@ -515,7 +515,7 @@ impl<'a> Compiler<'a, '_> {
             }
         }
         if let Some(rest) = &params.rest {
-            for id in rest.rest.argument.get_binding_identifiers() {
+            for id in binding_identifiers(&rest.rest.argument) {
                 let key = BindKey::Sym(id.symbol_id.get().unwrap());
                 if !self.binds.contains_key(&key) {
                     self.place(key, pkind, &mut ps)?;
@@ -868,4 +868,31 @@ fn skip_trivia(mut s: &str) -> &str {
             return t;
         }
     }
+}
+
+/// The identifiers a binding pattern binds, in source order. Iterative, unlike
+/// oxc's `get_binding_identifiers`: patterns may nest arbitrarily deep.
+fn binding_identifiers<'p, 'a>(pattern: &'p BindingPattern<'a>) -> Vec<&'p BindingIdentifier<'a>> {
+    let mut found = Vec::new();
+    let mut pending = vec![pattern];
+    while let Some(p) = pending.pop() {
+        match p {
+            BindingPattern::BindingIdentifier(id) => found.push(&**id),
+            BindingPattern::AssignmentPattern(a) => pending.push(&a.left),
+            // Pushed in reverse so they are visited in source order.
+            BindingPattern::ArrayPattern(array) => {
+                if let Some(rest) = &array.rest {
+                    pending.push(&rest.argument);
+                }
+                pending.extend(array.elements.iter().rev().flatten());
+            }
+            BindingPattern::ObjectPattern(object) => {
+                if let Some(rest) = &object.rest {
+                    pending.push(&rest.argument);
+                }
+                pending.extend(object.properties.iter().rev().map(|prop| &prop.value));
+            }
+        }
+    }
+    found
 }

@@ -13,6 +13,7 @@
 
 mod builder;
 mod expr;
+mod front_end;
 mod func;
 mod pattern;
 mod scope;
@@ -25,9 +26,7 @@ use std::rc::Rc;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::Program;
-use oxc_parser::{ParseOptions, Parser};
-use oxc_semantic::{AstNodes, Scoping, SemanticBuilder};
-use oxc_span::SourceType;
+use oxc_semantic::{AstNodes, Scoping};
 use oxc_syntax::reference::ReferenceId;
 use oxc_syntax::scope::ScopeId;
 use oxc_syntax::symbol::SymbolId;
@@ -44,6 +43,20 @@ use scope::{BindInfo, BindKey, Region};
 pub enum CompileErrorKind {
     SyntaxError,
     ReferenceError,
+    /// Source nested too deeply for the native stack (V8 reports a RangeError too).
+    RangeError,
+}
+
+impl CompileErrorKind {
+    /// The JS error thrown for a compilation failure of this kind.
+    pub fn error_type(self) -> crate::vm::runtime::errors::ErrorType {
+        use crate::vm::runtime::errors::ErrorType;
+        match self {
+            CompileErrorKind::SyntaxError => ErrorType::SyntaxError,
+            CompileErrorKind::ReferenceError => ErrorType::ReferenceError,
+            CompileErrorKind::RangeError => ErrorType::RangeError,
+        }
+    }
 }
 
 /// A compilation failure: parse errors, early errors and unsupported features.
@@ -60,6 +73,7 @@ impl std::fmt::Display for CompileError {
         let kind = match self.kind {
             CompileErrorKind::SyntaxError => "SyntaxError",
             CompileErrorKind::ReferenceError => "ReferenceError",
+            CompileErrorKind::RangeError => "RangeError",
         };
         write!(f, "{kind}: {}", self.message)
     }
@@ -127,25 +141,12 @@ fn compile_top(vm: &mut Vm, text: &str, name: &str, mode: TopMode, force_strict:
     } else {
         text
     };
-    let options = ParseOptions { parse_regular_expression: true, ..ParseOptions::default() };
-    let ret = Parser::new(&allocator, text, SourceType::script()).with_options(options).parse();
-    if let Some(d) = ret.diagnostics.errors().next() {
-        return Err(syntax_error(d.message.to_string(), d.labels.first().map_or(0, |l| l.offset())));
-    }
-    if ret.panicked {
-        return Err(syntax_error("Unexpected token", 0));
-    }
-    let program = allocator.alloc(ret.program);
-    let sem = SemanticBuilder::new().with_check_syntax_error(true).with_build_nodes(true).build(program);
-    if let Some(d) = sem.diagnostics.errors().next() {
-        return Err(syntax_error(d.message.to_string(), d.labels.first().map_or(0, |l| l.offset())));
-    }
-    let semantic = sem.semantic;
+    let (program, semantic) = front_end::parse_and_analyze(&allocator, text)?;
     let source = Rc::new(Source::new(name.to_string(), text.to_string()));
     let mut c = Compiler::new(vm, program, semantic.scoping(), semantic.nodes(), source, mode);
     c.strict_prefix = force_strict;
     let here = crate::vm::heap::current_stack_position();
-    c.stack_limit = here.saturating_sub(COMPILER_STACK_BUDGET);
+    c.stack_limit = here.saturating_sub(COMPILER_STACK_BUDGET).max(crate::vm::isolate::native_stack_floor());
     if c.vm.stack_base != 0 {
         c.stack_limit = c.stack_limit.max(c.vm.native_stack_limit);
     }
@@ -193,7 +194,11 @@ impl<'a, 's> Compiler<'a, 's> {
     #[inline]
     pub(crate) fn check_stack(&self, offset: u32) -> Res<()> {
         if crate::vm::heap::current_stack_position() < self.stack_limit {
-            return Err(syntax_error("Maximum call stack size exceeded (code is nested too deeply)", offset));
+            return Err(CompileError {
+                kind: CompileErrorKind::RangeError,
+                message: "Maximum call stack size exceeded (code is nested too deeply)".into(),
+                offset,
+            });
         }
         Ok(())
     }

@@ -84,6 +84,8 @@ impl<'a> Compiler<'a, '_> {
     }
 
     fn finish_target(&mut self, t: Tgt<'a>, prep: Prep) -> Res<()> {
+        // Nested patterns recurse through here and object/array_pattern.
+        self.check_stack(self.f.cur_pos)?;
         if let Prep::Member(r, pos) = prep {
             if let Tgt::MaybeDefault(AssignmentTargetMaybeDefault::AssignmentTargetWithDefault(d)) = t {
                 self.apply_default(&d.init, None)?;

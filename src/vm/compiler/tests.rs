@@ -259,15 +259,15 @@ fn deep_nesting_is_an_error_not_a_crash() {
     // Moderate nesting compiles.
     compile_on_big_stack(format!("var x = {}1{};", "f(".repeat(100), ")".repeat(100))).unwrap();
     compile_on_big_stack(format!("var x = {}1{};", "[".repeat(100), "]".repeat(100))).unwrap();
-    // Nesting past the code generator's stack budget is a SyntaxError (as
-    // V8's "Maximum call stack size exceeded"), not a stack overflow.
+    // Nesting past the code generator's stack budget is a RangeError (V8's
+    // "Maximum call stack size exceeded"), not a stack overflow.
     for src in [
         format!("var x = {}1{};", "f(".repeat(3000), ")".repeat(3000)),
         format!("var x = {}1{};", "f(".repeat(100_000), ")".repeat(100_000)),
         format!("var x = {}1{};", "[".repeat(100_000), "]".repeat(100_000)),
     ] {
         let e = compile_on_big_stack(src).expect_err("deep nesting compiled");
-        assert_eq!(e.kind, CompileErrorKind::SyntaxError);
+        assert_eq!(e.kind, CompileErrorKind::RangeError);
         assert_eq!(e.message, "Maximum call stack size exceeded (code is nested too deeply)");
     }
 }
@@ -787,4 +787,20 @@ fn disassemble_file() {
         Ok(t) => println!("{t}"),
         Err(e) => panic!("{path} does not compile: {e}"),
     }
+}
+
+#[test]
+fn token_bound_never_undercounts() {
+    use super::front_end::token_bound;
+    assert_eq!(token_bound(""), 0);
+    assert_eq!(token_bound(" \t\r\n"), 0);
+    assert_eq!(token_bound("a = b"), 3);
+    assert_eq!(token_bound("foo123 $bar_"), 2);
+    assert_eq!(token_bound("[[[((("), 6);
+    assert_eq!(token_bound("new new new f"), 4);
+    // A non-ASCII separator between keywords: every byte counts.
+    assert!(token_bound("new\u{a0}new\u{a0}f") >= 3);
+    // Inside strings and comments every punctuator still counts.
+    assert_eq!(token_bound("'(('"), 4);
+    assert_eq!(token_bound("/*[*/"), 5);
 }

@@ -1,8 +1,8 @@
 //! Abstract operations of the spec, shared by the interpreter and the
 //! builtins (which never call each other's internals): conversions,
 //! equality, property operations, errors, object creation, promises and jobs,
-//! iteration, lists, realms. Each area is a file; the common types are
-//! re-exported here.
+//! iteration, lists, realms, native stack for recursive Rust code. Each area
+//! is a file; the common types are re-exported here.
 
 pub mod async_generator;
 pub mod conversions;
@@ -17,6 +17,7 @@ pub mod iteration;
 pub mod jobs;
 pub mod list;
 pub mod names;
+pub mod native_stack;
 pub mod number;
 pub mod objects;
 pub mod promise;

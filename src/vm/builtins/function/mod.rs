@@ -97,7 +97,7 @@ pub(super) fn create_dynamic_function(vm: &mut Vm, a: &CallArgs<'_>, keyword: &s
     let realm = a.callee.function().unwrap().realm;
     let code = match crate::vm::compiler::compile_eval(vm, &src, false) {
         Ok(c) => c,
-        Err(e) => return Err(vm.syntax_error(&e.message)),
+        Err(e) => return Err(vm.throw_error(e.kind.error_type(), &e.message)),
     };
     let f = vm.run_script(realm, code)?;
     if a.is_construct()
