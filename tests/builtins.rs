@@ -35,6 +35,24 @@ fn array_methods() {
     assert_eq!(eval("class A extends Array {}; var a = new A(1, 2, 3); (a.map(x => x) instanceof A) + ',' + (a.filter(x => x) instanceof A)"), "true,true");
 }
 
+/// repeat/padStart/padEnd build long strings in periodic chunks (so
+/// termination is noticed between them): compare with a naive build across
+/// chunk boundaries and fillers whose length does not divide the chunk.
+#[test]
+fn long_repeat_and_pad_match_a_naive_build() {
+    let check = r#"
+        function naive(n, f) { var s = ""; while (s.length < n) s += f; return s.slice(0, n); }
+        var ok = true;
+        for (const [n, f] of [[3e6, "xyz"], [2 ** 20 + 7, "ab"], [5, "abcdefg"], [2 ** 21 + 3, "q"], [1234567, "12345678901"]]) {
+            ok = ok && "".padStart(n, f) === naive(n, f) && "".padEnd(n, f) === naive(n, f);
+        }
+        for (const [u, k] of [["xyz", 1e6], ["ab", 2 ** 19 + 1], ["q", 3e6]]) {
+            ok = ok && u.repeat(k) === naive(u.length * k, u);
+        }
+        ok"#;
+    assert_eq!(eval(check), "true");
+}
+
 #[test]
 fn string_methods() {
     assert_eq!(eval("'abc'.padStart(6, '12') + '|' + 'abc'.padEnd(5)"), "121abc|abc  ");

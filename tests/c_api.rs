@@ -235,6 +235,11 @@ fn test_nesting() {
     c_test("test_nesting");
 }
 
+#[test]
+fn test_termination() {
+    c_test("test_termination");
+}
+
 /// Every C file has its #[test] above (a new file must be added there).
 #[test]
 fn every_c_test_is_registered() {

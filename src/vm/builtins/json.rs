@@ -2,7 +2,6 @@
 //! reviver support) and `stringify` (replacer function or list, gap, toJSON,
 //! cycle detection, well-formed escaping).
 
-use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
@@ -10,6 +9,7 @@ use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::list::{list_get, list_len, list_push, new_list};
 use crate::vm::runtime::realm::Realm;
 use crate::vm::value::Value;
+use crate::vm::{JsResult, Unwind};
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let j = vm.new_object();
@@ -32,6 +32,8 @@ struct Parser<'a> {
 
 enum Tok {
     Err(String),
+    /// Termination was requested while parsing.
+    Terminated(Unwind),
 }
 
 impl Parser<'_> {
@@ -200,6 +202,7 @@ fn json_parse_text(vm: &mut Vm, s: &[u16], records: bool) -> JsResult<(Value, Op
     match parse_value_tree(vm, s, records) {
         Ok(v) => Ok(v),
         Err(Tok::Err(msg)) => Err(vm.syntax_error(&msg)),
+        Err(Tok::Terminated(unwind)) => Err(unwind),
     }
 }
 
@@ -227,6 +230,7 @@ fn parse_value_tree(vm: &mut Vm, s: &[u16], records: bool) -> Result<(Value, Opt
     let mut pending_keys: Vec<PropertyKey> = Vec::new();
     let result;
     'outer: loop {
+        vm.check_termination().map_err(Tok::Terminated)?;
         // Parse one value (or open a container).
         p.skip_ws();
         let start = p.pos;
@@ -383,6 +387,7 @@ fn parse(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn enumerable_own_keys(vm: &mut Vm, o: Gc<JsObject>) -> JsResult<Gc<JsObject>> {
     let list = new_list(vm);
     for k in vm.own_property_keys(o)? {
+        vm.check_termination()?;
         if k.is_symbol() {
             continue;
         }

@@ -478,7 +478,15 @@ impl Vm {
         if let ObjectKind::String(s) = &obj.kind {
             let n = s.len() as u32;
             indices.retain(|&i| i >= n);
-            keys.extend((0..n).map(PropertyKey::Index));
+            // A string of 10^8 units has as many keys: notice termination.
+            keys.reserve(n as usize);
+            let mut from = 0;
+            while from < n {
+                self.check_termination()?;
+                let to = n.min(from.saturating_add(1 << 16));
+                keys.extend((from..to).map(PropertyKey::Index));
+                from = to;
+            }
         }
         keys.extend(indices.into_iter().map(PropertyKey::Index));
         if obj.is_array() || matches!(obj.kind, ObjectKind::String(_)) {
@@ -562,7 +570,9 @@ impl Vm {
     /// `own_property_keys` with the keys rooted while `f` runs over them.
     pub fn with_own_keys<R>(&mut self, obj: Gc<JsObject>, f: impl FnOnce(&mut Vm, &[PropertyKey]) -> JsResult<R>) -> JsResult<R> {
         let keys = self.own_property_keys(obj)?;
-        self.with_roots(keys.iter().map(|k| k.to_value_or_undefined()), |vm| f(vm, &keys))
+        // Index keys hold no cell: only names and symbols need rooting.
+        let cells = keys.iter().filter(|k| !matches!(k, PropertyKey::Index(_))).map(|k| k.to_value_or_undefined());
+        self.with_roots(cells, |vm| f(vm, &keys))
     }
 
     pub fn list_from_array_like(&mut self, v: Value) -> JsResult<Vec<Value>> {

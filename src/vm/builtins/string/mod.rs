@@ -150,23 +150,32 @@ fn check_len(vm: &mut Vm, len: u64) -> JsResult<()> {
 }
 
 /// StringIndexOf: first index >= `from` where `needle` occurs.
-pub fn string_index_of(hay: &[u16], needle: &[u16], from: usize) -> Option<usize> {
+/// The first index >= `from` where `needle` occurs in `hay`. The naive
+/// search is O(hay * needle) in the worst case, so it notices termination:
+/// at every candidate position (where it compares a whole needle) and every
+/// 64 Ki positions otherwise.
+pub fn string_index_of(vm: &mut Vm, hay: &[u16], needle: &[u16], from: usize) -> JsResult<Option<usize>> {
     if needle.is_empty() {
-        return (from <= hay.len()).then_some(from);
+        return Ok((from <= hay.len()).then_some(from));
     }
     if needle.len() > hay.len() {
-        return None;
+        return Ok(None);
     }
     let last = hay.len() - needle.len();
     let first = needle[0];
     let mut i = from;
     while i <= last {
-        if hay[i] == first && hay[i..i + needle.len()] == *needle {
-            return Some(i);
+        if hay[i] == first {
+            vm.check_termination()?;
+            if hay[i..i + needle.len()] == *needle {
+                return Ok(Some(i));
+            }
+        } else if i & 0xFFFF == 0 {
+            vm.check_termination()?;
         }
         i += 1;
     }
-    None
+    Ok(None)
 }
 
 /// CodePointAt: (code point, code unit count).
@@ -347,14 +356,14 @@ fn includes(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let s = units_of(vm, a.this, "includes")?;
     let search = search_string_arg(vm, a.arg(0), "includes")?;
     let start = clamp(vm.to_integer_or_infinity(a.arg(1))?, s.len());
-    Ok(Value::bool(string_index_of(&s, &search, start).is_some()))
+    Ok(Value::bool(string_index_of(vm, &s, &search, start)?.is_some()))
 }
 
 fn index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let s = units_of(vm, a.this, "indexOf")?;
     let search = vm.to_string(a.arg(0))?.to_units();
     let start = clamp(vm.to_integer_or_infinity(a.arg(1))?, s.len());
-    Ok(Value::number(string_index_of(&s, &search, start).map_or(-1.0, |i| i as f64)))
+    Ok(Value::number(string_index_of(vm, &s, &search, start)?.map_or(-1.0, |i| i as f64)))
 }
 
 fn last_index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -372,8 +381,14 @@ fn last_index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
     let mut i = start;
     loop {
-        if s[i..i + slen] == *search {
-            return Ok(Value::number(i as f64));
+        // O(len * slen) at worst: notice termination (see string_index_of).
+        if s[i] == search[0] {
+            vm.check_termination()?;
+            if s[i..i + slen] == *search {
+                return Ok(Value::number(i as f64));
+            }
+        } else if i & 0xFFFF == 0 {
+            vm.check_termination()?;
         }
         if i == 0 {
             return Ok(Value::int(-1));
@@ -464,11 +479,7 @@ fn pad(vm: &mut Vm, a: &CallArgs<'_>, at_start: bool) -> JsResult<Value> {
     }
     check_len(vm, max_len)?;
     let fill_len = (max_len - len) as usize;
-    let mut pad: Vec<u16> = Vec::with_capacity(fill_len);
-    while pad.len() < fill_len {
-        let take = (fill_len - pad.len()).min(filler.len());
-        pad.extend_from_slice(&filler[..take]);
-    }
+    let pad = repeat_units(vm, &filler, fill_len)?;
     let units = s.to_units();
     let out: Vec<u16> = if at_start { [pad, units].concat() } else { [units, pad].concat() };
     Ok(new_str(vm, &out))
@@ -495,8 +506,24 @@ fn repeat(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.range_error("Invalid string length"));
     }
     let units = s.to_units();
-    let out = units.repeat(n as usize);
+    let out = repeat_units(vm, &units, units.len() * n as usize)?;
     Ok(new_str(vm, &out))
+}
+
+/// `unit` repeated to exactly `total` code units (the last copy cut short),
+/// built by doubling in chunks of at most 1 Mi units so termination is
+/// noticed between chunks of a long string.
+fn repeat_units(vm: &mut Vm, unit: &[u16], total: usize) -> JsResult<Vec<u16>> {
+    // Whole copies of `unit` per chunk, so every prefix copied is periodic.
+    let chunk = ((1 << 20) / unit.len().max(1)).max(1) * unit.len();
+    let mut out: Vec<u16> = Vec::with_capacity(total);
+    out.extend_from_slice(&unit[..unit.len().min(total)]);
+    while out.len() < total {
+        vm.check_termination()?;
+        let take = out.len().min(chunk).min(total - out.len());
+        out.extend_from_within(..take);
+    }
+    Ok(out)
 }
 
 fn slice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -668,7 +695,7 @@ fn split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
     let mut count: u64 = 0;
     let mut i = 0;
-    let mut j = string_index_of(&s, &r, 0);
+    let mut j = string_index_of(vm, &s, &r, 0)?;
     while let Some(jj) = j {
         vm.check_termination()?;
         let t = new_str(vm, &s[i..jj]);
@@ -678,7 +705,7 @@ fn split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             return Ok(arr.value());
         }
         i = jj + r.len();
-        j = string_index_of(&s, &r, i);
+        j = string_index_of(vm, &s, &r, i)?;
     }
     let t = new_str(vm, &s[i..]);
     create_idx(vm, arr, count, t)?;
@@ -698,7 +725,7 @@ fn replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let search = search_str.to_units();
     let functional = Vm::is_callable(replace_value);
     let template = if functional { Vec::new() } else { vm.to_string(replace_value)?.to_units() };
-    let Some(pos) = string_index_of(&s, &search, 0) else { return Ok(sv.value()) };
+    let Some(pos) = string_index_of(vm, &s, &search, 0)? else { return Ok(sv.value()) };
     let replacement = if functional {
         let r = vm.call(replace_value, Value::UNDEFINED, &[search_str.value(), Value::number(pos as f64), sv.value()])?;
         vm.to_string(r)?.to_units()
@@ -747,14 +774,15 @@ fn replace_all(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let template = if functional { Vec::new() } else { vm.to_string(replace_value)?.to_units() };
     let advance = search.len().max(1);
     let mut positions = Vec::new();
-    let mut p = string_index_of(&s, &search, 0);
+    let mut p = string_index_of(vm, &s, &search, 0)?;
     while let Some(q) = p {
         positions.push(q);
-        p = string_index_of(&s, &search, q + advance);
+        p = string_index_of(vm, &s, &search, q + advance)?;
     }
     let mut end_of_last = 0;
     let mut out: Vec<u16> = Vec::new();
     for &q in &positions {
+        vm.check_termination()?;
         out.extend_from_slice(&s[end_of_last..q]);
         let replacement = if functional {
             let r = vm.call(replace_value, Value::UNDEFINED, &[search_str.value(), Value::number(q as f64), sv.value()])?;
