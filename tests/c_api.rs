@@ -240,6 +240,11 @@ fn test_termination() {
     c_test("test_termination");
 }
 
+#[test]
+fn test_oom() {
+    c_test("test_oom");
+}
+
 /// Every C file has its #[test] above (a new file must be added there).
 #[test]
 fn every_c_test_is_registered() {

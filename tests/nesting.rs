@@ -13,6 +13,8 @@ use std::process::Command;
 struct Bomb {
     name: String,
     expect_throw: bool,
+    /// Depth 1: the source builds its nesting at run time.
+    runtime: bool,
     source: String,
 }
 
@@ -29,7 +31,7 @@ fn corpus() -> Vec<Bomb> {
             other => panic!("unknown expectation {other}"),
         };
         let source = format!("{}{}{}{}{}", f[3], f[4].repeat(depth), f[5], f[6].repeat(depth), f[7]);
-        bombs.push(Bomb { name: f[0].to_string(), expect_throw, source });
+        bombs.push(Bomb { name: f[0].to_string(), expect_throw, runtime: depth == 1, source });
     }
     bombs
 }
@@ -61,10 +63,22 @@ fn run_bomb(bomb: &Bomb) -> Result<(), String> {
     Ok(())
 }
 
+/// Under SABLE_GC_STRESS (a collection at every allocation, in the shell
+/// too) the bombs that build nested data at run time (depth 1: loops of
+/// 10^6 allocations) would take hours: they are skipped there, loudly.
+fn gc_stress() -> bool {
+    std::env::var("SABLE_GC_STRESS").is_ok_and(|v| v == "1")
+}
+
 #[test]
 fn every_nesting_bomb_ends_in_an_exception_or_completes_in_the_shell() {
-    let bombs = corpus();
-    assert!(bombs.len() >= 40, "the corpus has {} bombs", bombs.len());
+    let all = corpus();
+    assert!(all.len() >= 40, "the corpus has {} bombs", all.len());
+    let total = all.len();
+    let bombs: Vec<Bomb> = if gc_stress() { all.into_iter().filter(|b| !b.runtime).collect() } else { all };
+    if bombs.len() < total {
+        eprintln!("SKIPPED {} run-time bombs under SABLE_GC_STRESS (10^6 allocations each)", total - bombs.len());
+    }
     // Two workers: the machine has two cores.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failures = std::sync::Mutex::new(Vec::new());

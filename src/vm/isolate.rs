@@ -289,14 +289,30 @@ impl Vm {
 
     /// For loops inside builtins whose work grows with their input: fails
     /// with the termination unwind once termination was requested (one
-    /// relaxed load while nothing is pending). Interrupt callbacks are not
-    /// run here: they may collect, and a builtin's values in Rust vectors
-    /// are not roots.
+    /// relaxed load while nothing is pending), and with out-of-memory once
+    /// the heap (cells plus the buffers they own) is past its limit and a
+    /// collection does not bring it back. Interrupt callbacks are not run
+    /// here: they may collect at any point, and a builtin's values in Rust
+    /// vectors are not roots (the collection here happens only at the limit,
+    /// where the loops that reach it hold their values on the stack or in
+    /// rooted lists).
     #[inline]
-    pub fn check_termination(&mut self) -> JsResult<()> {
+    pub fn poll_long_operation(&mut self) -> JsResult<()> {
         if self.shared.attention.load(Ordering::Relaxed) && self.shared.terminate.load(Ordering::SeqCst) {
             self.terminating = true;
             return Err(Unwind::Terminate);
+        }
+        if self.heap.over_limit() {
+            return self.heap_limit_in_long_operation();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn heap_limit_in_long_operation(&mut self) -> JsResult<()> {
+        self.collect_garbage_because(GcReason::HeapLimit);
+        if self.heap.over_limit() && !self.heap_limit_reached(0) {
+            return Err(self.out_of_memory_because("Reached heap limit", true));
         }
         Ok(())
     }

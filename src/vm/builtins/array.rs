@@ -367,7 +367,7 @@ fn from(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         let next = vm.get_v(it, nkey)?;
         let mut k: u64 = 0;
         loop {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             if k >= MAX_SAFE {
                 let e = vm.type_error("Too many elements");
                 return Err(close_after_error(vm, it, e));
@@ -399,7 +399,7 @@ fn from(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         array_create(vm, len)?
     };
     for k in 0..len {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, array_like, k)?;
         let mapped = if mapping { vm.call(mapfn, this_arg, &[v, Value::number(k as f64)])? } else { v };
         create_idx(vm, arr, k, mapped)?;
@@ -457,7 +457,7 @@ fn pop(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn move_ascending(vm: &mut Vm, o: Gc<JsObject>, start: u64, end: u64, from_off: u64, to_off: u64) -> JsResult<()> {
     let mut k = start;
     while k < end {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let nf = next_present(o, k + from_off, end + from_off).map(|i| i - from_off);
         let nt = next_present(o, k + to_off, end + to_off).map(|i| i - to_off);
         k = match (nf, nt) {
@@ -481,7 +481,7 @@ fn move_ascending(vm: &mut Vm, o: Gc<JsObject>, start: u64, end: u64, from_off: 
 fn move_descending(vm: &mut Vm, o: Gc<JsObject>, hi: u64, lo: u64, from_off: u64, to_off: u64) -> JsResult<()> {
     let mut k = hi;
     loop {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         if k < lo {
             return Ok(());
         }
@@ -513,7 +513,7 @@ fn delete_range_descending(vm: &mut Vm, o: Gc<JsObject>, lo: u64, hi: u64) -> Js
     }
     let mut top = hi - 1;
     while let Some(i) = prev_present(o, top, lo) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         delete_idx(vm, o, i)?;
         if i == 0 {
             break;
@@ -636,7 +636,7 @@ fn reverse(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let middle = len / 2;
     let mut lower = 0;
     while lower < middle {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         // Skip pairs where neither end exists.
         let nl = next_present(o, lower, middle);
         let nu = prev_present(o, len - 1 - lower, len - middle).map(|u| len - 1 - u);
@@ -697,7 +697,7 @@ fn fill(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let k = relative_index(rs, len);
     let fin = if a.arg(2).is_undefined() { len } else { relative_index(vm.to_integer_or_infinity(a.arg(2))?, len) };
     for i in k..fin {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         set_idx(vm, o, i, value)?;
     }
     Ok(o.value())
@@ -729,7 +729,7 @@ fn splice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let removed = array_species_create(vm, o, del)?;
     let mut k = 0;
     while let Some(i) = next_present(o, start + k, start + del) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         k = i - start;
         let v = get_idx(vm, o, i)?;
         create_idx(vm, removed, k, v)?;
@@ -794,7 +794,7 @@ fn concat(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut n: u64 = 0;
     let count = a.args.len() + 1;
     for idx in 0..count {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let e = if idx == 0 { o.value() } else { a.args[idx - 1] };
         if is_concat_spreadable(vm, e)? {
             let eo: Gc<JsObject> = Gc::from_value(e);
@@ -804,7 +804,7 @@ fn concat(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             }
             let mut k = 0;
             while let Some(i) = next_present(eo, k, len) {
-                vm.check_termination()?;
+                vm.poll_long_operation()?;
                 let v = get_idx(vm, eo, i)?;
                 create_idx(vm, arr, n + i, v)?;
                 k = i + 1;
@@ -831,7 +831,7 @@ fn slice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let arr = array_species_create(vm, o, count)?;
     let mut i = k;
     while let Some(p) = next_present(o, i, fin) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, p)?;
         create_idx(vm, arr, p - k, v)?;
         i = p + 1;
@@ -853,7 +853,7 @@ fn index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut k = if n >= 0.0 { n as u64 } else { relative_index(n, len) };
     let target = a.arg(0);
     while let Some(i) = next_present(o, k, len) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         if Vm::strict_equals(v, target) {
             return Ok(Value::number(i as f64));
@@ -879,7 +879,7 @@ fn last_index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut k = k as u64;
     let target = a.arg(0);
     while let Some(i) = prev_present(o, k, 0) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         if Vm::strict_equals(v, target) {
             return Ok(Value::number(i as f64));
@@ -904,7 +904,7 @@ fn includes(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut k = if n >= 0.0 { n as u64 } else { relative_index(n, len) };
     let target = a.arg(0);
     while k < len {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         // An absent index reads as undefined without running JS.
         let i = match next_present(o, k, len) {
             Some(i) => i,
@@ -953,7 +953,7 @@ fn join_inner(vm: &mut Vm, o: Gc<JsObject>, len: u64, sep: &[u16]) -> JsResult<V
     let mut seps_done: u64 = 0;
     let mut k = 0;
     loop {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let p = next_present(o, k, len);
         let need = match p {
             Some(i) => i,
@@ -964,6 +964,7 @@ fn join_inner(vm: &mut Vm, o: Gc<JsObject>, len: u64, sep: &[u16]) -> JsResult<V
             return Err(vm.range_error("Invalid string length"));
         }
         if !sep.is_empty() {
+            vm.reserve((out.len() + add as usize * sep.len()) * 2)?;
             for _ in 0..add {
                 out.extend_from_slice(sep);
             }
@@ -977,6 +978,8 @@ fn join_inner(vm: &mut Vm, o: Gc<JsObject>, len: u64, sep: &[u16]) -> JsResult<V
         if out.len() as u64 > max {
             return Err(vm.range_error("Invalid string length"));
         }
+        // The result must fit in the heap too (2 bytes per unit).
+        vm.reserve(out.len() * 2)?;
         k = i + 1;
     }
     Ok(JsString::from_units(&mut vm.heap, &out).value())
@@ -1005,7 +1008,7 @@ fn to_locale_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         let mut out: Vec<u16> = Vec::new();
         let key = vm.key_from_str("toLocaleString");
         for i in 0..len {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             if i > 0 {
                 out.push(b',' as u16);
             }
@@ -1045,7 +1048,7 @@ fn iterate(vm: &mut Vm, a: &CallArgs<'_>, kind: Iter) -> JsResult<Value> {
     require_callable(vm, cb)?;
     let mut k = 0;
     while let Some(i) = next_present(o, k, len) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         let r = vm.call(cb, this_arg, &[v, Value::number(i as f64), o.value()])?;
         match kind {
@@ -1079,7 +1082,7 @@ fn map(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let arr = array_species_create(vm, o, len)?;
     let mut k = 0;
     while let Some(i) = next_present(o, k, len) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         let r = vm.call(cb, this_arg, &[v, Value::number(i as f64), o.value()])?;
         create_idx(vm, arr, i, r)?;
@@ -1096,7 +1099,7 @@ fn filter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut k = 0;
     let mut to = 0;
     while let Some(i) = next_present(o, k, len) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         let r = vm.call(cb, this_arg, &[v, Value::number(i as f64), o.value()])?;
         if Vm::to_boolean(r) {
@@ -1133,7 +1136,7 @@ fn reduce_impl(vm: &mut Vm, a: &CallArgs<'_>, right: bool) -> JsResult<Value> {
         }
     };
     while let Some(i) = next(o, cursor) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         acc = vm.call(cb, Value::UNDEFINED, &[acc, v, Value::number(i as f64), o.value()])?;
         cursor = advance(i);
@@ -1154,7 +1157,7 @@ fn find_via(vm: &mut Vm, a: &CallArgs<'_>, last: bool) -> JsResult<(f64, Value)>
     let (pred, this_arg) = (a.arg(0), a.arg(1));
     require_callable(vm, pred)?;
     for j in 0..len {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let i = if last { len - 1 - j } else { j };
         let v = get_idx(vm, o, i)?;
         let r = vm.call(pred, this_arg, &[v, Value::number(i as f64), o.value()])?;
@@ -1192,7 +1195,7 @@ fn flatten_into(
     let mut target_index = start;
     let mut k = 0;
     while let Some(i) = next_present(source, k, source_len) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let mut element = get_idx(vm, source, i)?;
         if let Some((f, this_arg)) = mapper {
             element = vm.call(f, this_arg, &[element, Value::number(i as f64), source.value()])?;
@@ -1247,7 +1250,7 @@ pub(super) fn merge_sort_indices(vm: &mut Vm, n: usize, cmp: &mut dyn FnMut(&mut
     const RUN: usize = 8;
     let mut lo = 0;
     while lo < n {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let hi = (lo + RUN).min(n);
         for i in lo + 1..hi {
             let mut j = i;
@@ -1267,12 +1270,12 @@ pub(super) fn merge_sort_indices(vm: &mut Vm, n: usize, cmp: &mut dyn FnMut(&mut
     while width < n {
         let mut lo = 0;
         while lo < n {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             let mid = (lo + width).min(n);
             let hi = (lo + 2 * width).min(n);
             let (mut i, mut j, mut t) = (lo, mid, lo);
             while i < mid && j < hi {
-                vm.check_termination()?;
+                vm.poll_long_operation()?;
                 if cmp(vm, idx[i], idx[j])? <= 0.0 {
                     tmp[t] = idx[i];
                     i += 1;
@@ -1300,14 +1303,14 @@ fn sort_values(vm: &mut Vm, o: Gc<JsObject>, len: u64, comparefn: Value, skip_ho
     if skip_holes {
         let mut k = 0;
         while let Some(i) = next_present(o, k, len) {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             let v = get_idx(vm, o, i)?;
             list_push(items, v);
             k = i + 1;
         }
     } else {
         for i in 0..len {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             let v = get_idx(vm, o, i)?;
             list_push(items, v);
         }
@@ -1320,7 +1323,7 @@ fn sort_values(vm: &mut Vm, o: Gc<JsObject>, len: u64, comparefn: Value, skip_ho
         // Default order: undefined last, others by ToString code units.
         let mut keys: Vec<Option<Vec<u16>>> = Vec::with_capacity(n);
         for i in 0..n {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             let v = list_get(items, i);
             keys.push(if v.is_undefined() { None } else { Some(vm.to_string(v)?.to_units()) });
         }
@@ -1368,7 +1371,7 @@ fn sort(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let sorted = sort_values(vm, o, len, comparefn, true)?;
     let count = list_len(sorted) as u64;
     for j in 0..count {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = list_get(sorted, j as usize);
         set_idx(vm, o, j, v)?;
     }
@@ -1380,7 +1383,7 @@ fn sort(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn delete_range_descending_ascending(vm: &mut Vm, o: Gc<JsObject>, lo: u64, hi: u64) -> JsResult<()> {
     let mut k = lo;
     while let Some(i) = next_present(o, k, hi) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         delete_idx(vm, o, i)?;
         k = i + 1;
     }
@@ -1394,7 +1397,7 @@ fn to_sorted(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let arr = array_create(vm, len)?;
     let sorted = sort_values(vm, o, len, comparefn, false)?;
     for j in 0..len {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = list_get(sorted, j as usize);
         create_idx(vm, arr, j, v)?;
     }
@@ -1405,7 +1408,7 @@ fn to_reversed(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let (o, len) = this_obj_len(vm, a.this)?;
     let arr = array_create(vm, len)?;
     for k in 0..len {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, len - k - 1)?;
         create_idx(vm, arr, k, v)?;
     }
@@ -1423,7 +1426,7 @@ fn to_spliced(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let arr = array_create(vm, new_len)?;
     let mut i = 0;
     while i < start {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         create_idx(vm, arr, i, v)?;
         i += 1;
@@ -1434,7 +1437,7 @@ fn to_spliced(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
     let mut r = start + skip;
     while i < new_len {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = get_idx(vm, o, r)?;
         create_idx(vm, arr, i, v)?;
         i += 1;
@@ -1454,7 +1457,7 @@ fn with(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let arr = array_create(vm, len)?;
     let value = a.arg(1);
     for k in 0..len {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let v = if k == idx { value } else { get_idx(vm, o, k)? };
         create_idx(vm, arr, k, v)?;
     }

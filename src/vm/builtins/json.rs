@@ -230,7 +230,7 @@ fn parse_value_tree(vm: &mut Vm, s: &[u16], records: bool) -> Result<(Value, Opt
     let mut pending_keys: Vec<PropertyKey> = Vec::new();
     let result;
     'outer: loop {
-        vm.check_termination().map_err(Tok::Terminated)?;
+        vm.poll_long_operation().map_err(Tok::Terminated)?;
         // Parse one value (or open a container).
         p.skip_ws();
         let start = p.pos;
@@ -387,7 +387,7 @@ fn parse(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn enumerable_own_keys(vm: &mut Vm, o: Gc<JsObject>) -> JsResult<Gc<JsObject>> {
     let list = new_list(vm);
     for k in vm.own_property_keys(o)? {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         if k.is_symbol() {
             continue;
         }
@@ -562,7 +562,8 @@ fn check_out(vm: &mut Vm, out: &[u16]) -> JsResult<()> {
     if out.len() > crate::vm::object::string::MAX_STRING_LENGTH {
         return Err(vm.range_error("Invalid string length"));
     }
-    Ok(())
+    // The result must fit in the heap too (2 bytes per unit).
+    vm.reserve(out.len() * 2)
 }
 
 /// QuoteJSONString.
@@ -702,7 +703,7 @@ fn serialize_object(vm: &mut Vm, st: &mut State, o: Gc<JsObject>, out: &mut Vec<
     out.push(b'{' as u16);
     let mut any = false;
     for i in 0..list_len(keys) {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let kv = list_get(keys, i);
         let k = vm.to_property_key(kv)?;
         let mark = out.len();
@@ -742,7 +743,7 @@ fn serialize_array(vm: &mut Vm, st: &mut State, o: Gc<JsObject>, out: &mut Vec<u
     let len = vm.length_of_array_like(o)?;
     out.push(b'[' as u16);
     for i in 0..len {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         if i > 0 {
             out.push(b',' as u16);
         }

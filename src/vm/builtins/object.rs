@@ -177,7 +177,7 @@ fn own_keys_filtered(vm: &mut Vm, v: Value, symbols: bool) -> JsResult<Value> {
     let arr = vm.new_array(0);
     let mut i = 0;
     for k in keys {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         if k.is_symbol() == symbols {
             let kv = vm.key_to_value(k);
             vm.create_data_property_or_throw(arr, PropertyKey::Index(i), kv)?;
@@ -207,7 +207,7 @@ fn enumerable_own(vm: &mut Vm, v: Value, kind: EnumKind) -> JsResult<Value> {
     let mut i = 0;
     vm.with_own_keys(o, |vm, keys| {
         for &k in keys {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             if k.is_symbol() {
                 continue;
             }

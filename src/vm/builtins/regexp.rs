@@ -452,6 +452,7 @@ fn symbol_match(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut n = 0u32;
     let units = s.to_units();
     loop {
+        vm.poll_long_operation()?;
         let result = regexp_exec(vm, r, s)?;
         if result.is_null() {
             return Ok(if n == 0 { Value::NULL } else { arr.value() });
@@ -506,6 +507,7 @@ fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let results = vm.new_array(0);
     let mut count = 0u32;
     loop {
+        vm.poll_long_operation()?;
         let result = regexp_exec(vm, r, s)?;
         if result.is_null() {
             break;
@@ -524,6 +526,7 @@ fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut acc: Vec<u16> = Vec::new();
     let mut next_pos = 0usize;
     for k in 0..count {
+        vm.poll_long_operation()?;
         let result = vm.get(results, PropertyKey::Index(k), results.value())?;
         let ro: Gc<JsObject> = vm.to_object(result)?;
         let n_captures = vm.length_of_array_like(ro)?.saturating_sub(1);
@@ -602,6 +605,7 @@ fn symbol_split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut len_a = 0u32;
     let (mut p, mut q) = (0u64, 0u64);
     while q < size {
+        vm.poll_long_operation()?;
         set_last_index(vm, splitter, q as f64)?;
         let z = regexp_exec(vm, splitter, s)?;
         if z.is_null() {

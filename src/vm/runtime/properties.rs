@@ -482,7 +482,7 @@ impl Vm {
             keys.reserve(n as usize);
             let mut from = 0;
             while from < n {
-                self.check_termination()?;
+                self.poll_long_operation()?;
                 let to = n.min(from.saturating_add(1 << 16));
                 keys.extend((from..to).map(PropertyKey::Index));
                 from = to;

@@ -142,11 +142,14 @@ fn new_str(vm: &mut Vm, units: &[u16]) -> Value {
 }
 
 /// Throws RangeError "Invalid string length" when `len` exceeds the maximum.
+/// Within the maximum, a string of `len` units must also fit in the heap
+/// (2 bytes per unit): past the heap limit it is an out-of-memory, checked
+/// before the builder grows further.
 fn check_len(vm: &mut Vm, len: u64) -> JsResult<()> {
     if len > MAX_STRING_LENGTH as u64 {
         return Err(vm.range_error("Invalid string length"));
     }
-    Ok(())
+    vm.reserve(len as usize * 2)
 }
 
 /// StringIndexOf: first index >= `from` where `needle` occurs.
@@ -166,12 +169,12 @@ pub fn string_index_of(vm: &mut Vm, hay: &[u16], needle: &[u16], from: usize) ->
     let mut i = from;
     while i <= last {
         if hay[i] == first {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             if hay[i..i + needle.len()] == *needle {
                 return Ok(Some(i));
             }
         } else if i & 0xFFFF == 0 {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
         }
         i += 1;
     }
@@ -383,12 +386,12 @@ fn last_index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     loop {
         // O(len * slen) at worst: notice termination (see string_index_of).
         if s[i] == search[0] {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             if s[i..i + slen] == *search {
                 return Ok(Value::number(i as f64));
             }
         } else if i & 0xFFFF == 0 {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
         }
         if i == 0 {
             return Ok(Value::int(-1));
@@ -506,6 +509,7 @@ fn repeat(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.range_error("Invalid string length"));
     }
     let units = s.to_units();
+    check_len(vm, units.len() as u64 * n as u64)?;
     let out = repeat_units(vm, &units, units.len() * n as usize)?;
     Ok(new_str(vm, &out))
 }
@@ -519,7 +523,7 @@ fn repeat_units(vm: &mut Vm, unit: &[u16], total: usize) -> JsResult<Vec<u16>> {
     let mut out: Vec<u16> = Vec::with_capacity(total);
     out.extend_from_slice(&unit[..unit.len().min(total)]);
     while out.len() < total {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let take = out.len().min(chunk).min(total - out.len());
         out.extend_from_within(..take);
     }
@@ -682,7 +686,7 @@ fn split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if r.is_empty() {
         let n = s.len().min(lim as usize);
         for (i, &u) in s[..n].iter().enumerate() {
-            vm.check_termination()?;
+            vm.poll_long_operation()?;
             let c = new_str(vm, &[u]);
             create_idx(vm, arr, i as u64, c)?;
         }
@@ -697,7 +701,7 @@ fn split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut i = 0;
     let mut j = string_index_of(vm, &s, &r, 0)?;
     while let Some(jj) = j {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         let t = new_str(vm, &s[i..jj]);
         create_idx(vm, arr, count, t)?;
         count += 1;
@@ -782,7 +786,7 @@ fn replace_all(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut end_of_last = 0;
     let mut out: Vec<u16> = Vec::new();
     for &q in &positions {
-        vm.check_termination()?;
+        vm.poll_long_operation()?;
         out.extend_from_slice(&s[end_of_last..q]);
         let replacement = if functional {
             let r = vm.call(replace_value, Value::UNDEFINED, &[search_str.value(), Value::number(q as f64), sv.value()])?;
