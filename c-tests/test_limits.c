@@ -137,12 +137,6 @@ static void *killer(void *arg) {
   return NULL;
 }
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void run_terminated(sable_isolate *iso, sable_context *ctx, const char *src) {
   killer_args k = {iso, 100};
   pthread_t th;

@@ -7,14 +7,6 @@
 
 #include "test_util.h"
 
-#include <time.h>
-
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 static const char *const one_liners[] = {
     /* strings */
     "var s = 'ab'; for (;;) s = (s + s).toLowerCase();",

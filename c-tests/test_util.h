@@ -13,6 +13,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* Milliseconds on the monotonic clock. */
+static inline double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* Running under valgrind (SABLE_VALGRIND=1) or SABLE_GC_STRESS=1: timings
+ * mean nothing there, and costly set-ups take hours. */
+static inline int under_instrumentation(void) {
+  const char *stress = getenv("SABLE_GC_STRESS");
+  const char *valgrind = getenv("SABLE_VALGRIND");
+  return (stress && strcmp(stress, "1") == 0) || (valgrind && strcmp(valgrind, "1") == 0);
+}
 
 /* The context most helpers use to describe exceptions (set by each test). */
 static sable_context *g_ctx;
