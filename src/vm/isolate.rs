@@ -112,6 +112,20 @@ impl TerminateHandle {
     }
 }
 
+/// The interpreter's value stack: `len` slots of `Value::EMPTY`. EMPTY is
+/// all-zero bits, so the slots come from a zeroed allocation: the system hands
+/// out untouched zero pages lazily instead of the 8 MB being written at every
+/// isolate creation (`vec![Value::EMPTY; n]` would fill them one by one).
+fn empty_value_stack(len: usize) -> Box<[Value]> {
+    const { assert!(Value::EMPTY.bits() == 0) };
+    let zeros = std::mem::ManuallyDrop::new(vec![0u64; len]);
+    let (ptr, len, cap) = (zeros.as_ptr() as *mut Value, zeros.len(), zeros.capacity());
+    // SAFETY: Value is repr(transparent) over u64 (same size and alignment),
+    // the all-zero bit pattern is Value::EMPTY, and the buffer's ownership
+    // moves from the forgotten Vec<u64> to this Vec<Value>.
+    unsafe { Vec::from_raw_parts(ptr, len, cap) }.into_boxed_slice()
+}
+
 /// Whether the isolate can still run code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VmState {
@@ -205,7 +219,7 @@ impl Vm {
             realms: HashMap::new(),
             next_realm_id: 1,
             current_realm: None,
-            stack: vec![Value::EMPTY; VM_STACK_VALUES].into_boxed_slice(),
+            stack: empty_value_stack(VM_STACK_VALUES),
             sp: 0,
             frames: Vec::new(),
             handles: Vec::new(),
@@ -319,15 +333,21 @@ impl Vm {
 
     #[cold]
     fn service_requests(&mut self) -> JsResult<()> {
+        // Lower the flag before taking the queue: a request made meanwhile (by
+        // another thread, or by a callback below re-arming itself) raises it
+        // again and is served at the next safepoint. Lowering it afterwards
+        // would strand such a request in the queue.
+        self.shared.attention.store(false, Ordering::SeqCst);
         let interrupts: Vec<InterruptFn> = std::mem::take(&mut *self.shared.interrupts.lock());
         for f in interrupts {
             f(self);
         }
         if self.shared.terminate.load(Ordering::SeqCst) {
+            // Termination stays pending until cancelled: keep the flag up.
+            self.shared.attention.store(true, Ordering::SeqCst);
             self.terminating = true;
             return Err(Unwind::Terminate);
         }
-        self.shared.attention.store(false, Ordering::SeqCst);
         Ok(())
     }
 

@@ -36,7 +36,7 @@ impl Value {
     pub const TRUE: Value = Value(TRUE_BITS);
 
     #[inline]
-    pub fn bits(self) -> u64 {
+    pub const fn bits(self) -> u64 {
         self.0
     }
     #[inline]
