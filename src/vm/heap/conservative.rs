@@ -55,9 +55,11 @@ fn spill_registers(out: &mut [usize; 12]) {
 }
 
 /// Tells valgrind (if the process runs under it) that `[addr, addr + len)` is
-/// defined. Stack slots the scan reads may never have been written; they are
-/// only ever compared against page addresses, so treating them as defined is
-/// sound, and it keeps memcheck from reporting the scan itself. Outside
+/// defined. Used only on the scan's private copies of stack words and
+/// registers: a slot may never have been written, and its copy is only ever
+/// compared against page addresses, so treating the copy as defined is sound.
+/// The stack itself keeps its real state, so memcheck still sees uninitialised
+/// reads by everyone else, the cell reads the scan leads to included. Outside
 /// valgrind the magic instruction sequence is a no-op.
 #[inline(never)]
 fn valgrind_make_mem_defined(addr: usize, len: usize) {
@@ -80,6 +82,35 @@ fn valgrind_make_mem_defined(addr: usize, len: usize) {
     let _ = (addr, len);
 }
 
+/// Loads the word at `p` with a plain machine load that no sanitizer
+/// instruments: the scan reads every slot of the stack, including the redzones
+/// AddressSanitizer poisons between locals, which is by design.
+///
+/// # Safety
+/// `p` is 8-byte aligned and inside this thread's live stack.
+#[inline(always)]
+unsafe fn load_stack_word(p: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let w: usize;
+        // SAFETY: the caller guarantees `p` is a readable, aligned stack word.
+        unsafe { std::arch::asm!("mov {w}, qword ptr [{p}]", w = out(reg) w, p = in(reg) p, options(nostack, readonly, preserves_flags)) };
+        w
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let w: usize;
+        // SAFETY: as above.
+        unsafe { std::arch::asm!("ldr {w}, [{p}]", w = out(reg) w, p = in(reg) p, options(nostack, readonly, preserves_flags)) };
+        w
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    // SAFETY: as above.
+    unsafe {
+        std::ptr::read_volatile(p as *const usize)
+    }
+}
+
 /// Reports every word of the native stack between the current position and
 /// `stack_base` (an address in the outermost VM entry frame), and of the
 /// spilled callee-saved registers, to `word`; the caller decides which of them
@@ -93,15 +124,31 @@ pub fn scan_native_stack(stack_base: usize, word: &mut dyn FnMut(usize)) {
         word(w);
     }
     let low = stack_pointer() & !7;
-    if stack_base <= low {
-        return;
+    if stack_base > low {
+        scan_stack_range(low, stack_base, word);
     }
-    valgrind_make_mem_defined(low, stack_base - low);
+}
+
+/// Reports the words of `[low, high)`, which lies above this function's own
+/// frame, by copying them in chunks into a buffer in this frame: only the copy
+/// is declared defined to valgrind (see [`valgrind_make_mem_defined`]).
+#[inline(never)]
+fn scan_stack_range(low: usize, high: usize, word: &mut dyn FnMut(usize)) {
+    let mut chunk = [0usize; 128];
     let mut p = low;
-    while p < stack_base {
-        // SAFETY: [low, stack_base) is this thread's live stack, 8-byte aligned.
-        let w = unsafe { std::ptr::read_volatile(p as *const usize) };
-        word(w);
-        p += 8;
+    while p < high {
+        let n = ((high - p) / 8).min(chunk.len());
+        if n == 0 {
+            break;
+        }
+        for (i, slot) in chunk[..n].iter_mut().enumerate() {
+            // SAFETY: [low, high) is this thread's live stack, 8-byte aligned.
+            *slot = unsafe { load_stack_word(p + i * 8) };
+        }
+        valgrind_make_mem_defined(chunk.as_ptr() as usize, n * 8);
+        for &w in &chunk[..n] {
+            word(w);
+        }
+        p += n * 8;
     }
 }
