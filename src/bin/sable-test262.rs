@@ -603,8 +603,64 @@ fn read_skip_features(path: &Path) -> BTreeMap<String, String> {
     m
 }
 
-/// Reads `path mode | message` lines into (path, mode) keys.
-fn read_expectations(path: &Path) -> BTreeMap<(String, String), String> {
+/// The kind of a failure, judged from its message. The expectations record
+/// it, and the ratchet fails when an expected failure turns into a crash, a
+/// panic or a timeout: a test that failed cleanly must not start taking the
+/// worker down, whatever its message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FailKind {
+    /// A wrong result or an unexpected exception.
+    Error,
+    /// A feature Sable does not implement yet (its own error, never a SyntaxError).
+    Unsupported,
+    /// The test's heap limit was reached.
+    OutOfMemory,
+    /// Terminated at the per-test timeout, or the worker hung.
+    Timeout,
+    /// A Rust panic or an internal error.
+    Panic,
+    /// The worker process died.
+    Crash,
+}
+
+impl FailKind {
+    fn of(message: &str) -> FailKind {
+        if message.starts_with("crash: panic") || message.contains("status InternalError") {
+            FailKind::Panic
+        } else if message.starts_with("crash") {
+            FailKind::Crash
+        } else if message.contains("timeout: ") {
+            FailKind::Timeout
+        } else if message.contains("out of memory (heap limit)") {
+            FailKind::OutOfMemory
+        } else if message.contains(" not supported yet") {
+            FailKind::Unsupported
+        } else {
+            FailKind::Error
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            FailKind::Error => "error",
+            FailKind::Unsupported => "unsupported",
+            FailKind::OutOfMemory => "oom",
+            FailKind::Timeout => "timeout",
+            FailKind::Panic => "panic",
+            FailKind::Crash => "crash",
+        }
+    }
+    fn parse(s: &str) -> Option<FailKind> {
+        [FailKind::Error, FailKind::Unsupported, FailKind::OutOfMemory, FailKind::Timeout, FailKind::Panic, FailKind::Crash].into_iter().find(|k| k.name() == s)
+    }
+    /// Failures that take down or hang the runner rather than fail a test.
+    fn is_severe(self) -> bool {
+        matches!(self, FailKind::Timeout | FailKind::Panic | FailKind::Crash)
+    }
+}
+
+/// Reads `path mode kind | message` lines into (path, mode) keys. A line
+/// without a kind (the older format) is taken as kind "error".
+fn read_expectations(path: &Path) -> BTreeMap<(String, String), (FailKind, String)> {
     let mut m = BTreeMap::new();
     if let Ok(text) = std::fs::read_to_string(path) {
         for line in text.lines() {
@@ -614,7 +670,8 @@ fn read_expectations(path: &Path) -> BTreeMap<(String, String), String> {
             let (left, msg) = line.split_once(" | ").unwrap_or((line, ""));
             let mut parts = left.split_whitespace();
             if let (Some(p), Some(mode)) = (parts.next(), parts.next()) {
-                m.insert((p.to_string(), mode.to_string()), msg.to_string());
+                let kind = parts.next().and_then(FailKind::parse).unwrap_or(FailKind::Error);
+                m.insert((p.to_string(), mode.to_string()), (kind, msg.to_string()));
             }
         }
     }
@@ -867,10 +924,10 @@ fn main() -> ExitCode {
         outcomes.iter().filter(|o| !o.pass && !o.skipped).map(|o| ((o.rel.clone(), o.mode.map_or("-", |m| m.name()).to_string()), o.message.clone())).collect();
     if opts.update {
         let mut s = String::from(
-            "# test262 tests expected to fail: path mode | first error line. Regenerate with\n# cargo run --release --bin sable-test262 -- --update-expectations\n",
+            "# test262 tests expected to fail: path mode kind | first error line. Regenerate with\n# cargo run --release --bin sable-test262 -- --update-expectations\n# kind: error, unsupported (a feature not implemented yet), oom, timeout, panic, crash.\n# --check fails when a failure of another kind turns into a timeout, panic or crash.\n",
         );
         for ((p, m), msg) in &failures {
-            s.push_str(&format!("{p} {m} | {msg}\n"));
+            s.push_str(&format!("{p} {m} {} | {msg}\n", FailKind::of(msg).name()));
         }
         if let Err(e) = std::fs::write(&opts.expectations, s) {
             eprintln!("sable-test262: cannot write {}: {e}", opts.expectations.display());
@@ -885,9 +942,15 @@ fn main() -> ExitCode {
             outcomes.iter().filter(|o| !o.skipped).map(|o| (o.rel.clone(), o.mode.map_or("-", |m| m.name()).to_string())).collect();
         let mut newly_failing = Vec::new();
         let mut newly_passing = Vec::new();
+        let mut now_severe = Vec::new();
         for (k, msg) in &failures {
-            if !expected.contains_key(k) {
-                newly_failing.push(format!("{} {} | {}", k.0, k.1, msg));
+            let kind = FailKind::of(msg);
+            match expected.get(k) {
+                None => newly_failing.push(format!("{} {} {} | {}", k.0, k.1, kind.name(), msg)),
+                Some((was, _)) if kind.is_severe() && kind != *was => {
+                    now_severe.push(format!("{} {} {} (was {}) | {}", k.0, k.1, kind.name(), was.name(), msg))
+                }
+                Some(_) => {}
             }
         }
         for k in expected.keys() {
@@ -898,14 +961,18 @@ fn main() -> ExitCode {
         for l in &newly_failing {
             println!("NEW FAILURE: {l}");
         }
+        for l in &now_severe {
+            println!("EXPECTED FAILURE NOW A TIMEOUT/PANIC/CRASH: {l}");
+        }
         for l in &newly_passing {
             println!("NOW PASSING (remove from expectations): {l}");
         }
-        if !newly_failing.is_empty() || !newly_passing.is_empty() {
+        if !newly_failing.is_empty() || !newly_passing.is_empty() || !now_severe.is_empty() {
             println!(
-                "test262 ratchet: {} new failures, {} new passes; the expectations must be exact (see --update-expectations)",
+                "test262 ratchet: {} new failures, {} new passes, {} expected failures now a timeout/panic/crash; the expectations must be exact (see --update-expectations)",
                 newly_failing.len(),
-                newly_passing.len()
+                newly_passing.len(),
+                now_severe.len()
             );
             return ExitCode::from(1);
         }

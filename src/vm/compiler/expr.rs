@@ -12,7 +12,7 @@ use crate::vm::value::Value;
 
 use super::builder::Label;
 use super::pattern::Tgt;
-use super::{Compiler, Res, syntax_error, unsupported};
+use super::{Compiler, Res, not_supported, syntax_error, unsupported};
 
 /// An evaluated property reference (object and key already in registers).
 #[derive(Clone, Copy, Debug)]
@@ -235,10 +235,10 @@ impl<'a> Compiler<'a, '_> {
             Expression::UpdateExpression(u) => self.update(u)?,
             Expression::YieldExpression(y) => self.yield_expr(y)?,
             Expression::PrivateInExpression(p) => {
-                return Err(syntax_error("private class members are not supported yet", p.span.start));
+                return Err(not_supported("private class members are not supported yet", p.span.start));
             }
             Expression::ImportMeta(i) => {
-                return Err(syntax_error("modules are not supported yet", i.span.start));
+                return Err(not_supported("modules are not supported yet", i.span.start));
             }
             Expression::NewTarget(_) => {
                 self.f.emit(Op::LdaNewTarget);
@@ -387,7 +387,7 @@ impl<'a> Compiler<'a, '_> {
         Ok(Some(match key {
             PropertyKey::StaticIdentifier(id) => (self.str_const(id.name.as_str()), Some(id.name.to_string())),
             PropertyKey::PrivateIdentifier(p) => {
-                return Err(syntax_error("private class members are not supported yet", p.span.start));
+                return Err(not_supported("private class members are not supported yet", p.span.start));
             }
             PropertyKey::StringLiteral(s) => {
                 let v = self.string_value(s.value.as_str(), s.lone_surrogates);
@@ -635,7 +635,7 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit_at(Op::ThrowIfEmpty(c), u.span.start);
             }
             Expression::PrivateFieldExpression(p) => {
-                return Err(syntax_error("private class members are not supported yet", p.span.start));
+                return Err(not_supported("private class members are not supported yet", p.span.start));
             }
             Expression::ChainExpression(ch) => {
                 // delete a?.b: true when the chain short-circuits.
@@ -663,7 +663,7 @@ impl<'a> Compiler<'a, '_> {
                         self.f.emit_at(Op::DeleteKeyed { obj, strict }, u.span.start);
                     }
                     MemberExpression::PrivateFieldExpression(p) => {
-                        return Err(syntax_error("private class members are not supported yet", p.span.start));
+                        return Err(not_supported("private class members are not supported yet", p.span.start));
                     }
                 }
                 self.f.jump(end);
@@ -739,7 +739,7 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit(Op::Star(key));
                 Ok(MemberRef::Keyed { obj, key })
             }
-            MemberExpression::PrivateFieldExpression(p) => Err(syntax_error("private class members are not supported yet", p.span.start)),
+            MemberExpression::PrivateFieldExpression(p) => Err(not_supported("private class members are not supported yet", p.span.start)),
         }
     }
 
@@ -873,7 +873,7 @@ impl<'a> Compiler<'a, '_> {
                 self.f.release(m);
             }
             Expression::PrivateFieldExpression(p) => {
-                return Err(syntax_error("private class members are not supported yet", p.span.start));
+                return Err(not_supported("private class members are not supported yet", p.span.start));
             }
             Expression::ChainExpression(ch) if ch.expression.as_member_expression().is_some() => {
                 // `(a?.b)()`: this = a; short-circuit gives an undefined callee.

@@ -15,7 +15,7 @@ use super::builder::{FuncState, Label};
 use super::expr::NameHint;
 use super::pattern::Tgt;
 use super::scope::{BKind, BindKey, Loc, ScopeCtx};
-use super::{Compiler, Res, STRICT_PREFIX, syntax_error, unsupported};
+use super::{Compiler, Res, STRICT_PREFIX, not_supported, syntax_error, unsupported};
 
 /// What kind of function body is being compiled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -633,10 +633,10 @@ impl<'a> Compiler<'a, '_> {
         for el in &class.body.body {
             match el {
                 ClassElement::MethodDefinition(m) if matches!(m.key, PropertyKey::PrivateIdentifier(_)) => {
-                    return Err(syntax_error("private class members are not supported yet", m.span.start));
+                    return Err(not_supported("private class members are not supported yet", m.span.start));
                 }
                 ClassElement::PropertyDefinition(p) if matches!(p.key, PropertyKey::PrivateIdentifier(_)) => {
-                    return Err(syntax_error("private class members are not supported yet", p.span.start));
+                    return Err(not_supported("private class members are not supported yet", p.span.start));
                 }
                 ClassElement::AccessorProperty(a) => {
                     return Err(unsupported("accessor property", a.span.start));

@@ -45,6 +45,10 @@ pub enum CompileErrorKind {
     ReferenceError,
     /// Source nested too deeply for the native stack (V8 reports a RangeError too).
     RangeError,
+    /// Valid JavaScript using a feature Sable does not implement yet. Thrown
+    /// as a plain `Error`, never a SyntaxError: a test or host checking for
+    /// an early error must not take a missing feature for one.
+    Unsupported,
 }
 
 impl CompileErrorKind {
@@ -55,6 +59,7 @@ impl CompileErrorKind {
             CompileErrorKind::SyntaxError => ErrorType::SyntaxError,
             CompileErrorKind::ReferenceError => ErrorType::ReferenceError,
             CompileErrorKind::RangeError => ErrorType::RangeError,
+            CompileErrorKind::Unsupported => ErrorType::Error,
         }
     }
 }
@@ -74,6 +79,7 @@ impl std::fmt::Display for CompileError {
             CompileErrorKind::SyntaxError => "SyntaxError",
             CompileErrorKind::ReferenceError => "ReferenceError",
             CompileErrorKind::RangeError => "RangeError",
+            CompileErrorKind::Unsupported => "Error",
         };
         write!(f, "{kind}: {}", self.message)
     }
@@ -87,9 +93,14 @@ pub(crate) fn syntax_error(message: impl Into<String>, offset: u32) -> CompileEr
     CompileError { kind: CompileErrorKind::SyntaxError, message: message.into(), offset }
 }
 
-/// "<feature> is not supported yet".
+/// "<feature> is not supported yet" (an [`CompileErrorKind::Unsupported`] error).
 pub(crate) fn unsupported(feature: &str, offset: u32) -> CompileError {
-    syntax_error(format!("{feature} is not supported yet"), offset)
+    not_supported(format!("{feature} is not supported yet"), offset)
+}
+
+/// An [`CompileErrorKind::Unsupported`] error with the whole message given.
+pub(crate) fn not_supported(message: impl Into<String>, offset: u32) -> CompileError {
+    CompileError { kind: CompileErrorKind::Unsupported, message: message.into(), offset }
 }
 
 /// How the top level of the compiled program binds its declarations.
@@ -113,9 +124,9 @@ pub fn compile_eval(vm: &mut Vm, text: &str, strict: bool) -> Result<Gc<Code>, C
     compile_top(vm, text, "eval", TopMode::Eval { strict }, strict)
 }
 
-/// Compiles a module (not supported yet: always a SyntaxError).
+/// Compiles a module (not supported yet: always an Unsupported error).
 pub fn compile_module(_vm: &mut Vm, _text: &str, _name: &str) -> Result<Gc<Code>, CompileError> {
-    Err(syntax_error("modules are not supported yet", 0))
+    Err(not_supported("modules are not supported yet", 0))
 }
 
 /// The bytecode listing of a script (`sable --print-bytecode`).

@@ -12,7 +12,7 @@ use oxc_syntax::scope::ScopeFlags;
 use super::builder::{Ctl, Jump, Label};
 use super::pattern::Tgt;
 use super::scope::BKind;
-use super::{Compiler, Res, syntax_error, unsupported};
+use super::{Compiler, Res, not_supported, syntax_error, unsupported};
 
 impl<'a> Compiler<'a, '_> {
     pub(crate) fn stmts(&mut self, list: &'a [Statement<'a>]) -> Res<()> {
@@ -98,7 +98,7 @@ impl<'a> Compiler<'a, '_> {
             Statement::ImportDeclaration(_)
             | Statement::ExportAllDeclaration(_)
             | Statement::ExportDefaultDeclaration(_)
-            | Statement::ExportNamedDeclaration(_) => Err(syntax_error("modules are not supported yet", s.span().start)),
+            | Statement::ExportNamedDeclaration(_) => Err(not_supported("modules are not supported yet", s.span().start)),
             _ => Err(unsupported("TypeScript syntax", s.span().start)),
         }
     }

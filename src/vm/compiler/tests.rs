@@ -209,7 +209,8 @@ fn unsupported_features() {
     ];
     for (src, msg) in cases {
         let e = compile_err(src);
-        assert_eq!(e.kind, CompileErrorKind::SyntaxError, "{src}");
+        assert_eq!(e.kind, CompileErrorKind::Unsupported, "{src}");
+        assert_eq!(e.kind.error_type(), crate::vm::runtime::errors::ErrorType::Error, "{src}");
         assert_eq!(e.message, msg, "{src}");
     }
 }
