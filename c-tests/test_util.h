@@ -22,12 +22,15 @@ static inline double now_ms(void) {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-/* Running under valgrind (SABLE_VALGRIND=1) or SABLE_GC_STRESS=1: timings
+/* Running under valgrind (SABLE_VALGRIND=1), the sanitizers (SABLE_SANITIZE=1)
+ * or SABLE_GC_STRESS=1: timings
  * mean nothing there, and costly set-ups take hours. */
 static inline int under_instrumentation(void) {
   const char *stress = getenv("SABLE_GC_STRESS");
   const char *valgrind = getenv("SABLE_VALGRIND");
-  return (stress && strcmp(stress, "1") == 0) || (valgrind && strcmp(valgrind, "1") == 0);
+  const char *sanitize = getenv("SABLE_SANITIZE");
+  return (stress && strcmp(stress, "1") == 0) || (valgrind && strcmp(valgrind, "1") == 0) ||
+         (sanitize && strcmp(sanitize, "1") == 0);
 }
 
 /* The context most helpers use to describe exceptions (set by each test). */

@@ -7,6 +7,11 @@
 //! - `CC`: the C compiler (default `cc`).
 //! - `SABLE_VALGRIND=1`: run each program under valgrind (leaks of kind
 //!   "definite" and memory errors fail the test; see tests/valgrind.supp).
+//! - `SABLE_SANITIZE=1`: compile the programs with AddressSanitizer and
+//!   UndefinedBehaviorSanitizer (any report fails the test). Pair it with a
+//!   library built with `-Zsanitizer=address` so the Rust side is checked too
+//!   (the README's sanitizer command does); the variable is passed through,
+//!   and the programs treat it like valgrind (no wall-clock bounds).
 //! - `SABLE_GC_STRESS`: passed through to the programs.
 //! - `SABLE_C_TEST_TIMEOUT`: seconds before a program is killed (default 300,
 //!   1800 under valgrind or GC stress).
@@ -82,8 +87,11 @@ fn compile(name: &str) -> PathBuf {
     let exe = out_dir.join(name);
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let src = root().join("c-tests").join(format!("{name}.c"));
+    let sanitize: &[&str] =
+        if env_flag("SABLE_SANITIZE") { &["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"] } else { &[] };
     let out = Command::new(&cc)
         .args(["-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread"])
+        .args(sanitize)
         .arg("-I")
         .arg(root().join("include"))
         .arg("-I")
@@ -102,8 +110,9 @@ fn compile(name: &str) -> PathBuf {
 fn run(name: &str, exe: &Path) {
     let valgrind = env_flag("SABLE_VALGRIND");
     let gc_stress = std::env::var("SABLE_GC_STRESS").ok();
+    let sanitize = env_flag("SABLE_SANITIZE");
     let timeout_secs: u64 =
-        std::env::var("SABLE_C_TEST_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(if valgrind || gc_stress.is_some() { 1800 } else { 300 });
+        std::env::var("SABLE_C_TEST_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(if valgrind || sanitize || gc_stress.is_some() { 1800 } else { 300 });
     let mut cmd = if valgrind {
         let mut c = Command::new("valgrind");
         c.args(["--error-exitcode=1", "--leak-check=full", "--errors-for-leak-kinds=definite"])
@@ -115,6 +124,12 @@ fn run(name: &str, exe: &Path) {
     };
     if let Some(v) = &gc_stress {
         cmd.env("SABLE_GC_STRESS", v);
+    }
+    if sanitize {
+        // Any report ends the program with a failing status. Fake stacks for
+        // use-after-return stay off: the collector scans the real stack.
+        cmd.env("ASAN_OPTIONS", "abort_on_error=0:halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=0:strict_string_checks=1")
+            .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1");
     }
     // Output goes to files: no pipe can fill up while we wait.
     let log_dir = exe.parent().unwrap();
@@ -136,9 +151,10 @@ fn run(name: &str, exe: &Path) {
     };
     let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
     let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
-    let mode = match (valgrind, &gc_stress) {
-        (true, _) => " under valgrind",
-        (false, Some(_)) => " with SABLE_GC_STRESS",
+    let mode = match (valgrind, sanitize, &gc_stress) {
+        (true, _, _) => " under valgrind",
+        (false, true, _) => " under ASan+UBSan",
+        (false, false, Some(_)) => " with SABLE_GC_STRESS",
         _ => "",
     };
     match status {
