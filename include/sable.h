@@ -522,9 +522,12 @@ void sable_isolate_cancel_terminate_execution(struct sable_isolate *isolate);
 
 /**
  * Runs `cb(isolate, data)` on the isolate's thread at its next safepoint
- * (while JS runs). The callback may call into the isolate, e.g. to
- * terminate it. NULL `cb` and invalid isolates are ignored. Safe from any
- * thread.
+ * (while JS runs) or, inside a long builtin (a string, array, JSON or key
+ * loop over a huge input), at its next check. At a JS safepoint the
+ * callback may call into the isolate; inside a builtin, calls that would
+ * run script or touch objects return `SABLE_INVALID_ARGUMENT` (V8 forbids
+ * re-entering an interrupted isolate), but terminating it works. NULL `cb`
+ * and invalid isolates are ignored. Safe from any thread.
  */
 void sable_isolate_request_interrupt(struct sable_isolate *isolate,
                                      sable_interrupt_cb cb,

@@ -82,6 +82,11 @@ impl Isolate {
         if st != Status::Ok {
             return Err(st);
         }
+        if self.vm.serving_interrupts_in_builtin {
+            // An interrupt callback run from inside a long builtin may not
+            // re-enter the VM (see Vm::serving_interrupts_in_builtin).
+            return Err(Status::InvalidArgument);
+        }
         let realm = self.realm_of(c)?;
         let vm = &mut self.vm;
         let prev_base = vm.enter();

@@ -202,9 +202,12 @@ impl<T> SendPtr<T> {
 unsafe impl<T> Send for SendPtr<T> {}
 
 /// Runs `cb(isolate, data)` on the isolate's thread at its next safepoint
-/// (while JS runs). The callback may call into the isolate, e.g. to
-/// terminate it. NULL `cb` and invalid isolates are ignored. Safe from any
-/// thread.
+/// (while JS runs) or, inside a long builtin (a string, array, JSON or key
+/// loop over a huge input), at its next check. At a JS safepoint the
+/// callback may call into the isolate; inside a builtin, calls that would
+/// run script or touch objects return `SABLE_INVALID_ARGUMENT` (V8 forbids
+/// re-entering an interrupted isolate), but terminating it works. NULL `cb`
+/// and invalid isolates are ignored. Safe from any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sable_isolate_request_interrupt(isolate: *mut sable_isolate, cb: sable_interrupt_cb, data: *mut c_void) {
     ffi_void(|| {

@@ -198,6 +198,13 @@ pub struct Vm {
     pub detached_realms: Vec<Value>,
     /// Set while a heap snapshot is being written (its marks are in use).
     pub writing_heap_snapshot: bool,
+    /// Set while interrupt callbacks run from inside a builtin's long loop
+    /// ([`Vm::poll_long_operation`]). The builtin holds values and element
+    /// pointers in Rust locals, so nothing may run script or collect then:
+    /// the api refuses to enter the VM (V8's rule for RequestInterrupt: the
+    /// callback must not re-enter the interrupted isolate) and collections
+    /// wait for the next safepoint.
+    pub serving_interrupts_in_builtin: bool,
 }
 
 impl Vm {
@@ -241,6 +248,7 @@ impl Vm {
             heap_hooks: HeapHooks::new(limit),
             detached_realms: Vec::new(),
             writing_heap_snapshot: false,
+            serving_interrupts_in_builtin: false,
         })
     }
 
@@ -303,23 +311,36 @@ impl Vm {
 
     /// For loops inside builtins whose work grows with their input: fails
     /// with the termination unwind once termination was requested (one
-    /// relaxed load while nothing is pending), and with out-of-memory once
-    /// the heap (cells plus the buffers they own) is past its limit and a
-    /// collection does not bring it back. Interrupt callbacks are not run
-    /// here: they may collect at any point, and a builtin's values in Rust
-    /// vectors are not roots (the collection here happens only at the limit,
-    /// where the loops that reach it hold their values on the stack or in
-    /// rooted lists).
+    /// relaxed load while nothing is pending), runs interrupt callbacks that
+    /// were requested, and fails with out-of-memory once the heap (cells plus
+    /// the buffers they own) is past its limit and a collection does not
+    /// bring it back. The callbacks run with collection deferred and without
+    /// the right to run script ([`Vm::serving_interrupts_in_builtin`]): a
+    /// builtin's values in Rust vectors are not roots. (The collection at the
+    /// limit is the exception: the loops that reach it hold their values on
+    /// the stack or in rooted lists.)
     #[inline]
     pub fn poll_long_operation(&mut self) -> JsResult<()> {
-        if self.shared.attention.load(Ordering::Relaxed) && self.shared.terminate.load(Ordering::SeqCst) {
-            self.terminating = true;
-            return Err(Unwind::Terminate);
+        if self.shared.attention.load(Ordering::Relaxed) {
+            self.serve_requests_in_builtin()?;
         }
         if self.heap.over_limit() {
             return self.heap_limit_in_long_operation();
         }
         Ok(())
+    }
+
+    #[cold]
+    fn serve_requests_in_builtin(&mut self) -> JsResult<()> {
+        if self.serving_interrupts_in_builtin {
+            // A builtin the api let a callback reach (none today) polls: the
+            // callbacks queued meanwhile wait for the outer ones to finish.
+            return Ok(());
+        }
+        self.serving_interrupts_in_builtin = true;
+        let r = self.service_requests();
+        self.serving_interrupts_in_builtin = false;
+        r
     }
 
     #[cold]
@@ -383,6 +404,10 @@ impl Vm {
     /// inside a GC callback is ignored (one is already running).
     #[inline(never)]
     pub fn collect_garbage_because(&mut self, reason: GcReason) {
+        if self.serving_interrupts_in_builtin {
+            // Deferred: `heap.wants_gc()` stays set for the next safepoint.
+            return;
+        }
         if !self.gc_prologue() {
             return;
         }
