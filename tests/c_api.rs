@@ -12,6 +12,10 @@
 //!   library built with `-Zsanitizer=address` so the Rust side is checked too
 //!   (the README's sanitizer command does); the variable is passed through,
 //!   and the programs treat it like valgrind (no wall-clock bounds).
+//! - `SABLE_C_TEST_LIB`: link this static library instead of the one of the
+//!   test's own profile (CI links a nightly ASan build of the library this
+//!   way, so the sanitizer run needs no second build of the test's
+//!   dev-dependencies).
 //! - `SABLE_GC_STRESS`: passed through to the programs.
 //! - `SABLE_C_TEST_TIMEOUT`: seconds before a program is killed (default 300,
 //!   1800 under valgrind or GC stress).
@@ -42,6 +46,11 @@ fn env_flag(name: &str) -> bool {
 /// (it is uplifted to `target/<profile>/libsable.a` only by `cargo build`).
 /// A warning is printed if the archive is older than that rlib.
 fn static_lib() -> PathBuf {
+    if let Some(lib) = std::env::var_os("SABLE_C_TEST_LIB") {
+        let lib = PathBuf::from(lib);
+        assert!(lib.is_file(), "SABLE_C_TEST_LIB={} is not a file", lib.display());
+        return std::path::absolute(&lib).unwrap();
+    }
     let dir = profile_dir();
     let candidates = [dir.join("deps/libsable.a"), dir.join("libsable.a")];
     let lib = candidates.iter().find(|p| p.is_file()).cloned().unwrap_or_else(|| {
@@ -81,7 +90,10 @@ fn static_lib() -> PathBuf {
 /// Compiles `c-tests/<name>.c` and returns the executable.
 fn compile(name: &str) -> PathBuf {
     let profile = profile_dir();
-    let profile_name = profile.file_name().unwrap().to_string_lossy().into_owned();
+    let mut profile_name = profile.file_name().unwrap().to_string_lossy().into_owned();
+    if env_flag("SABLE_SANITIZE") {
+        profile_name.push_str("-asan");
+    }
     let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-tests").join(profile_name);
     std::fs::create_dir_all(&out_dir).unwrap();
     let exe = out_dir.join(name);

@@ -134,38 +134,30 @@ struct State {
     scopes: Vec<(*mut sable_isolate, usize)>,
 }
 
+/// Decodes a handle choice from one byte: most bytes pick one of the `len`
+/// handles made so far (`nth` fetches it), 250..=255 forge a wild pointer from
+/// the next 8 bytes, and the rest pass null.
+fn pick<X>(p: &mut Program, len: usize, nth: impl Fn(usize) -> *mut X) -> *mut X {
+    let b = p.u8();
+    match b {
+        0..=239 if len > 0 => nth(b as usize % len),
+        250..=255 => p.u64() as usize as *mut X,
+        _ => null_mut(),
+    }
+}
+
 impl State {
     fn isolate(&self, p: &mut Program) -> *mut sable_isolate {
-        let b = p.u8();
-        match b {
-            0..=239 if !self.isolates.is_empty() => self.isolates[b as usize % self.isolates.len()].ptr,
-            250..=255 => p.u64() as usize as *mut sable_isolate,
-            _ => null_mut(),
-        }
+        pick(p, self.isolates.len(), |i| self.isolates[i].ptr)
     }
     fn context(&self, p: &mut Program) -> *mut sable_context {
-        let b = p.u8();
-        match b {
-            0..=239 if !self.contexts.is_empty() => self.contexts[b as usize % self.contexts.len()],
-            250..=255 => p.u64() as usize as *mut sable_context,
-            _ => null_mut(),
-        }
+        pick(p, self.contexts.len(), |i| self.contexts[i])
     }
     fn value(&self, p: &mut Program) -> sable_value {
-        let b = p.u8();
-        match b {
-            0..=239 if !self.values.is_empty() => self.values[b as usize % self.values.len()],
-            250..=255 => p.u64() as usize as sable_value,
-            _ => null_mut(),
-        }
+        pick(p, self.values.len(), |i| self.values[i])
     }
     fn global(&self, p: &mut Program) -> sable_global {
-        let b = p.u8();
-        match b {
-            0..=239 if !self.globals.is_empty() => self.globals[b as usize % self.globals.len()],
-            250..=255 => p.u64() as usize as sable_global,
-            _ => null_mut(),
-        }
+        pick(p, self.globals.len(), |i| self.globals[i])
     }
     fn keep(&mut self, v: sable_value) {
         if !v.is_null() && self.values.len() < 256 {
@@ -222,9 +214,11 @@ fn step(st: &mut State, p: &mut Program) {
                 }
             }
             2 => {
+                // Contexts live until their isolate goes, so cap them: past 32
+                // an input would spend its time bootstrapping realms.
                 let iso = st.isolate(p);
                 let mut ctx = null_mut();
-                if check_status("sable_context_new", sable_context_new(iso, &mut ctx)) == sable_status::SABLE_OK && st.contexts.len() < 32 {
+                if st.contexts.len() < 32 && check_status("sable_context_new", sable_context_new(iso, &mut ctx)) == sable_status::SABLE_OK {
                     st.contexts.push(ctx);
                 }
             }
