@@ -851,7 +851,9 @@ enum sable_status sable_run_microtasks(struct sable_isolate *isolate);
 
 /**
  * Runs a full garbage collection (then the finalizers of weak globals whose
- * values were collected). Invalid isolates are ignored.
+ * values were collected). Invalid isolates are ignored. A termination
+ * requested (from another thread) while it marks stops it early: nothing is
+ * freed, and the termination ends the script that asked for it.
  */
 void sable_isolate_collect_garbage(struct sable_isolate *isolate);
 

@@ -271,7 +271,7 @@ impl Isolate {
         let v = self.enter(c, |vm| {
             let code = match compiler::compile_script(vm, src, &name) {
                 Ok(code) => code,
-                Err(e) => return Err(vm.throw_error(e.kind.error_type(), &e.message)),
+                Err(e) => return Err(e.into_unwind(vm)),
             };
             vm.run_script(realm, code)
         })?;
@@ -284,7 +284,7 @@ impl Isolate {
         let name = name.unwrap_or("<anonymous>").to_string();
         let code = self.enter(c, |vm| match compiler::compile_script(vm, src, &name) {
             Ok(code) => Ok(code),
-            Err(e) => Err(vm.throw_error(e.kind.error_type(), &e.message)),
+            Err(e) => Err(e.into_unwind(vm)),
         })?;
         let id = self.vm.next_global;
         self.vm.next_global += 1;

@@ -55,7 +55,9 @@ pub unsafe extern "C" fn sable_run_microtasks(isolate: *mut sable_isolate) -> sa
 }
 
 /// Runs a full garbage collection (then the finalizers of weak globals whose
-/// values were collected). Invalid isolates are ignored.
+/// values were collected). Invalid isolates are ignored. A termination
+/// requested (from another thread) while it marks stops it early: nothing is
+/// freed, and the termination ends the script that asked for it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sable_isolate_collect_garbage(isolate: *mut sable_isolate) {
     ffi_void(|| {

@@ -295,18 +295,30 @@ impl Vm {
     /// Called at function entry, loop back-edges and API entries: collects
     /// garbage when the heap asks, enforces the heap limit, and services
     /// termination and interrupt requests.
+    /// Requests come first, so a pending termination is not held up by a
+    /// collection.
     #[inline]
     pub fn safepoint(&mut self) -> JsResult<()> {
+        if self.shared.attention.load(Ordering::Relaxed) {
+            self.service_requests()?;
+        }
         if self.heap.wants_gc() {
-            self.collect_garbage_because(GcReason::Allocation);
+            if !self.collect_garbage_because(GcReason::Allocation) {
+                return Err(self.terminated_during_gc());
+            }
             if self.heap.over_limit() && !self.heap_limit_reached(0) {
                 return Err(self.out_of_memory_because("Reached heap limit", true));
             }
         }
-        if self.shared.attention.load(Ordering::Relaxed) {
-            return self.service_requests();
-        }
         Ok(())
+    }
+
+    /// Termination stopped a collection: it ends the script (the heap is not
+    /// full; it was not collected).
+    #[cold]
+    fn terminated_during_gc(&mut self) -> Unwind {
+        self.terminating = true;
+        Unwind::Terminate
     }
 
     /// For loops inside builtins whose work grows with their input: fails
@@ -330,6 +342,18 @@ impl Vm {
         Ok(())
     }
 
+    /// For long work that holds heap values in Rust locals and must not
+    /// collect at all, such as the compiler: serves termination and
+    /// interrupt requests (with collection deferred, as in a builtin) but
+    /// leaves the heap limit to the next safepoint.
+    #[inline]
+    pub fn poll_requests(&mut self) -> JsResult<()> {
+        if self.shared.attention.load(Ordering::Relaxed) {
+            self.serve_requests_in_builtin()?;
+        }
+        Ok(())
+    }
+
     #[cold]
     fn serve_requests_in_builtin(&mut self) -> JsResult<()> {
         if self.serving_interrupts_in_builtin {
@@ -345,7 +369,9 @@ impl Vm {
 
     #[cold]
     fn heap_limit_in_long_operation(&mut self) -> JsResult<()> {
-        self.collect_garbage_because(GcReason::HeapLimit);
+        if !self.collect_garbage_because(GcReason::HeapLimit) {
+            return Err(self.terminated_during_gc());
+        }
         if self.heap.over_limit() && !self.heap_limit_reached(0) {
             return Err(self.out_of_memory_because("Reached heap limit", true));
         }
@@ -384,7 +410,9 @@ impl Vm {
     /// (for large allocations done inside one builtin call).
     pub fn reserve(&mut self, bytes: usize) -> JsResult<()> {
         if self.heap.would_exceed(bytes) {
-            self.collect_garbage_because(GcReason::HeapLimit);
+            if !self.collect_garbage_because(GcReason::HeapLimit) {
+                return Err(self.terminated_during_gc());
+            }
             if !self.heap_limit_reached(bytes) {
                 return Err(self.out_of_memory_because("Reached heap limit", true));
             }
@@ -396,21 +424,30 @@ impl Vm {
 
     /// A full, non-moving mark-sweep collection requested by the host or script.
     pub fn collect_garbage(&mut self) {
-        self.collect_garbage_because(GcReason::Requested);
+        // Stopped by a termination request or not, the caller goes on: the
+        // termination is served at the next safepoint.
+        let _ = self.collect_garbage_because(GcReason::Requested);
     }
 
     /// A full, non-moving mark-sweep collection, with the GC callbacks,
     /// profiles and `--trace-gc` around it. A collection requested from
     /// inside a GC callback is ignored (one is already running).
+    ///
+    /// Marking a huge graph takes long, so a termination requested while it
+    /// runs stops it: the marks are dropped, nothing is freed, and this
+    /// returns false (the caller must then not take the heap for full: the
+    /// termination is what ends the script). A collection that starts with
+    /// termination already pending runs to the end.
     #[inline(never)]
-    pub fn collect_garbage_because(&mut self, reason: GcReason) {
+    pub fn collect_garbage_because(&mut self, reason: GcReason) -> bool {
         if self.serving_interrupts_in_builtin {
             // Deferred: `heap.wants_gc()` stays set for the next safepoint.
-            return;
+            return true;
         }
         if !self.gc_prologue() {
-            return;
+            return true;
         }
+        let stoppable = !self.shared.terminate.load(Ordering::SeqCst);
         // The roots are gathered first: visiting reads the heap (to resolve
         // conservative stack words) while marking writes it.
         struct Gather(Vec<Value>);
@@ -427,7 +464,11 @@ impl Vm {
         for v in roots.0 {
             self.heap.mark_value(v);
         }
-        self.heap.finish_marking();
+        if !self.heap.finish_marking(stoppable.then_some(&self.shared.terminate)) {
+            self.heap.abandon_marking();
+            self.gc_epilogue(reason);
+            return false;
+        }
         let cleanups = self.heap.clear_dead_weak();
         for registry in cleanups {
             self.jobs.push_back(Job::FinalizationCleanup { registry });
@@ -457,6 +498,7 @@ impl Vm {
         if !self.pending_finalizers.is_empty() && self.frames.is_empty() {
             self.run_finalizers();
         }
+        true
     }
 
     /// Reports every root of the heap, each with its category and a name: the

@@ -143,11 +143,11 @@ fn parse_float(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn eval(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let x = a.arg(0);
     let Some(s) = Gc::<JsString>::try_from_value(x) else { return Ok(x) };
-    let text = s.to_rust_string();
+    let text = crate::vm::runtime::strings::source_text(vm, s)?;
     let realm = a.callee.function().unwrap().realm;
     let code = match crate::vm::compiler::compile_eval(vm, &text, false) {
         Ok(c) => c,
-        Err(e) => return Err(vm.throw_error(e.kind.error_type(), &e.message)),
+        Err(e) => return Err(e.into_unwind(vm)),
     };
     vm.run_script(realm, code)
 }

@@ -407,6 +407,10 @@ pub enum Op {
         done: u32,
     },
     Debugger,
+    /// Collects garbage if due and serves termination and interrupt requests:
+    /// emitted every few thousand instructions of straight-line code, which
+    /// has no loop back-edge or call where that happens otherwise.
+    Safepoint,
 }
 
 /// A try range: exceptions raised at pc in [start, end) jump to `handler`.

@@ -68,6 +68,8 @@ pub(crate) struct FuncState {
     pub generator: Option<Reg>,
     /// Async functions: where the body under the promise-rejecting handler starts.
     pub async_body_start: Option<Label>,
+    /// `ops.len()` at the last [`Op::Safepoint`] emitted between statements.
+    pub last_safepoint: usize,
 }
 
 const UNBOUND: u32 = u32::MAX;
@@ -95,6 +97,7 @@ impl FuncState {
             completion: None,
             generator: None,
             async_body_start: None,
+            last_safepoint: 0,
         }
     }
 

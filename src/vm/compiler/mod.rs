@@ -49,6 +49,10 @@ pub enum CompileErrorKind {
     /// as a plain `Error`, never a SyntaxError: a test or host checking for
     /// an early error must not take a missing feature for one.
     Unsupported,
+    /// Compilation stopped because termination was requested (or an
+    /// interrupt callback terminated): not an error of the source, and never
+    /// thrown as one. [`CompileError::into_unwind`] hands the unwind on.
+    Stopped(crate::vm::Unwind),
 }
 
 impl CompileErrorKind {
@@ -59,7 +63,7 @@ impl CompileErrorKind {
             CompileErrorKind::SyntaxError => ErrorType::SyntaxError,
             CompileErrorKind::ReferenceError => ErrorType::ReferenceError,
             CompileErrorKind::RangeError => ErrorType::RangeError,
-            CompileErrorKind::Unsupported => ErrorType::Error,
+            CompileErrorKind::Unsupported | CompileErrorKind::Stopped(_) => ErrorType::Error,
         }
     }
 }
@@ -73,6 +77,22 @@ pub struct CompileError {
     pub offset: u32,
 }
 
+impl CompileError {
+    /// How the failure leaves the VM: the exception thrown for it, or the
+    /// termination that stopped the compilation.
+    pub fn into_unwind(self, vm: &mut Vm) -> crate::vm::Unwind {
+        match self.kind {
+            CompileErrorKind::Stopped(unwind) => unwind,
+            kind => vm.throw_error(kind.error_type(), &self.message),
+        }
+    }
+
+    /// The compilation was stopped by `unwind` (a termination request).
+    pub(crate) fn stopped(unwind: crate::vm::Unwind) -> Self {
+        CompileError { kind: CompileErrorKind::Stopped(unwind), message: "compilation stopped".into(), offset: 0 }
+    }
+}
+
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match self.kind {
@@ -80,6 +100,7 @@ impl std::fmt::Display for CompileError {
             CompileErrorKind::ReferenceError => "ReferenceError",
             CompileErrorKind::RangeError => "RangeError",
             CompileErrorKind::Unsupported => "Error",
+            CompileErrorKind::Stopped(_) => "Stopped",
         };
         write!(f, "{kind}: {}", self.message)
     }
@@ -152,7 +173,8 @@ fn compile_top(vm: &mut Vm, text: &str, name: &str, mode: TopMode, force_strict:
     } else {
         text
     };
-    let (program, semantic) = front_end::parse_and_analyze(&allocator, text)?;
+    let front = front_end::parse_and_analyze(vm, &allocator, text)?;
+    let (program, semantic) = front.parts();
     let source = Rc::new(Source::new(name.to_string(), text.to_string()));
     let mut c = Compiler::new(vm, program, semantic.scoping(), semantic.nodes(), source, mode);
     c.strict_prefix = force_strict;
@@ -201,9 +223,13 @@ pub(crate) struct Compiler<'a, 's> {
 }
 
 impl<'a, 's> Compiler<'a, 's> {
-    /// Fails instead of overflowing the native stack on deeply nested code.
+    /// Fails instead of overflowing the native stack on deeply nested code,
+    /// and stops when termination is requested: every statement, expression
+    /// and pattern passes here, so a huge source is compiled with a poll
+    /// every few nodes. (The poll never collects: the compiler holds the
+    /// constants and functions it made in Rust locals.)
     #[inline]
-    pub(crate) fn check_stack(&self, offset: u32) -> Res<()> {
+    pub(crate) fn check_stack(&mut self, offset: u32) -> Res<()> {
         if crate::vm::heap::current_stack_position() < self.stack_limit {
             return Err(CompileError {
                 kind: CompileErrorKind::RangeError,
@@ -211,7 +237,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 offset,
             });
         }
-        Ok(())
+        self.vm.poll_requests().map_err(CompileError::stopped)
     }
 
     fn new(vm: &'s mut Vm, program: &'a Program<'a>, scoping: &'s Scoping, nodes: &'s AstNodes<'a>, source: Rc<Source>, mode: TopMode) -> Self {

@@ -14,10 +14,20 @@ use super::pattern::Tgt;
 use super::scope::BKind;
 use super::{Compiler, Res, not_supported, syntax_error, unsupported};
 
+/// Straight-line instructions between two [`Op::Safepoint`]s (tens of
+/// microseconds of execution).
+const STRAIGHT_LINE_SAFEPOINT_OPS: usize = 4096;
+
 impl<'a> Compiler<'a, '_> {
     pub(crate) fn stmts(&mut self, list: &'a [Statement<'a>]) -> Res<()> {
         for s in list {
             self.stmt(s)?;
+            // A long run of statements (a generated script, a huge function
+            // body) may hold no back-edge or call: poll now and then.
+            if self.f.ops.len() - self.f.last_safepoint >= STRAIGHT_LINE_SAFEPOINT_OPS {
+                self.f.emit(Op::Safepoint);
+                self.f.last_safepoint = self.f.ops.len();
+            }
         }
         Ok(())
     }

@@ -805,3 +805,82 @@ fn token_bound_never_undercounts() {
     assert_eq!(token_bound("'(('"), 4);
     assert_eq!(token_bound("/*[*/"), 5);
 }
+
+/// An interrupt that asks to run again at the next poll until it has run
+/// `nth` times, then requests termination: it counts the polls a
+/// compilation makes and stops it at a chosen one.
+fn terminate_at_poll(
+    handle: crate::vm::isolate::TerminateHandle,
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    nth: usize,
+) -> crate::vm::isolate::InterruptFn {
+    Box::new(move |_vm: &mut Vm| {
+        let n = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if n >= nth {
+            handle.terminate();
+        } else {
+            handle.request_interrupt(terminate_at_poll(handle.clone(), calls, nth));
+        }
+    })
+}
+
+/// Compiles `src` with termination requested at the `nth` poll; returns the
+/// result and how many polls ran.
+fn compile_terminated_at_poll(src: &str, nth: usize) -> (Result<Gc<Code>, CompileError>, usize) {
+    let mut vm = Vm::new(0, 0, None);
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let handle = vm.terminate_handle();
+    handle.request_interrupt(terminate_at_poll(handle.clone(), calls.clone(), nth));
+    let r = compile_script(&mut vm, src, "t");
+    (r, calls.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+#[test]
+fn termination_stops_the_code_generator() {
+    // A short source is parsed in place after one poll (counting tokens);
+    // every later poll is the code generator's.
+    let src = "x = [1, 2, 3].length;\n".repeat(1000);
+    let (r, polls) = compile_terminated_at_poll(&src, 3);
+    let e = r.expect_err("compiled despite termination");
+    assert_eq!(e.kind, CompileErrorKind::Stopped(crate::vm::Unwind::Terminate));
+    assert_eq!(polls, 3);
+    // Untouched, it compiles, polling once per statement and expression.
+    let (r, polls) = compile_terminated_at_poll(&src, usize::MAX);
+    assert!(r.is_ok());
+    assert!(polls > 3000, "{polls} polls");
+}
+
+#[test]
+fn termination_stops_waiting_for_a_long_parse() {
+    // 3 MiB: three polls while counting tokens, then the parse runs on a
+    // worker and the caller polls while it waits.
+    let src = "x = [1, 2, 3].length;\n".repeat((3 << 20) / 22 + 1);
+    assert!(src.len() >= 3 << 20);
+    let (r, polls) = compile_terminated_at_poll(&src, 5);
+    let e = r.expect_err("compiled despite termination");
+    assert_eq!(e.kind, CompileErrorKind::Stopped(crate::vm::Unwind::Terminate));
+    assert_eq!(polls, 5);
+}
+
+#[test]
+fn straight_line_code_has_safepoints() {
+    let mut vm = Vm::new(0, 0, None);
+    // (safepoints, instructions)
+    let count = |vm: &mut Vm, src: &str| {
+        let code = compile_script(vm, src, "t").unwrap();
+        (code.ops.iter().filter(|op| matches!(op, Op::Safepoint)).count(), code.ops.len())
+    };
+    assert_eq!(count(&mut vm, &"x = 1;\n".repeat(100)).0, 0);
+    // One safepoint per 4,096 instructions or a statement more.
+    let (n, total) = count(&mut vm, &"x = 1;\n".repeat(100_000));
+    assert!(n >= total / 4200 && n <= total / 4096 + 1, "{n} safepoints in {total} instructions");
+    // And they run: in a straight-line script, the first poll is at entry,
+    // the second at the first Safepoint, where termination ends it.
+    let realm = crate::vm::bootstrap::create_realm(&mut vm);
+    let code = compile_script(&mut vm, &"x = [1, 2, 3].length;\n".repeat(100_000), "t").unwrap();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let handle = vm.terminate_handle();
+    handle.request_interrupt(terminate_at_poll(handle.clone(), calls.clone(), 2));
+    assert_eq!(vm.run_script(realm, code).unwrap_err(), crate::vm::Unwind::Terminate);
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -67,7 +67,7 @@ impl Heap {
         for v in roots {
             self.mark_value(v);
         }
-        self.finish_marking();
+        self.finish_marking(None);
         self.weak_holders.clear();
     }
 

@@ -22,6 +22,7 @@ pub use stats::{HeapStatistics, SpaceStatistics};
 
 use std::collections::HashSet;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::value::Value;
 
@@ -376,6 +377,10 @@ const NUM_CLASSES: usize = SIZE_CLASSES.len();
 /// `old_space` in place (the heap never moves a cell).
 const PAGED_SPACES: [Space; 4] = [Space::Old, Space::Code, Space::Map, Space::New];
 
+/// Cells traced between two looks at the flag that stops a marking
+/// (a few hundred microseconds of work).
+pub const MARK_POLL_CELLS: u32 = 4096;
+
 fn class_index(size: usize) -> usize {
     SIZE_CLASSES.iter().position(|&c| c >= size).expect("size above the large-object threshold")
 }
@@ -617,7 +622,10 @@ impl Heap {
 
     /// Traces everything reachable from what was marked so far. Weak edges
     /// are not followed; ephemerons are followed once their key is marked.
-    pub fn drain_mark_stack(&mut self) {
+    /// Gives up, returning false, when `stop` is raised (checked every
+    /// [`MARK_POLL_CELLS`] cells): the marks are then incomplete and must be
+    /// dropped with [`Heap::abandon_marking`].
+    pub fn drain_mark_stack(&mut self, stop: Option<&AtomicBool>) -> bool {
         struct Marker<'h> {
             heap: &'h mut Heap,
             saw_weak: bool,
@@ -640,7 +648,16 @@ impl Heap {
                 }
             }
         }
+        let mut until_poll = MARK_POLL_CELLS;
         while let Some(cell) = self.mark_stack.pop() {
+            until_poll -= 1;
+            if until_poll == 0 {
+                until_poll = MARK_POLL_CELLS;
+                if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                    self.mark_stack.push(cell);
+                    return false;
+                }
+            }
             let mut marker = Marker { heap: self, saw_weak: false };
             // SAFETY: only live, initialised cells are pushed.
             unsafe {
@@ -651,13 +668,17 @@ impl Heap {
                 self.weak_holders.push(cell);
             }
         }
+        true
     }
 
     /// Finishes marking: drains the mark stack and iterates the ephemerons to
-    /// a fixpoint (a value becomes reachable when its key does).
-    pub fn finish_marking(&mut self) {
+    /// a fixpoint (a value becomes reachable when its key does). False if
+    /// `stop` was raised first (see [`Heap::drain_mark_stack`]).
+    pub fn finish_marking(&mut self, stop: Option<&AtomicBool>) -> bool {
         loop {
-            self.drain_mark_stack();
+            if !self.drain_mark_stack(stop) {
+                return false;
+            }
             let pending = std::mem::take(&mut self.ephemerons);
             let mut progressed = false;
             for (key, value) in pending {
@@ -673,6 +694,16 @@ impl Heap {
             }
         }
         self.ephemerons.clear();
+        true
+    }
+
+    /// Drops the work of a marking that gave up: nothing is freed, and the
+    /// next collection starts from clean mark bits.
+    pub fn abandon_marking(&mut self) {
+        self.mark_stack.clear();
+        self.ephemerons.clear();
+        self.weak_holders.clear();
+        self.clear_marks();
     }
 
     /// After marking: every cell that holds weak references forgets the dead

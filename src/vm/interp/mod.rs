@@ -150,6 +150,10 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
             pc += 1;
             match op {
                 Op::Nop | Op::Debugger => {}
+                Op::Safepoint => {
+                    sync!();
+                    tri!(vm.safepoint());
+                }
                 Op::LdaUndefined => acc = Value::UNDEFINED,
                 Op::LdaNull => acc = Value::NULL,
                 Op::LdaTrue => acc = Value::TRUE,

@@ -108,6 +108,8 @@ impl StrView<'_> {
     /// UTF-8 with lone surrogates replaced by U+FFFD.
     pub fn to_rust_string(&self) -> String {
         match self {
+            // ASCII is UTF-8 as it is: one copy.
+            StrView::OneByte(b) if b.is_ascii() => String::from_utf8_lossy(b).into_owned(),
             StrView::OneByte(b) => b.iter().map(|&c| c as char).collect(),
             StrView::TwoByte(w) => String::from_utf16_lossy(w),
         }

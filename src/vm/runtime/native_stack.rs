@@ -2,6 +2,8 @@
 //! native stack: in place when the current thread has it, otherwise on a
 //! fresh stack reserved without committing memory, on a helper thread the
 //! caller waits for. Only the pages the work really touches are backed.
+//! Also workers on such stacks that own their work, so a caller may stop
+//! waiting for them (a parse whose caller is terminated).
 
 /// Runs `work` with at least `need` bytes of native stack. None if a stack
 /// that big cannot be reserved (or no thread can be started).
@@ -87,4 +89,127 @@ fn run_on_fresh_stack<R, F: FnOnce() -> R>(size: usize, work: F) -> Option<R> {
 #[cfg(not(target_os = "linux"))]
 fn run_on_fresh_stack<R>(_size: usize, work: impl FnOnce() -> R) -> Option<R> {
     Some(work())
+}
+
+/// A thread running owned work on a fresh stack, which its starter may wait
+/// for ([`Worker::join`]) or leave behind ([`Worker::detach`]) when it has
+/// no more use for the result, such as a parse whose caller was terminated.
+#[cfg(target_os = "linux")]
+pub struct Worker {
+    thread: libc::pthread_t,
+    base: *mut libc::c_void,
+    size: usize,
+}
+
+#[cfg(target_os = "linux")]
+extern "C" fn run_owned_job<F: FnOnce()>(arg: *mut libc::c_void) -> *mut libc::c_void {
+    // SAFETY: `arg` is the `Box<F>` that `spawn_on_fresh_stack` leaked for
+    // this thread alone.
+    let work = unsafe { Box::from_raw(arg as *mut F) };
+    // A panic must not unwind out of an extern "C" function; the work
+    // reports its own panics, so one caught here has nowhere to go.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    std::ptr::null_mut()
+}
+
+/// Starts `work` on a new thread with a stack of `size` bytes (plus a guard
+/// page), reserved without committing memory. None if the stack or the
+/// thread cannot be created. The work owns everything it uses (`'static`)
+/// so that it may outlive its starter's interest in it.
+#[cfg(target_os = "linux")]
+pub fn spawn_on_fresh_stack<F: FnOnce() + Send + 'static>(size: usize, work: F) -> Option<Worker> {
+    const PAGE: usize = 4096;
+    let size = size.checked_add(2 * PAGE)? & !(PAGE - 1);
+    // SAFETY: an anonymous private mapping owned by the returned Worker,
+    // unmapped only after the thread using it as its stack has been joined.
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            size,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_STACK,
+            -1,
+            0,
+        )
+    };
+    if base == libc::MAP_FAILED {
+        return None;
+    }
+    let job = Box::into_raw(Box::new(work));
+    let mut thread: libc::pthread_t = 0;
+    // SAFETY: the lowest page becomes the guard page; the attribute object is
+    // initialised before use and destroyed after; `run_owned_job` is
+    // instantiated for the job's type and takes ownership of it.
+    let started = unsafe {
+        libc::mprotect(base, PAGE, libc::PROT_NONE);
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        let mut ok = libc::pthread_attr_init(&mut attr) == 0;
+        ok = ok && libc::pthread_attr_setstack(&mut attr, base, size) == 0;
+        ok = ok && libc::pthread_create(&mut thread, &attr, run_owned_job::<F>, job as *mut libc::c_void) == 0;
+        libc::pthread_attr_destroy(&mut attr);
+        ok
+    };
+    if !started {
+        // SAFETY: no thread took the job or the mapping.
+        unsafe {
+            drop(Box::from_raw(job));
+            libc::munmap(base, size);
+        }
+        return None;
+    }
+    Some(Worker { thread, base, size })
+}
+
+#[cfg(target_os = "linux")]
+impl Worker {
+    /// Waits for the thread to end and frees its stack (what dropping a
+    /// Worker does).
+    pub fn join(self) {
+        drop(self);
+    }
+
+    /// Leaves the thread to finish on its own: a small reaper thread joins it
+    /// and frees its stack. (Joined here if no reaper can be started.)
+    pub fn detach(self) {
+        struct Reap(Worker);
+        // SAFETY: the pthread handle and mapping are plain data; the reaper
+        // is their only user from now on.
+        unsafe impl Send for Reap {}
+        let reap = Reap(self);
+        // If the reaper cannot start, the closure is dropped with the error,
+        // and dropping the Worker in it joins the thread here.
+        let _ = std::thread::Builder::new().name("sable-reaper".into()).stack_size(64 << 10).spawn(move || {
+            let reap = reap;
+            reap.0.join();
+        });
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // SAFETY: the thread was started by spawn_on_fresh_stack and is joined
+        // once, here; its stack is unmapped after it has ended.
+        unsafe {
+            libc::pthread_join(self.thread, std::ptr::null_mut());
+            libc::munmap(self.base, self.size);
+        }
+    }
+}
+
+/// Elsewhere the worker is a std thread with a stack of the size asked for.
+#[cfg(not(target_os = "linux"))]
+pub struct Worker(std::thread::JoinHandle<()>);
+
+#[cfg(not(target_os = "linux"))]
+pub fn spawn_on_fresh_stack<F: FnOnce() + Send + 'static>(size: usize, work: F) -> Option<Worker> {
+    std::thread::Builder::new().stack_size(size).spawn(work).ok().map(Worker)
+}
+
+#[cfg(not(target_os = "linux"))]
+impl Worker {
+    pub fn join(self) {
+        let _ = self.0.join();
+    }
+    pub fn detach(self) {}
 }

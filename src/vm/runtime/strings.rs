@@ -1,8 +1,48 @@
-//! String abstract operations shared by String and RegExp builtins: GetSubstitution and IsRegExp.
+//! String operations shared by builtins: GetSubstitution and IsRegExp (String
+//! and RegExp), and source text taken from a string (eval, Function).
 use crate::vm::JsResult;
+use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
-use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey};
+use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, StrView};
 use crate::vm::value::Value;
+
+/// The contents of `s` as UTF-8 (lone surrogates become U+FFFD), for source
+/// text handed to the compiler. A source may be many megabytes: it is
+/// converted in chunks of 1 Mi code units with a poll for termination
+/// between them.
+pub fn source_text(vm: &mut Vm, s: Gc<JsString>) -> JsResult<String> {
+    const CHUNK: usize = 1 << 20;
+    if s.len() > CHUNK {
+        vm.reserve(s.len())?;
+    }
+    let view = s.flatten(&mut vm.heap);
+    if s.len() <= CHUNK {
+        return Ok(view.to_rust_string());
+    }
+    let mut out = String::with_capacity(s.len());
+    match view {
+        StrView::OneByte(bytes) => {
+            for chunk in bytes.chunks(CHUNK) {
+                vm.poll_long_operation()?;
+                out.push_str(&StrView::OneByte(chunk).to_rust_string());
+            }
+        }
+        StrView::TwoByte(units) => {
+            let mut rest = units;
+            while !rest.is_empty() {
+                vm.poll_long_operation()?;
+                let mut cut = rest.len().min(CHUNK);
+                // Keep a surrogate pair together.
+                if cut < rest.len() && (0xD800..0xDC00).contains(&rest[cut - 1]) {
+                    cut += 1;
+                }
+                out.push_str(&String::from_utf16_lossy(&rest[..cut]));
+                rest = &rest[cut..];
+            }
+        }
+    }
+    Ok(out)
+}
 
 /// IsRegExp: @@match decides when present, else the [[RegExpMatcher]] slot.
 pub fn is_regexp(vm: &mut Vm, v: Value) -> JsResult<bool> {

@@ -90,14 +90,20 @@ pub(super) fn create_dynamic_function(vm: &mut Vm, a: &CallArgs<'_>, keyword: &s
     let n = a.args.len();
     let mut params = Vec::new();
     for &p in a.args.iter().take(n.saturating_sub(1)) {
-        params.push(vm.to_string(p)?.to_rust_string());
+        let p = vm.to_string(p)?;
+        params.push(crate::vm::runtime::strings::source_text(vm, p)?);
     }
-    let body = if n > 0 { vm.to_string(a.args[n - 1])?.to_rust_string() } else { String::new() };
+    let body = if n > 0 {
+        let b = vm.to_string(a.args[n - 1])?;
+        crate::vm::runtime::strings::source_text(vm, b)?
+    } else {
+        String::new()
+    };
     let src = format!("({keyword} anonymous({}\n) {{\n{}\n}})", params.join(","), body);
     let realm = a.callee.function().unwrap().realm;
     let code = match crate::vm::compiler::compile_eval(vm, &src, false) {
         Ok(c) => c,
-        Err(e) => return Err(vm.throw_error(e.kind.error_type(), &e.message)),
+        Err(e) => return Err(e.into_unwind(vm)),
     };
     let f = vm.run_script(realm, code)?;
     if a.is_construct()
@@ -173,23 +179,41 @@ fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let Some(f) = JsObject::from_value(a.this).filter(|o| o.is_callable()) else {
         return Err(vm.type_error("Function.prototype.toString requires that 'this' be a Function"));
     };
-    let text = match &f.function().unwrap().kind {
-        FunctionKind::Bytecode { code, .. } => {
-            let (s, e) = code.span;
-            code.source.text.get(s as usize..e as usize).map(str::to_string)
+    if let FunctionKind::Bytecode { code, .. } = &f.function().unwrap().kind {
+        let (start, end) = code.span;
+        let source = code.source.clone();
+        if let Some(text) = source.text.get(start as usize..end as usize) {
+            return source_text_string(vm, text);
         }
-        _ => None,
-    };
-    let text = match text {
-        Some(t) => t,
-        None => {
-            let nkey = PropertyKey::Atom(vm.names.name);
-            let n = f.get_own_named(nkey).map(|p| p.value).and_then(Gc::<JsString>::try_from_value);
-            let n = n.map(|s| s.to_rust_string()).unwrap_or_default();
-            format!("function {n}() {{ [native code] }}")
+    }
+    let nkey = PropertyKey::Atom(vm.names.name);
+    let n = f.get_own_named(nkey).map(|p| p.value).and_then(Gc::<JsString>::try_from_value);
+    let n = n.map(|s| s.to_rust_string()).unwrap_or_default();
+    Ok(vm.string_value(&format!("function {n}() {{ [native code] }}")))
+}
+
+/// A function's source text as a JS string. The text may be megabytes long:
+/// ASCII is one copy, anything else is converted to UTF-16 in 1 MiB chunks
+/// with a poll for termination between them.
+fn source_text_string(vm: &mut Vm, text: &str) -> JsResult<Value> {
+    const CHUNK: usize = 1 << 20;
+    if text.len() <= CHUNK || text.is_ascii() {
+        return Ok(vm.string_value(text));
+    }
+    vm.reserve(text.len() * 2)?;
+    let mut units: Vec<u16> = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        vm.poll_long_operation()?;
+        let mut cut = rest.len().min(CHUNK);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
         }
-    };
-    Ok(vm.string_value(&text))
+        units.extend(rest[..cut].encode_utf16());
+        rest = &rest[cut..];
+    }
+    vm.poll_long_operation()?;
+    Ok(JsString::from_units(&mut vm.heap, &units).value())
 }
 
 fn has_instance(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
