@@ -43,10 +43,30 @@ extern "C" fn run_job<F: FnOnce() -> R, R>(arg: *mut libc::c_void) -> *mut libc:
 /// compilers that touch neither the JS heap nor thread-locals).
 #[cfg(target_os = "linux")]
 fn run_on_fresh_stack<R, F: FnOnce() -> R>(size: usize, work: F) -> Option<R> {
+    let mut job = Job { work: Some(work), result: None };
+    // SAFETY: `run_job` is instantiated for the job's type, and `job` outlives
+    // the thread: it is joined right here.
+    let worker = unsafe { start_on_fresh_stack(size, run_job::<F, R>, &mut job as *mut Job<F, R> as *mut libc::c_void) }?;
+    worker.join();
+    match job.result? {
+        Ok(result) => Some(result),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Maps a stack of `size` bytes plus a guard page, reserved without
+/// committing memory, and starts `entry(arg)` on a thread that uses it. None
+/// (and nothing left mapped) if either step fails.
+///
+/// # Safety
+/// `entry(arg)` must be sound to run on another thread until the returned
+/// Worker is joined (or dropped, which joins it).
+#[cfg(target_os = "linux")]
+unsafe fn start_on_fresh_stack(size: usize, entry: extern "C" fn(*mut libc::c_void) -> *mut libc::c_void, arg: *mut libc::c_void) -> Option<Worker> {
     const PAGE: usize = 4096;
     let size = size.checked_add(2 * PAGE)? & !(PAGE - 1);
-    // SAFETY: an anonymous private mapping owned by this function, unmapped
-    // after the thread that uses it as its stack has been joined.
+    // SAFETY: an anonymous private mapping owned by the returned Worker,
+    // unmapped only after the thread using it as its stack has been joined.
     let base = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
@@ -60,29 +80,25 @@ fn run_on_fresh_stack<R, F: FnOnce() -> R>(size: usize, work: F) -> Option<R> {
     if base == libc::MAP_FAILED {
         return None;
     }
-    let mut job = Job { work: Some(work), result: None };
-    // SAFETY: the lowest page becomes the guard page; the attribute object
-    // is initialised before use and destroyed after; `job` outlives the
-    // thread (joined below) and `run_job` is instantiated for its type.
+    let mut thread: libc::pthread_t = 0;
+    // SAFETY: the lowest page becomes the guard page; the attribute object is
+    // initialised before use and destroyed after; the caller vouches for
+    // `entry(arg)`.
     let started = unsafe {
         libc::mprotect(base, PAGE, libc::PROT_NONE);
         let mut attr: libc::pthread_attr_t = std::mem::zeroed();
         let mut ok = libc::pthread_attr_init(&mut attr) == 0;
         ok = ok && libc::pthread_attr_setstack(&mut attr, base, size) == 0;
-        let mut thread: libc::pthread_t = std::mem::zeroed();
-        ok = ok && libc::pthread_create(&mut thread, &attr, run_job::<F, R>, &mut job as *mut Job<F, R> as *mut libc::c_void) == 0;
+        ok = ok && libc::pthread_create(&mut thread, &attr, entry, arg) == 0;
         libc::pthread_attr_destroy(&mut attr);
-        ok && libc::pthread_join(thread, std::ptr::null_mut()) == 0
+        ok
     };
-    // SAFETY: the thread that used the mapping has ended (or never started).
-    unsafe { libc::munmap(base, size) };
     if !started {
+        // SAFETY: no thread uses the mapping.
+        unsafe { libc::munmap(base, size) };
         return None;
     }
-    match job.result? {
-        Ok(result) => Some(result),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
+    Some(Worker { thread, base, size })
 }
 
 /// Without pthreads the work runs in place, with the thread's own stack.
@@ -118,46 +134,15 @@ extern "C" fn run_owned_job<F: FnOnce()>(arg: *mut libc::c_void) -> *mut libc::c
 /// so that it may outlive its starter's interest in it.
 #[cfg(target_os = "linux")]
 pub fn spawn_on_fresh_stack<F: FnOnce() + Send + 'static>(size: usize, work: F) -> Option<Worker> {
-    const PAGE: usize = 4096;
-    let size = size.checked_add(2 * PAGE)? & !(PAGE - 1);
-    // SAFETY: an anonymous private mapping owned by the returned Worker,
-    // unmapped only after the thread using it as its stack has been joined.
-    let base = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            size,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_STACK,
-            -1,
-            0,
-        )
-    };
-    if base == libc::MAP_FAILED {
-        return None;
-    }
     let job = Box::into_raw(Box::new(work));
-    let mut thread: libc::pthread_t = 0;
-    // SAFETY: the lowest page becomes the guard page; the attribute object is
-    // initialised before use and destroyed after; `run_owned_job` is
-    // instantiated for the job's type and takes ownership of it.
-    let started = unsafe {
-        libc::mprotect(base, PAGE, libc::PROT_NONE);
-        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-        let mut ok = libc::pthread_attr_init(&mut attr) == 0;
-        ok = ok && libc::pthread_attr_setstack(&mut attr, base, size) == 0;
-        ok = ok && libc::pthread_create(&mut thread, &attr, run_owned_job::<F>, job as *mut libc::c_void) == 0;
-        libc::pthread_attr_destroy(&mut attr);
-        ok
-    };
-    if !started {
-        // SAFETY: no thread took the job or the mapping.
-        unsafe {
-            drop(Box::from_raw(job));
-            libc::munmap(base, size);
-        }
-        return None;
+    // SAFETY: `run_owned_job` is instantiated for the job's type and takes
+    // ownership of it; the job is `Send + 'static`.
+    let worker = unsafe { start_on_fresh_stack(size, run_owned_job::<F>, job as *mut libc::c_void) };
+    if worker.is_none() {
+        // SAFETY: no thread took the job.
+        drop(unsafe { Box::from_raw(job) });
     }
-    Some(Worker { thread, base, size })
+    worker
 }
 
 #[cfg(target_os = "linux")]
@@ -188,7 +173,7 @@ impl Worker {
 #[cfg(target_os = "linux")]
 impl Drop for Worker {
     fn drop(&mut self) {
-        // SAFETY: the thread was started by spawn_on_fresh_stack and is joined
+        // SAFETY: the thread was started by start_on_fresh_stack and is joined
         // once, here; its stack is unmapped after it has ended.
         unsafe {
             libc::pthread_join(self.thread, std::ptr::null_mut());
