@@ -1,5 +1,5 @@
-/* test_oom.c: 30 allocation-heavy one-liners (strings, arrays, objects,
- * JSON, RegExp results, Map/Set growth), each in a fresh isolate with a
+/* test_oom.c: 32 allocation-heavy one-liners (strings, arrays, objects,
+ * JSON, RegExp results, Map/Set growth, the parser), each in a fresh isolate with a
  * 16 MB heap limit. Every one must end with SABLE_OUT_OF_MEMORY (never an
  * abort, and never SABLE_OK after allocating past the limit in Rust-side
  * buffers), and a new isolate then evaluates 1 + 1. Under valgrind the
@@ -44,11 +44,16 @@ static const char *const one_liners[] = {
     /* Map/Set growth */
     "var m = new Map(); for (var i = 0;; i++) m.set(i, { i });",
     "var s = new Set(); for (var i = 0;; i++) s.add('k' + i);",
+    /* The parser's arena counts against the limit: oxc's speculative parse
+       of nested arrow parameters takes memory quadratic in the depth (1 GB
+       here), a flat 4 MiB script about 70 MB of AST (on a worker thread). */
+    "eval('(a='.repeat(4000) + '1' + ')'.repeat(4000))",
+    "Function('x = [1, 2, 3].length;\\n'.repeat(2 ** 19 / 3))",
 };
 
 int main(void) {
   size_t n = sizeof one_liners / sizeof one_liners[0];
-  CHECK(n == 30);
+  CHECK(n == 32);
   const char *stress = getenv("SABLE_GC_STRESS");
   if (stress && strcmp(stress, "1") == 0) {
     /* A collection at every allocation makes filling 16 MB take hours; the

@@ -205,6 +205,9 @@ pub struct Vm {
     /// callback must not re-enter the interrupted isolate) and collections
     /// wait for the next safepoint.
     pub serving_interrupts_in_builtin: bool,
+    /// Address space the compiler parses into, kept between compilations
+    /// (`compiler::parse_arena`).
+    pub(crate) parse_region: Option<crate::vm::compiler::ParseRegion>,
 }
 
 impl Vm {
@@ -249,6 +252,7 @@ impl Vm {
             detached_realms: Vec::new(),
             writing_heap_snapshot: false,
             serving_interrupts_in_builtin: false,
+            parse_region: None,
         })
     }
 

@@ -30,6 +30,7 @@ use oxc_parser::{ParseOptions, Parser};
 use oxc_semantic::{Semantic, SemanticBuilder};
 use oxc_span::SourceType;
 
+use super::parse_arena::{ParseArena, catch_exhaustion};
 use super::{CompileError, Res, syntax_error};
 use crate::vm::isolate::Vm;
 use crate::vm::runtime::native_stack::{self, Worker};
@@ -94,8 +95,14 @@ impl Drop for HeldWorker {
 
 /// What a worker sends its caller.
 enum Handover {
-    Parsed { program: SendPtr, semantic: SendPtr, release: mpsc::Sender<()> },
+    Parsed {
+        program: SendPtr,
+        semantic: SendPtr,
+        release: mpsc::Sender<()>,
+    },
     Failed(CompileError),
+    /// Its arena ran out (see [`parse_and_analyze`]).
+    Exhausted,
     Panicked(Box<dyn std::any::Any + Send>),
 }
 
@@ -106,10 +113,12 @@ struct SendPtr(*const ());
 // user, and the channel orders every access of one thread before the other's.
 unsafe impl Send for SendPtr {}
 
-/// Parses `text` as a script and builds its scopes, symbols and early errors.
-/// Returns early with [`CompileErrorKind::Stopped`](super::CompileErrorKind)
-/// when termination is requested while a long source is parsed.
-pub(crate) fn parse_and_analyze<'a>(vm: &mut Vm, allocator: &'a Allocator, text: &'a str) -> Res<FrontEnd<'a>> {
+/// Parses `text` as a script and builds its scopes, symbols and early errors,
+/// into `arena` or, on a worker, into one of the same capacity. None if that
+/// arena is too small for the program. Returns early with
+/// [`CompileErrorKind::Stopped`](super::CompileErrorKind) when termination is
+/// requested while a long source is parsed.
+pub(crate) fn parse_and_analyze<'a>(vm: &mut Vm, arena: &'a ParseArena, text: &'a str) -> Res<Option<FrontEnd<'a>>> {
     // Counted in 1 MiB chunks with a poll between them: a full pass over a
     // huge source takes a while too.
     let mut tokens = 0usize;
@@ -123,9 +132,12 @@ pub(crate) fn parse_and_analyze<'a>(vm: &mut Vm, allocator: &'a Allocator, text:
     // of `(a=(a=(a=...` grows faster than quadratically), so whatever needs a
     // stack of its own is parsed where termination can reach the caller.
     if text.len() >= PARSE_ON_WORKER_FROM || need > crate::vm::isolate::native_stack_available() {
-        return parse_on_worker(vm, text, need);
+        return parse_on_worker(vm, text, need, arena.capacity().unwrap_or(usize::MAX));
     }
-    front_end(allocator, text).map(|(program, semantic)| FrontEnd(Parsed::Local(program, Box::new(semantic))))
+    match catch_exhaustion(|| front_end(arena.allocator(), text)) {
+        Some(parsed) => parsed.map(|(program, semantic)| Some(FrontEnd(Parsed::Local(program, Box::new(semantic))))),
+        None => Ok(None),
+    }
 }
 
 fn cannot_reserve(need: usize, len: usize) -> CompileError {
@@ -136,15 +148,20 @@ fn cannot_reserve(need: usize, len: usize) -> CompileError {
     }
 }
 
-/// Runs the front end on a worker with a `need`-byte stack and waits for it,
-/// serving termination and interrupt requests meanwhile.
-fn parse_on_worker<'a>(vm: &mut Vm, text: &str, need: usize) -> Res<FrontEnd<'a>> {
+/// Runs the front end on a worker with a `need`-byte stack and an arena of
+/// `capacity` bytes, and waits for it, serving termination and interrupt
+/// requests meanwhile.
+fn parse_on_worker<'a>(vm: &mut Vm, text: &str, need: usize, capacity: usize) -> Res<Option<FrontEnd<'a>>> {
     let (to_caller, from_worker) = mpsc::sync_channel::<Handover>(1);
     let owned: Box<str> = text.into();
     let work = move || {
-        let allocator = Allocator::default();
-        let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| front_end(&allocator, &owned))) {
-            Ok(outcome) => outcome,
+        let arena = ParseArena::bounded(None, capacity);
+        let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| catch_exhaustion(|| front_end(arena.allocator(), &owned)))) {
+            Ok(Some(outcome)) => outcome,
+            Ok(None) => {
+                let _ = to_caller.send(Handover::Exhausted);
+                return;
+            }
             Err(panic) => {
                 let _ = to_caller.send(Handover::Panicked(panic));
                 return;
@@ -180,11 +197,16 @@ fn parse_on_worker<'a>(vm: &mut Vm, text: &str, need: usize) -> Res<FrontEnd<'a>
                 // lends them for no longer than the FrontEnd lives.
                 let (program, semantic) = unsafe { (&*(program.0 as *const Program<'a>), &*(semantic.0 as *const Semantic<'a>)) };
                 let held = HeldWorker { release: Some(release), worker: Some(worker) };
-                return Ok(FrontEnd(Parsed::Remote { program, semantic, _worker: held }));
+                return Ok(Some(FrontEnd(Parsed::Remote { program, semantic, _worker: held })));
             }
             Ok(Handover::Failed(e)) => {
                 worker.join();
                 return Err(e);
+            }
+            Ok(Handover::Exhausted) => {
+                // The worker unmaps its arena as it ends; do not wait for that.
+                worker.detach();
+                return Ok(None);
             }
             Ok(Handover::Panicked(panic)) => {
                 worker.join();

@@ -15,6 +15,9 @@ mod builder;
 mod expr;
 mod front_end;
 mod func;
+mod parse_arena;
+
+pub(crate) use parse_arena::Region as ParseRegion;
 mod pattern;
 mod scope;
 mod stmt;
@@ -24,7 +27,6 @@ mod tests;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use oxc_allocator::Allocator;
 use oxc_ast::ast::Program;
 use oxc_semantic::{AstNodes, Scoping};
 use oxc_syntax::reference::ReferenceId;
@@ -162,8 +164,12 @@ const COMPILER_STACK_BUDGET: usize = 1 << 20;
 /// Prepended to strict eval code.
 pub(crate) const STRICT_PREFIX: &str = "'use strict';";
 
+/// How many times a parse that outgrew its arena is retried in a bigger one
+/// (after a collection or a near-heap-limit callback made room) before the
+/// compilation fails with out-of-memory.
+const PARSE_RETRIES: u32 = 8;
+
 fn compile_top(vm: &mut Vm, text: &str, name: &str, mode: TopMode, force_strict: bool) -> Res<Gc<Code>> {
-    let allocator = Allocator::default();
     // oxc has no "strict script" source type: strict eval code gets a directive prefix
     // (on the same line, so line numbers are unchanged).
     let owned;
@@ -173,7 +179,36 @@ fn compile_top(vm: &mut Vm, text: &str, name: &str, mode: TopMode, force_strict:
     } else {
         text
     };
-    let front = front_end::parse_and_analyze(vm, &allocator, text)?;
+    compile_parsed(vm, text, name, mode, force_strict, PARSE_RETRIES)
+}
+
+/// Parses `text` into an arena as big as the heap's headroom and compiles
+/// it. A parse that outgrows the arena asks the heap for more room than the
+/// arena had, as any allocation at the limit does (a collection, then the
+/// near-heap-limit callbacks), and starts again in a bigger arena, or fails
+/// with out-of-memory.
+fn compile_parsed(vm: &mut Vm, text: &str, name: &str, mode: TopMode, force_strict: bool, retries: u32) -> Res<Gc<Code>> {
+    let headroom = vm.heap.limit.saturating_sub(vm.heap.used_bytes());
+    let arena = parse_arena::ParseArena::bounded(vm.parse_region.take(), headroom);
+    let compiled = compile_in(vm, &arena, text, name, mode, force_strict);
+    let had = arena.capacity().unwrap_or(usize::MAX);
+    vm.parse_region = arena.into_region();
+    match compiled {
+        Ok(Some(code)) => Ok(code),
+        Err(e) => Err(e),
+        Ok(None) if retries == 0 => Err(CompileError::stopped(vm.out_of_memory_because("Reached heap limit (parsing)", true))),
+        Ok(None) => {
+            vm.reserve(had.saturating_add(1)).map_err(CompileError::stopped)?;
+            compile_parsed(vm, text, name, mode, force_strict, retries - 1)
+        }
+    }
+}
+
+/// Parses `text` into `arena` and compiles it; None if the arena is too small.
+fn compile_in(vm: &mut Vm, arena: &parse_arena::ParseArena, text: &str, name: &str, mode: TopMode, force_strict: bool) -> Res<Option<Gc<Code>>> {
+    let Some(front) = front_end::parse_and_analyze(vm, arena, text)? else {
+        return Ok(None);
+    };
     let (program, semantic) = front.parts();
     let source = Rc::new(Source::new(name.to_string(), text.to_string()));
     let mut c = Compiler::new(vm, program, semantic.scoping(), semantic.nodes(), source, mode);
@@ -184,7 +219,7 @@ fn compile_top(vm: &mut Vm, text: &str, name: &str, mode: TopMode, force_strict:
         c.stack_limit = c.stack_limit.max(c.vm.native_stack_limit);
     }
     c.analyze();
-    c.compile_program(program)
+    c.compile_program(program).map(Some)
 }
 
 /// State shared by the whole compilation of one script.

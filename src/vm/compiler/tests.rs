@@ -884,3 +884,47 @@ fn straight_line_code_has_safepoints() {
     assert_eq!(vm.run_script(realm, code).unwrap_err(), crate::vm::Unwind::Terminate);
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+/// `(a=` nested `depth` deep: oxc's speculative arrow-parameter parse takes
+/// memory quadratic in the depth (about 260 MB at 2,000).
+fn arrow_speculation_bomb(depth: usize) -> String {
+    format!("{}1{}", "(a=".repeat(depth), ")".repeat(depth))
+}
+
+#[test]
+fn a_parse_outgrowing_the_heap_limit_is_out_of_memory() {
+    let mut vm = Vm::new(32 << 20, 0, None);
+    let started = std::time::Instant::now();
+    let e = compile_script(&mut vm, &arrow_speculation_bomb(4_000), "t").expect_err("a 1 GB parse fit a 32 MB heap");
+    assert_eq!(e.kind, CompileErrorKind::Stopped(crate::vm::Unwind::OutOfMemory));
+    // Before the arena was bounded this took 1 GB and seconds.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    // Sources of 1 MiB or more are parsed on a worker, into an arena as
+    // bounded: this flat 8 MiB script takes about 150 MB of AST.
+    let mut vm = Vm::new(32 << 20, 0, None);
+    let big = "x = [1, 2, 3].length;\n".repeat((8 << 20) / 22);
+    let e = compile_script(&mut vm, &big, "t").expect_err("an 8 MiB script's AST fit a 32 MB heap");
+    assert_eq!(e.kind, CompileErrorKind::Stopped(crate::vm::Unwind::OutOfMemory));
+    // The same parses fit a big enough heap (the default limit).
+    let mut vm = Vm::new(0, 0, None);
+    compile_script(&mut vm, &arrow_speculation_bomb(1_000), "t").unwrap();
+}
+
+#[test]
+fn a_parse_outgrowing_its_arena_gets_room_from_the_near_heap_limit_callback() {
+    // 1,000 levels need about 70 MB of arena: a 16 MB heap has no room until
+    // the callback raises the limit to 256 MB.
+    let mut vm = Vm::new(16 << 20, 0, None);
+    let raised = std::rc::Rc::new(std::cell::Cell::new(0));
+    let seen = raised.clone();
+    vm.add_near_heap_limit_callback(
+        (0, 0),
+        Box::new(move |_, current, _| {
+            seen.set(seen.get() + 1);
+            current.max(256 << 20)
+        }),
+    );
+    compile_script(&mut vm, &arrow_speculation_bomb(1_000), "t").unwrap();
+    assert_eq!(raised.get(), 1);
+    assert_eq!(vm.heap.limit, 256 << 20);
+}
