@@ -9,6 +9,7 @@ pub mod interp;
 pub mod introspect;
 pub mod isolate;
 pub mod object;
+pub mod regexp;
 pub mod runtime;
 pub mod v8_module;
 pub mod value;

@@ -1,0 +1,303 @@
+//! Pattern tree to regexp bytecode. The compiler recurses once per nesting
+//! level of the tree, which the parser bounds.
+//!
+//! Not yet: case-insensitive matching (`i`, `(?i:...)`) is reported as
+//! unsupported; it needs the case-folding tables next.
+
+use super::ast::{Assertion, Class, ClassEscape, ClassKind, ClassOperand, Node, Pattern};
+use super::program::{Inst, Program};
+use super::unicode::{CharSet, MAX_CHAR};
+
+/// Why a parsed pattern cannot be compiled (yet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Unsupported(pub &'static str);
+
+/// The flags that change how a node compiles; modifier groups change them
+/// for their body.
+#[derive(Clone, Copy)]
+struct Mode {
+    ignore_case: bool,
+    multiline: bool,
+    dot_all: bool,
+    /// Inside a lookbehind: match right to left.
+    backward: bool,
+}
+
+pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Result<Program, Unsupported> {
+    let unicode = flags.either_unicode();
+    let mut c = Compiler { p: Program { insts: Vec::new(), sets: Vec::new(), slots: 2 * (pattern.capture_count + 1), registers: 0, counters: 0, unicode } };
+    let mode = Mode { ignore_case: flags.ignore_case, multiline: flags.multiline, dot_all: flags.dot_all, backward: false };
+    c.emit(Inst::Save(0));
+    c.node(&pattern.root, mode)?;
+    c.emit(Inst::Save(1));
+    c.emit(Inst::Match);
+    Ok(c.p)
+}
+
+struct Compiler {
+    p: Program,
+}
+
+/// Whether a node is one character matcher (for [`Inst::GreedyLoop`]).
+fn single_char(inst: &Inst) -> bool {
+    matches!(inst, Inst::Char { .. } | Inst::Set { .. } | Inst::Dot { .. } | Inst::Any { .. })
+}
+
+/// The capture groups inside a node: (first, last + 1), or None.
+fn captures_in(node: &Node) -> Option<(u32, u32)> {
+    match node {
+        Node::Capture { index, body } => {
+            let inner = captures_in(body);
+            Some((*index, inner.map_or(index + 1, |(_, to)| to.max(index + 1))))
+        }
+        Node::Group { body, .. } | Node::Look { body, .. } | Node::Repeat { body, .. } => captures_in(body),
+        Node::Alternation(nodes) | Node::Sequence(nodes) => nodes.iter().filter_map(captures_in).reduce(|(a0, a1), (b0, b1)| (a0.min(b0), a1.max(b1))),
+        _ => None,
+    }
+}
+
+impl Compiler {
+    fn emit(&mut self, inst: Inst) -> u32 {
+        self.p.insts.push(inst);
+        (self.p.insts.len() - 1) as u32
+    }
+
+    fn here(&self) -> u32 {
+        self.p.insts.len() as u32
+    }
+
+    fn patch_alt(&mut self, at: u32, target: u32) {
+        match &mut self.p.insts[at as usize] {
+            Inst::Split { alt } | Inst::Jump(alt) => *alt = target,
+            Inst::LoopHead { exit, .. } => *exit = target,
+            Inst::LookStart { end, .. } => *end = target,
+            _ => {}
+        }
+    }
+
+    fn max_char(&self) -> u32 {
+        if self.p.unicode { MAX_CHAR } else { 0xFFFF }
+    }
+
+    fn node(&mut self, node: &Node, mode: Mode) -> Result<(), Unsupported> {
+        match node {
+            Node::Empty => {}
+            Node::Char(c) => {
+                if mode.ignore_case {
+                    return Err(Unsupported("case-insensitive regular expressions are not supported yet"));
+                }
+                self.emit(Inst::Char { c: *c, back: mode.backward });
+            }
+            Node::Dot => {
+                self.emit(if mode.dot_all { Inst::Any { back: mode.backward } } else { Inst::Dot { back: mode.backward } });
+            }
+            Node::Class(class) => self.class(class, mode)?,
+            Node::Assertion(a) => {
+                self.emit(match a {
+                    Assertion::LineStart => Inst::LineStart { multiline: mode.multiline },
+                    Assertion::LineEnd => Inst::LineEnd { multiline: mode.multiline },
+                    Assertion::WordBoundary => Inst::WordBoundary { negated: false },
+                    Assertion::NotWordBoundary => Inst::WordBoundary { negated: true },
+                });
+            }
+            Node::Capture { index, body } => {
+                let (first, second) = if mode.backward { (2 * index + 1, 2 * index) } else { (2 * index, 2 * index + 1) };
+                self.emit(Inst::Save(first));
+                self.node(body, mode)?;
+                self.emit(Inst::Save(second));
+            }
+            Node::Group { modifiers, body } => {
+                let mut inner = mode;
+                if let Some(m) = modifiers {
+                    let apply = |flag: &mut bool, add: bool, remove: bool| {
+                        if add {
+                            *flag = true;
+                        }
+                        if remove {
+                            *flag = false;
+                        }
+                    };
+                    apply(&mut inner.ignore_case, m.add.ignore_case, m.remove.ignore_case);
+                    apply(&mut inner.multiline, m.add.multiline, m.remove.multiline);
+                    apply(&mut inner.dot_all, m.add.dot_all, m.remove.dot_all);
+                }
+                self.node(body, inner)?;
+            }
+            Node::Look { behind, negated, body } => {
+                let start = self.emit(Inst::LookStart { negated: *negated, end: 0 });
+                self.node(body, Mode { backward: *behind, ..mode })?;
+                self.emit(Inst::LookEnd { negated: *negated });
+                let end = self.here();
+                self.patch_alt(start, end);
+            }
+            Node::BackReference(groups) => {
+                if mode.ignore_case {
+                    return Err(Unsupported("case-insensitive regular expressions are not supported yet"));
+                }
+                self.emit(Inst::BackReference { groups: groups.clone().into_boxed_slice(), back: mode.backward });
+            }
+            Node::Alternation(alternatives) => {
+                let mut jumps = Vec::new();
+                for (i, alternative) in alternatives.iter().enumerate() {
+                    let split = (i + 1 < alternatives.len()).then(|| self.emit(Inst::Split { alt: 0 }));
+                    self.node(alternative, mode)?;
+                    if let Some(split) = split {
+                        jumps.push(self.emit(Inst::Jump(0)));
+                        let next = self.here();
+                        self.patch_alt(split, next);
+                    }
+                }
+                let end = self.here();
+                for j in jumps {
+                    self.patch_alt(j, end);
+                }
+            }
+            Node::Sequence(terms) => {
+                if mode.backward {
+                    for t in terms.iter().rev() {
+                        self.node(t, mode)?;
+                    }
+                } else {
+                    for t in terms {
+                        self.node(t, mode)?;
+                    }
+                }
+            }
+            Node::Repeat { body, min, max, greedy } => self.repeat(body, *min, max.unwrap_or(u32::MAX), *greedy, mode)?,
+        }
+        Ok(())
+    }
+
+    fn repeat(&mut self, body: &Node, min: u32, max: u32, greedy: bool, mode: Mode) -> Result<(), Unsupported> {
+        if max == 0 {
+            return Ok(());
+        }
+        let captures = captures_in(body);
+        // A greedy loop over one character matcher needs no per-iteration
+        // state: one instruction, one backtrack entry.
+        if greedy && captures.is_none() {
+            let mark = self.here();
+            self.node(body, mode)?;
+            if self.here() == mark + 1 && single_char(&self.p.insts[mark as usize]) {
+                let inst = self.p.insts.pop().unwrap_or(Inst::Match);
+                self.emit(Inst::GreedyLoop { inst: Box::new(inst), min, max });
+                return Ok(());
+            }
+            self.p.insts.truncate(mark as usize);
+        }
+        let counter = self.p.counters;
+        self.p.counters += 1;
+        let reg = self.p.registers;
+        self.p.registers += 1;
+        self.emit(Inst::CounterInit(counter));
+        let head = self.emit(Inst::LoopHead { counter, min, max, greedy, exit: 0 });
+        self.emit(Inst::SetRegister(reg));
+        if let Some((from, to)) = captures {
+            self.emit(Inst::ClearCaptures { from: 2 * from, to: 2 * to });
+        }
+        self.node(body, mode)?;
+        self.emit(Inst::CheckProgress { reg, counter, min });
+        self.emit(Inst::CounterIncrement(counter));
+        self.emit(Inst::Jump(head));
+        let exit = self.here();
+        self.patch_alt(head, exit);
+        Ok(())
+    }
+
+    fn class(&mut self, class: &Class, mode: Mode) -> Result<(), Unsupported> {
+        if mode.ignore_case {
+            return Err(Unsupported("case-insensitive regular expressions are not supported yet"));
+        }
+        let (mut set, strings) = self.class_contents(class)?;
+        if class.negated {
+            set = set.complement(self.max_char());
+        }
+        if strings.is_empty() {
+            let index = self.p.sets.len() as u32;
+            self.p.sets.push(set);
+            self.emit(Inst::Set { set: index, back: mode.backward });
+            return Ok(());
+        }
+        // `v` classes with strings: the longest string first, then the
+        // single characters.
+        let mut strings = strings;
+        strings.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        strings.dedup();
+        let mut alternatives: Vec<Node> = strings.into_iter().map(|s| Node::Sequence(s.into_iter().map(Node::Char).collect())).collect();
+        alternatives.push(Node::Class(Box::new(Class {
+            negated: false,
+            kind: ClassKind::Union,
+            operands: set.ranges().iter().map(|&(a, b)| ClassOperand::Range(a, b)).collect(),
+        })));
+        self.node(&Node::Alternation(alternatives), mode)
+    }
+
+    /// The characters and (with `v`) strings of a class, before negation.
+    fn class_contents(&self, class: &Class) -> Result<(CharSet, Vec<Vec<u32>>), Unsupported> {
+        let mut parts = Vec::with_capacity(class.operands.len());
+        for operand in &class.operands {
+            parts.push(self.operand(operand)?);
+        }
+        let mut parts = parts.into_iter();
+        let Some(first) = parts.next() else { return Ok((CharSet::new(), Vec::new())) };
+        Ok(parts.fold(first, |(set, strings), (s2, t2)| match class.kind {
+            ClassKind::Union => (set.union(&s2), strings.into_iter().chain(t2).collect()),
+            ClassKind::Intersection => (set.intersection(&s2), strings.into_iter().filter(|s| t2.contains(s)).collect()),
+            ClassKind::Subtraction => (set.subtract(&s2), strings.into_iter().filter(|s| !t2.contains(s)).collect()),
+        }))
+    }
+
+    fn operand(&self, operand: &ClassOperand) -> Result<(CharSet, Vec<Vec<u32>>), Unsupported> {
+        Ok(match operand {
+            ClassOperand::Range(a, b) => (CharSet::range(*a, *b), Vec::new()),
+            ClassOperand::Escape(e) => (self.escape_set(*e), Vec::new()),
+            ClassOperand::Property { set, of_strings, negated } => {
+                if *of_strings {
+                    return Err(Unsupported("properties of strings in regular expressions are not supported yet"));
+                }
+                (if *negated { set.complement(MAX_CHAR) } else { set.clone() }, Vec::new())
+            }
+            ClassOperand::Strings(strings) => {
+                let mut set = CharSet::new();
+                let mut longer = Vec::new();
+                for s in strings {
+                    match s.as_slice() {
+                        [c] => set = set.union(&CharSet::range(*c, *c)),
+                        _ => longer.push(s.clone()),
+                    }
+                }
+                (set, longer)
+            }
+            ClassOperand::Nested(class) => {
+                let (set, strings) = self.class_contents(class)?;
+                if class.negated { (set.complement(self.max_char()), Vec::new()) } else { (set, strings) }
+            }
+        })
+    }
+
+    fn escape_set(&self, e: ClassEscape) -> CharSet {
+        let digit = CharSet::range(0x30, 0x39);
+        let space = CharSet::from_ranges([
+            (0x09, 0x0D),
+            (0x20, 0x20),
+            (0xA0, 0xA0),
+            (0x1680, 0x1680),
+            (0x2000, 0x200A),
+            (0x2028, 0x2029),
+            (0x202F, 0x202F),
+            (0x205F, 0x205F),
+            (0x3000, 0x3000),
+            (0xFEFF, 0xFEFF),
+        ]);
+        let word = CharSet::from_ranges([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]);
+        let max = self.max_char();
+        match e {
+            ClassEscape::Digit => digit,
+            ClassEscape::NotDigit => digit.complement(max),
+            ClassEscape::Space => space,
+            ClassEscape::NotSpace => space.complement(max),
+            ClassEscape::Word => word,
+            ClassEscape::NotWord => word.complement(max),
+        }
+    }
+}
