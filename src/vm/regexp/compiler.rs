@@ -1,10 +1,11 @@
 //! Pattern tree to regexp bytecode. The compiler recurses once per nesting
 //! level of the tree, which the parser bounds.
 //!
-//! Not yet: case-insensitive matching (`i`, `(?i:...)`) is reported as
-//! unsupported; it needs the case-folding tables next.
+//! Ignoring case (`i`, `(?i:...)`), a character or class becomes the set
+//! of every character equivalent to a member ([`super::fold`]).
 
 use super::ast::{Assertion, Class, ClassEscape, ClassKind, ClassOperand, Node, Pattern};
+use super::fold;
 use super::program::{Inst, Program};
 use super::unicode::{CharSet, MAX_CHAR};
 
@@ -25,7 +26,10 @@ struct Mode {
 
 pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Result<Program, Unsupported> {
     let unicode = flags.either_unicode();
-    let mut c = Compiler { p: Program { insts: Vec::new(), sets: Vec::new(), slots: 2 * (pattern.capture_count + 1), registers: 0, counters: 0, unicode } };
+    let mut c = Compiler {
+        p: Program { insts: Vec::new(), sets: Vec::new(), slots: 2 * (pattern.capture_count + 1), registers: 0, counters: 0, unicode },
+        sets_mode: flags.unicode_sets,
+    };
     let mode = Mode { ignore_case: flags.ignore_case, multiline: flags.multiline, dot_all: flags.dot_all, backward: false };
     c.emit(Inst::Save(0));
     c.node(&pattern.root, mode)?;
@@ -36,6 +40,8 @@ pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Result<Program,
 
 struct Compiler {
     p: Program,
+    /// `v`: classes may combine operands and hold strings.
+    sets_mode: bool,
 }
 
 /// Whether a node is one character matcher (for [`Inst::GreedyLoop`]).
@@ -83,10 +89,14 @@ impl Compiler {
         match node {
             Node::Empty => {}
             Node::Char(c) => {
-                if mode.ignore_case {
-                    return Err(Unsupported("case-insensitive regular expressions are not supported yet"));
+                let variants = if mode.ignore_case { fold::close(&CharSet::range(*c, *c), self.p.unicode) } else { CharSet::range(*c, *c) };
+                if variants.ranges() == [(*c, *c)] {
+                    self.emit(Inst::Char { c: *c, back: mode.backward });
+                } else {
+                    let set = self.p.sets.len() as u32;
+                    self.p.sets.push(variants);
+                    self.emit(Inst::Set { set, back: mode.backward });
                 }
-                self.emit(Inst::Char { c: *c, back: mode.backward });
             }
             Node::Dot => {
                 self.emit(if mode.dot_all { Inst::Any { back: mode.backward } } else { Inst::Dot { back: mode.backward } });
@@ -96,8 +106,8 @@ impl Compiler {
                 self.emit(match a {
                     Assertion::LineStart => Inst::LineStart { multiline: mode.multiline },
                     Assertion::LineEnd => Inst::LineEnd { multiline: mode.multiline },
-                    Assertion::WordBoundary => Inst::WordBoundary { negated: false },
-                    Assertion::NotWordBoundary => Inst::WordBoundary { negated: true },
+                    Assertion::WordBoundary => Inst::WordBoundary { negated: false, extra: mode.ignore_case && self.p.unicode },
+                    Assertion::NotWordBoundary => Inst::WordBoundary { negated: true, extra: mode.ignore_case && self.p.unicode },
                 });
             }
             Node::Capture { index, body } => {
@@ -131,10 +141,7 @@ impl Compiler {
                 self.patch_alt(start, end);
             }
             Node::BackReference(groups) => {
-                if mode.ignore_case {
-                    return Err(Unsupported("case-insensitive regular expressions are not supported yet"));
-                }
-                self.emit(Inst::BackReference { groups: groups.clone().into_boxed_slice(), back: mode.backward });
+                self.emit(Inst::BackReference { groups: groups.clone().into_boxed_slice(), back: mode.backward, ignore_case: mode.ignore_case });
             }
             Node::Alternation(alternatives) => {
                 let mut jumps = Vec::new();
@@ -205,10 +212,10 @@ impl Compiler {
     }
 
     fn class(&mut self, class: &Class, mode: Mode) -> Result<(), Unsupported> {
+        let (mut set, strings) = self.class_contents(class, mode.ignore_case)?;
         if mode.ignore_case {
-            return Err(Unsupported("case-insensitive regular expressions are not supported yet"));
+            set = fold::close(&set, self.p.unicode);
         }
-        let (mut set, strings) = self.class_contents(class)?;
         if class.negated {
             set = set.complement(self.max_char());
         }
@@ -233,10 +240,21 @@ impl Compiler {
     }
 
     /// The characters and (with `v`) strings of a class, before negation.
-    fn class_contents(&self, class: &Class) -> Result<(CharSet, Vec<Vec<u32>>), Unsupported> {
+    /// With `v`, ignoring case, the operands are case-folded before they
+    /// are combined (MaybeSimpleCaseFolding).
+    fn class_contents(&self, class: &Class, ignore_case: bool) -> Result<(CharSet, Vec<Vec<u32>>), Unsupported> {
         let mut parts = Vec::with_capacity(class.operands.len());
         for operand in &class.operands {
-            parts.push(self.operand(operand)?);
+            let (mut set, mut strings) = self.operand(operand, ignore_case)?;
+            if ignore_case && self.sets_mode {
+                set = fold::fold(&set, true);
+                for s in &mut strings {
+                    for c in s.iter_mut() {
+                        *c = fold::canonicalize(*c, true);
+                    }
+                }
+            }
+            parts.push((set, strings));
         }
         let mut parts = parts.into_iter();
         let Some(first) = parts.next() else { return Ok((CharSet::new(), Vec::new())) };
@@ -247,10 +265,10 @@ impl Compiler {
         }))
     }
 
-    fn operand(&self, operand: &ClassOperand) -> Result<(CharSet, Vec<Vec<u32>>), Unsupported> {
+    fn operand(&self, operand: &ClassOperand, ignore_case: bool) -> Result<(CharSet, Vec<Vec<u32>>), Unsupported> {
         Ok(match operand {
             ClassOperand::Range(a, b) => (CharSet::range(*a, *b), Vec::new()),
-            ClassOperand::Escape(e) => (self.escape_set(*e), Vec::new()),
+            ClassOperand::Escape(e) => (self.escape_set(*e, ignore_case), Vec::new()),
             ClassOperand::Property { set, of_strings, negated } => {
                 if *of_strings {
                     return Err(Unsupported("properties of strings in regular expressions are not supported yet"));
@@ -269,13 +287,22 @@ impl Compiler {
                 (set, longer)
             }
             ClassOperand::Nested(class) => {
-                let (set, strings) = self.class_contents(class)?;
-                if class.negated { (set.complement(self.max_char()), Vec::new()) } else { (set, strings) }
+                let (set, strings) = self.class_contents(class, ignore_case)?;
+                // A nested negated class complements its folded contents
+                // among the canonical characters (CharacterComplement).
+                if class.negated {
+                    let all = if ignore_case { fold::fold(&CharSet::range(0, MAX_CHAR), true) } else { CharSet::range(0, MAX_CHAR) };
+                    (all.subtract(&set), Vec::new())
+                } else {
+                    (set, strings)
+                }
             }
         })
     }
 
-    fn escape_set(&self, e: ClassEscape) -> CharSet {
+    /// `\d \s \w` and their complements. With `u`/`v` ignoring case, the
+    /// word characters include U+017F and U+212A (WordCharacters).
+    fn escape_set(&self, e: ClassEscape, ignore_case: bool) -> CharSet {
         let digit = CharSet::range(0x30, 0x39);
         let space = CharSet::from_ranges([
             (0x09, 0x0D),
@@ -289,7 +316,10 @@ impl Compiler {
             (0x3000, 0x3000),
             (0xFEFF, 0xFEFF),
         ]);
-        let word = CharSet::from_ranges([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]);
+        let mut word = CharSet::from_ranges([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]);
+        if ignore_case && self.p.unicode {
+            word = word.union(&CharSet::from_ranges([(0x17F, 0x17F), (0x212A, 0x212A)]));
+        }
         let max = self.max_char();
         match e {
             ClassEscape::Digit => digit,

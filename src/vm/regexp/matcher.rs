@@ -229,6 +229,23 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
         }
     }
 
+    /// Whether the `n` units at `a` and at `b` are the same text (ignoring
+    /// case: the same canonical characters).
+    fn same_text(&self, a: usize, b: usize, n: usize, ignore_case: bool) -> bool {
+        if !ignore_case {
+            return (0..n).all(|k| self.s.unit(a + k) == self.s.unit(b + k));
+        }
+        let mut k = 0;
+        while k < n {
+            let (Some((x, next_a)), Some((y, next_b))) = (self.next_char(a + k), self.next_char(b + k)) else { return false };
+            if next_a - a != next_b - b || super::fold::canonicalize(x, self.prog.unicode) != super::fold::canonicalize(y, self.prog.unicode) {
+                return false;
+            }
+            k = next_a - a;
+        }
+        true
+    }
+
     fn undo(&mut self, e: Entry) {
         match e {
             Entry::Slot { slot, old } => self.slots[slot as usize] = old,
@@ -285,9 +302,10 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
                     pc += 1;
                     ok
                 }
-                Inst::WordBoundary { negated } => {
-                    let before = pos > 0 && is_word(self.s.unit(pos - 1));
-                    let after = pos < len && is_word(self.s.unit(pos));
+                Inst::WordBoundary { negated, extra } => {
+                    let word = |c: u32| is_word(c) || (*extra && (c == 0x17F || c == 0x212A));
+                    let before = pos > 0 && word(self.s.unit(pos - 1));
+                    let after = pos < len && word(self.s.unit(pos));
                     pc += 1;
                     (before != after) != *negated
                 }
@@ -319,7 +337,7 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
                     pc += 1;
                     true
                 }
-                Inst::BackReference { groups, back } => {
+                Inst::BackReference { groups, back, ignore_case } => {
                     pc += 1;
                     match groups.iter().find(|&&g| self.slots[2 * g as usize] != UNSET && self.slots[2 * g as usize + 1] != UNSET) {
                         None => true,
@@ -328,7 +346,7 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
                             let n = to - from;
                             let at = if *back { pos.checked_sub(n) } else { (pos + n <= len).then_some(pos) };
                             match at {
-                                Some(at) if (0..n).all(|k| self.s.unit(from + k) == self.s.unit(at + k)) => {
+                                Some(at) if self.same_text(from, at, n, *ignore_case) => {
                                     pos = if *back { at } else { pos + n };
                                     true
                                 }

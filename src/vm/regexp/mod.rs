@@ -2,13 +2,14 @@
 //! ([`parser`]) to a pattern tree ([`ast`]), a compiler ([`compiler`]) to
 //! regexp bytecode ([`program`]), and a backtracking matcher ([`matcher`])
 //! with a bounded backtrack stack and interrupt checks; Unicode data comes
-//! from ICU4X ([`unicode`]). Case-insensitive matching is next; until the
-//! engine covers what `regress` does, the RegExp builtins still run on
+//! from ICU4X ([`unicode`], [`fold`]). Until it covers what `regress` does
+//! (properties of strings are missing), the RegExp builtins still run on
 //! `regress` and nothing outside this module and its tests uses it.
 #![cfg_attr(not(test), allow(dead_code))]
 
 pub(crate) mod ast;
 pub(crate) mod compiler;
+pub(crate) mod fold;
 pub(crate) mod matcher;
 pub(crate) mod parser;
 pub(crate) mod program;

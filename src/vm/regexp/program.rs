@@ -32,9 +32,12 @@ pub(crate) enum Inst {
     LineEnd {
         multiline: bool,
     },
-    /// `\b`, or `\B` when `negated`.
+    /// `\b`, or `\B` when `negated`; `extra` counts U+017F and U+212A as
+    /// word characters (with `u` or `v` and ignoring case, they fold into
+    /// ASCII word characters).
     WordBoundary {
         negated: bool,
+        extra: bool,
     },
     /// Go on at the next instruction; on failure, resume at `alt`.
     Split {
@@ -49,10 +52,12 @@ pub(crate) enum Inst {
         from: u32,
         to: u32,
     },
-    /// The text of the first of these groups that took part (or nothing).
+    /// The text of the first of these groups that took part (or nothing),
+    /// compared by canonical forms when `ignore_case`.
     BackReference {
         groups: Box<[u32]>,
         back: bool,
+        ignore_case: bool,
     },
     /// Register `reg` := position (undone on backtracking).
     SetRegister(u32),
