@@ -86,14 +86,14 @@ impl Drop for Region {
 /// An oxc arena of fixed capacity; see the module doc.
 pub(crate) struct ParseArena {
     /// Never dropped when it lives in `region` (it must not free memory it
-    /// does not own); dropped when `growable`.
+    /// does not own); dropped when it is oxc's growable arena.
     allocator: ManuallyDrop<Allocator>,
+    /// None: no address space could be reserved, and this is oxc's
+    /// growable arena.
     capacity: Option<usize>,
     /// The region the arena lives in; declared after `allocator` so any
     /// borrow of the allocator ends first.
     region: Option<Region>,
-    /// No address space could be reserved: this is oxc's growable arena.
-    growable: bool,
 }
 
 impl ParseArena {
@@ -108,7 +108,7 @@ impl ParseArena {
             _ => Region::reserve(capacity),
         };
         let Some(region) = region else {
-            return ParseArena { allocator: ManuallyDrop::new(Allocator::default()), capacity: None, region: None, growable: true };
+            return ParseArena { allocator: ManuallyDrop::new(Allocator::default()), capacity: None, region: None };
         };
         // SAFETY: `start` is page-aligned (Allocator::RAW_MIN_ALIGN is far
         // smaller) and `start..start + capacity` is the writable top of the
@@ -120,7 +120,7 @@ impl ParseArena {
             let layout = std::alloc::Layout::from_size_align_unchecked(capacity, PAGE);
             Allocator::from_raw_parts(start, capacity, start, layout)
         };
-        ParseArena { allocator: ManuallyDrop::new(allocator), capacity: Some(capacity), region: Some(region), growable: false }
+        ParseArena { allocator: ManuallyDrop::new(allocator), capacity: Some(capacity), region: Some(region) }
     }
 
     /// The allocator to parse into.
@@ -144,7 +144,7 @@ impl ParseArena {
 
 impl Drop for ParseArena {
     fn drop(&mut self) {
-        if self.growable {
+        if self.capacity.is_none() {
             // SAFETY: dropped once, here; a growable arena frees its own chunks.
             unsafe { ManuallyDrop::drop(&mut self.allocator) }
         }

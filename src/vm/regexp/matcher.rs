@@ -5,6 +5,7 @@
 //! thousand steps, so termination reaches a runaway match.
 
 use super::program::{Inst, Program};
+use super::unicode::{combine_surrogates, is_lead, is_trail};
 
 /// A subject string: its code units.
 pub(crate) trait Subject {
@@ -93,14 +94,6 @@ fn is_word(c: u32) -> bool {
     matches!(c, 0x30..=0x39 | 0x41..=0x5A | 0x5F | 0x61..=0x7A)
 }
 
-fn is_lead(c: u32) -> bool {
-    (0xD800..0xDC00).contains(&c)
-}
-
-fn is_trail(c: u32) -> bool {
-    (0xDC00..0xE000).contains(&c)
-}
-
 struct Matcher<'a, S: Subject + ?Sized> {
     prog: &'a Program,
     s: &'a S,
@@ -172,7 +165,7 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
         if self.prog.unicode && is_lead(u) && pos + 1 < len {
             let t = self.s.unit(pos + 1);
             if is_trail(t) {
-                return Some((0x10000 + ((u - 0xD800) << 10) + (t - 0xDC00), pos + 2));
+                return Some((combine_surrogates(u, t), pos + 2));
             }
         }
         Some((u, pos + 1))
@@ -187,7 +180,7 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
         if self.prog.unicode && is_trail(u) && pos >= 2 {
             let l = self.s.unit(pos - 2);
             if is_lead(l) {
-                return Some((0x10000 + ((l - 0xD800) << 10) + (u - 0xDC00), pos - 2));
+                return Some((combine_surrogates(l, u), pos - 2));
             }
         }
         Some((u, pos - 1))

@@ -11,7 +11,7 @@
 //! nested class, at most [`MAX_NESTING`] deep.
 
 use super::ast::{Assertion, Class, ClassEscape, ClassKind, ClassOperand, ModifierFlags, Modifiers, Node, Pattern};
-use super::unicode;
+use super::unicode::{self, combine_surrogates as combine, is_lead, is_trail};
 
 /// Deepest nesting of groups and classes; deeper is a SyntaxError (the
 /// parser and compiler recurse per level, on a stack sized for this).
@@ -102,18 +102,6 @@ fn is_digit(c: u32) -> bool {
 
 fn hex_value(c: u32) -> Option<u32> {
     char::from_u32(c)?.to_digit(16)
-}
-
-fn is_lead(c: u32) -> bool {
-    (0xD800..0xDC00).contains(&c)
-}
-
-fn is_trail(c: u32) -> bool {
-    (0xDC00..0xE000).contains(&c)
-}
-
-fn combine(lead: u32, trail: u32) -> u32 {
-    0x10000 + ((lead - 0xD800) << 10) + (trail - 0xDC00)
 }
 
 /// First pass: the number of capture groups, and each group name with its

@@ -9,6 +9,21 @@ use icu_properties::{CodePointMapData, CodePointSetData, PropertyParser};
 /// The largest code point.
 pub(crate) const MAX_CHAR: u32 = 0x10FFFF;
 
+/// A UTF-16 lead (high) surrogate.
+pub(crate) fn is_lead(c: u32) -> bool {
+    (0xD800..0xDC00).contains(&c)
+}
+
+/// A UTF-16 trail (low) surrogate.
+pub(crate) fn is_trail(c: u32) -> bool {
+    (0xDC00..0xE000).contains(&c)
+}
+
+/// The code point a lead and a trail surrogate stand for.
+pub(crate) fn combine_surrogates(lead: u32, trail: u32) -> u32 {
+    0x10000 + ((lead - 0xD800) << 10) + (trail - 0xDC00)
+}
+
 /// A set of characters (code points, or code units below 0x10000): sorted,
 /// disjoint, non-adjacent inclusive ranges.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
