@@ -94,9 +94,11 @@ pub(crate) enum ClassOperand {
     Range(u32, u32),
     /// `\d \D \s \S \w \W`.
     Escape(ClassEscape),
-    /// `\p{...}` or `\P{...}`, resolved to its code points; `of_strings`
-    /// for the properties of strings that `v` allows (not resolved yet).
-    Property { set: super::unicode::CharSet, of_strings: bool, negated: bool },
+    /// `\p{...}` or `\P{...}`, resolved to its code points.
+    Property { set: super::unicode::CharSet, negated: bool },
+    /// `\p{RGI_Emoji}` and the other properties of strings (with `v`): its
+    /// single code points and its longer strings.
+    StringProperty { set: super::unicode::CharSet, strings: Vec<Vec<u32>> },
     /// `\q{abc|d}` (with `v`): each alternative, single characters included.
     Strings(Vec<Vec<u32>>),
     /// `[...]` inside a class (with `v`).

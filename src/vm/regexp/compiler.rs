@@ -4,14 +4,12 @@
 //! Ignoring case (`i`, `(?i:...)`), a character or class becomes the set
 //! of every character equivalent to a member ([`super::fold`]).
 
+use std::collections::HashSet;
+
 use super::ast::{Assertion, Class, ClassEscape, ClassKind, ClassOperand, Node, Pattern};
 use super::fold;
 use super::program::{Inst, Program};
 use super::unicode::{CharSet, MAX_CHAR};
-
-/// Why a parsed pattern cannot be compiled (yet).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Unsupported(pub &'static str);
 
 /// The flags that change how a node compiles; modifier groups change them
 /// for their body.
@@ -24,7 +22,7 @@ struct Mode {
     backward: bool,
 }
 
-pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Result<Program, Unsupported> {
+pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Program {
     let unicode = flags.either_unicode();
     let mut c = Compiler {
         p: Program { insts: Vec::new(), sets: Vec::new(), slots: 2 * (pattern.capture_count + 1), registers: 0, counters: 0, unicode },
@@ -32,10 +30,10 @@ pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Result<Program,
     };
     let mode = Mode { ignore_case: flags.ignore_case, multiline: flags.multiline, dot_all: flags.dot_all, backward: false };
     c.emit(Inst::Save(0));
-    c.node(&pattern.root, mode)?;
+    c.node(&pattern.root, mode);
     c.emit(Inst::Save(1));
     c.emit(Inst::Match);
-    Ok(c.p)
+    c.p
 }
 
 struct Compiler {
@@ -85,7 +83,7 @@ impl Compiler {
         if self.p.unicode { MAX_CHAR } else { 0xFFFF }
     }
 
-    fn node(&mut self, node: &Node, mode: Mode) -> Result<(), Unsupported> {
+    fn node(&mut self, node: &Node, mode: Mode) {
         match node {
             Node::Empty => {}
             Node::Char(c) => {
@@ -101,7 +99,7 @@ impl Compiler {
             Node::Dot => {
                 self.emit(if mode.dot_all { Inst::Any { back: mode.backward } } else { Inst::Dot { back: mode.backward } });
             }
-            Node::Class(class) => self.class(class, mode)?,
+            Node::Class(class) => self.class(class, mode),
             Node::Assertion(a) => {
                 self.emit(match a {
                     Assertion::LineStart => Inst::LineStart { multiline: mode.multiline },
@@ -113,7 +111,7 @@ impl Compiler {
             Node::Capture { index, body } => {
                 let (first, second) = if mode.backward { (2 * index + 1, 2 * index) } else { (2 * index, 2 * index + 1) };
                 self.emit(Inst::Save(first));
-                self.node(body, mode)?;
+                self.node(body, mode);
                 self.emit(Inst::Save(second));
             }
             Node::Group { modifiers, body } => {
@@ -131,11 +129,11 @@ impl Compiler {
                     apply(&mut inner.multiline, m.add.multiline, m.remove.multiline);
                     apply(&mut inner.dot_all, m.add.dot_all, m.remove.dot_all);
                 }
-                self.node(body, inner)?;
+                self.node(body, inner);
             }
             Node::Look { behind, negated, body } => {
                 let start = self.emit(Inst::LookStart { negated: *negated, end: 0 });
-                self.node(body, Mode { backward: *behind, ..mode })?;
+                self.node(body, Mode { backward: *behind, ..mode });
                 self.emit(Inst::LookEnd { negated: *negated });
                 let end = self.here();
                 self.patch_alt(start, end);
@@ -147,7 +145,7 @@ impl Compiler {
                 let mut jumps = Vec::new();
                 for (i, alternative) in alternatives.iter().enumerate() {
                     let split = (i + 1 < alternatives.len()).then(|| self.emit(Inst::Split { alt: 0 }));
-                    self.node(alternative, mode)?;
+                    self.node(alternative, mode);
                     if let Some(split) = split {
                         jumps.push(self.emit(Inst::Jump(0)));
                         let next = self.here();
@@ -162,33 +160,32 @@ impl Compiler {
             Node::Sequence(terms) => {
                 if mode.backward {
                     for t in terms.iter().rev() {
-                        self.node(t, mode)?;
+                        self.node(t, mode);
                     }
                 } else {
                     for t in terms {
-                        self.node(t, mode)?;
+                        self.node(t, mode);
                     }
                 }
             }
-            Node::Repeat { body, min, max, greedy } => self.repeat(body, *min, max.unwrap_or(u32::MAX), *greedy, mode)?,
+            Node::Repeat { body, min, max, greedy } => self.repeat(body, *min, max.unwrap_or(u32::MAX), *greedy, mode),
         }
-        Ok(())
     }
 
-    fn repeat(&mut self, body: &Node, min: u32, max: u32, greedy: bool, mode: Mode) -> Result<(), Unsupported> {
+    fn repeat(&mut self, body: &Node, min: u32, max: u32, greedy: bool, mode: Mode) {
         if max == 0 {
-            return Ok(());
+            return;
         }
         let captures = captures_in(body);
         // A greedy loop over one character matcher needs no per-iteration
         // state: one instruction, one backtrack entry.
         if greedy && captures.is_none() {
             let mark = self.here();
-            self.node(body, mode)?;
+            self.node(body, mode);
             if self.here() == mark + 1 && single_char(&self.p.insts[mark as usize]) {
                 let inst = self.p.insts.pop().unwrap_or(Inst::Match);
                 self.emit(Inst::GreedyLoop { inst: Box::new(inst), min, max });
-                return Ok(());
+                return;
             }
             self.p.insts.truncate(mark as usize);
         }
@@ -202,17 +199,16 @@ impl Compiler {
         if let Some((from, to)) = captures {
             self.emit(Inst::ClearCaptures { from: 2 * from, to: 2 * to });
         }
-        self.node(body, mode)?;
+        self.node(body, mode);
         self.emit(Inst::CheckProgress { reg, counter, min });
         self.emit(Inst::CounterIncrement(counter));
         self.emit(Inst::Jump(head));
         let exit = self.here();
         self.patch_alt(head, exit);
-        Ok(())
     }
 
-    fn class(&mut self, class: &Class, mode: Mode) -> Result<(), Unsupported> {
-        let (mut set, strings) = self.class_contents(class, mode.ignore_case)?;
+    fn class(&mut self, class: &Class, mode: Mode) {
+        let (mut set, strings) = self.class_contents(class, mode.ignore_case);
         if mode.ignore_case {
             set = fold::close(&set, self.p.unicode);
         }
@@ -223,7 +219,7 @@ impl Compiler {
             let index = self.p.sets.len() as u32;
             self.p.sets.push(set);
             self.emit(Inst::Set { set: index, back: mode.backward });
-            return Ok(());
+            return;
         }
         // `v` classes with strings: the longest string first, then the
         // single characters.
@@ -242,10 +238,10 @@ impl Compiler {
     /// The characters and (with `v`) strings of a class, before negation.
     /// With `v`, ignoring case, the operands are case-folded before they
     /// are combined (MaybeSimpleCaseFolding).
-    fn class_contents(&self, class: &Class, ignore_case: bool) -> Result<(CharSet, Vec<Vec<u32>>), Unsupported> {
+    fn class_contents(&self, class: &Class, ignore_case: bool) -> (CharSet, Vec<Vec<u32>>) {
         let mut parts = Vec::with_capacity(class.operands.len());
         for operand in &class.operands {
-            let (mut set, mut strings) = self.operand(operand, ignore_case)?;
+            let (mut set, mut strings) = self.operand(operand, ignore_case);
             if ignore_case && self.sets_mode {
                 set = fold::fold(&set, true);
                 for s in &mut strings {
@@ -257,24 +253,26 @@ impl Compiler {
             parts.push((set, strings));
         }
         let mut parts = parts.into_iter();
-        let Some(first) = parts.next() else { return Ok((CharSet::new(), Vec::new())) };
-        Ok(parts.fold(first, |(set, strings), (s2, t2)| match class.kind {
+        let Some(first) = parts.next() else { return (CharSet::new(), Vec::new()) };
+        parts.fold(first, |(set, strings), (s2, t2)| match class.kind {
             ClassKind::Union => (set.union(&s2), strings.into_iter().chain(t2).collect()),
-            ClassKind::Intersection => (set.intersection(&s2), strings.into_iter().filter(|s| t2.contains(s)).collect()),
-            ClassKind::Subtraction => (set.subtract(&s2), strings.into_iter().filter(|s| !t2.contains(s)).collect()),
-        }))
+            ClassKind::Intersection => {
+                let other: HashSet<Vec<u32>> = t2.into_iter().collect();
+                (set.intersection(&s2), strings.into_iter().filter(|s| other.contains(s)).collect())
+            }
+            ClassKind::Subtraction => {
+                let other: HashSet<Vec<u32>> = t2.into_iter().collect();
+                (set.subtract(&s2), strings.into_iter().filter(|s| !other.contains(s)).collect())
+            }
+        })
     }
 
-    fn operand(&self, operand: &ClassOperand, ignore_case: bool) -> Result<(CharSet, Vec<Vec<u32>>), Unsupported> {
-        Ok(match operand {
+    fn operand(&self, operand: &ClassOperand, ignore_case: bool) -> (CharSet, Vec<Vec<u32>>) {
+        match operand {
             ClassOperand::Range(a, b) => (CharSet::range(*a, *b), Vec::new()),
             ClassOperand::Escape(e) => (self.escape_set(*e, ignore_case), Vec::new()),
-            ClassOperand::Property { set, of_strings, negated } => {
-                if *of_strings {
-                    return Err(Unsupported("properties of strings in regular expressions are not supported yet"));
-                }
-                (if *negated { set.complement(MAX_CHAR) } else { set.clone() }, Vec::new())
-            }
+            ClassOperand::Property { set, negated } => (if *negated { set.complement(MAX_CHAR) } else { set.clone() }, Vec::new()),
+            ClassOperand::StringProperty { set, strings } => (set.clone(), strings.clone()),
             ClassOperand::Strings(strings) => {
                 let mut set = CharSet::new();
                 let mut longer = Vec::new();
@@ -287,7 +285,7 @@ impl Compiler {
                 (set, longer)
             }
             ClassOperand::Nested(class) => {
-                let (set, strings) = self.class_contents(class, ignore_case)?;
+                let (set, strings) = self.class_contents(class, ignore_case);
                 // A nested negated class complements its folded contents
                 // among the canonical characters (CharacterComplement).
                 if class.negated {
@@ -297,7 +295,7 @@ impl Compiler {
                     (set, strings)
                 }
             }
-        })
+        }
     }
 
     /// `\d \s \w` and their complements. With `u`/`v` ignoring case, the

@@ -76,14 +76,10 @@ pub(crate) fn pattern_chars(units: &[u16], unicode: bool) -> Vec<u32> {
         .collect()
 }
 
-/// Why a pattern was not compiled.
+/// Why a pattern was not compiled: an early error, thrown as a
+/// SyntaxError.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum CompileError {
-    /// An early error: a SyntaxError.
-    Syntax(&'static str),
-    /// Valid, but not implemented yet.
-    Unsupported(&'static str),
-}
+pub(crate) struct CompileError(pub &'static str);
 
 /// A compiled regular expression.
 #[derive(Clone, Debug)]
@@ -97,10 +93,7 @@ pub(crate) struct Regex {
 /// Parses and compiles `pattern` (UTF-16) with `flags`.
 pub(crate) fn compile(pattern: &[u16], flags: Flags) -> Result<Regex, CompileError> {
     let chars = pattern_chars(pattern, flags.either_unicode());
-    let parsed = parser::parse(&chars, flags.unicode, flags.unicode_sets).map_err(|e| match e {
-        parser::ParseError::Syntax(m) => CompileError::Syntax(m),
-        parser::ParseError::Unsupported(m) => CompileError::Unsupported(m),
-    })?;
-    let program = compiler::compile(&parsed, flags).map_err(|e| CompileError::Unsupported(e.0))?;
+    let parsed = parser::parse(&chars, flags.unicode, flags.unicode_sets).map_err(|e| CompileError(e.0))?;
+    let program = compiler::compile(&parsed, flags);
     Ok(Regex { program, capture_count: parsed.capture_count, names: parsed.names })
 }

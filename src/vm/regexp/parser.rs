@@ -17,14 +17,9 @@ use super::unicode::{self, combine_surrogates as combine, is_lead, is_trail};
 /// parser and compiler recurse per level, on a stack sized for this).
 pub(crate) const MAX_NESTING: u32 = 1000;
 
-/// Why a pattern was rejected.
+/// Why a pattern was rejected: an early error, thrown as a SyntaxError.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum ParseError {
-    /// An early error: thrown as a SyntaxError.
-    Syntax(&'static str),
-    /// Valid syntax for something not implemented yet.
-    Unsupported(&'static str),
-}
+pub(crate) struct ParseError(pub &'static str);
 
 /// Parses `pattern`; `unicode` is set for both `u` and `v`, `sets` for `v`.
 pub(crate) fn parse(pattern: &[u32], unicode: bool, sets: bool) -> Result<Pattern, ParseError> {
@@ -42,22 +37,17 @@ pub(crate) fn parse(pattern: &[u32], unicode: bool, sets: bool) -> Result<Patter
         path: Vec::new(),
         disjunctions: 0,
         depth: 0,
-        unsupported: None,
     };
     let root = p.disjunction()?;
     if p.i < p.s.len() {
         // Only an unmatched `)` stops a top-level disjunction early.
         return Err(syntax("Unmatched ')'"));
     }
-    // Reported only for a pattern with no early error.
-    if let Some(what) = p.unsupported {
-        return Err(ParseError::Unsupported(what));
-    }
     Ok(Pattern { root, capture_count: p.groups, names: p.names.into_iter().map(|g| (g.name, g.index)).collect() })
 }
 
 fn syntax(message: &'static str) -> ParseError {
-    ParseError::Syntax(message)
+    ParseError(message)
 }
 
 type Res<T> = Result<T, ParseError>;
@@ -84,8 +74,6 @@ struct Parser<'p> {
     path: Vec<(u32, u32)>,
     disjunctions: u32,
     depth: u32,
-    /// Something valid but not implemented yet was seen.
-    unsupported: Option<&'static str>,
 }
 
 const fn ch(c: u8) -> u32 {
@@ -594,15 +582,16 @@ impl Parser<'_> {
         if name.as_deref().is_some_and(str::is_empty) || value.is_empty() {
             return Err(syntax("Invalid property name"));
         }
-        if name.is_none() && unicode::is_property_of_strings(&value) {
+        if name.is_none()
+            && let Some((set, strings)) = unicode::property_of_strings(&value)
+        {
             if !self.sets || negated {
                 return Err(syntax("Invalid property name"));
             }
-            self.unsupported = Some("properties of strings in regular expressions are not supported yet");
-            return Ok(ClassOperand::Property { set: unicode::CharSet::new(), of_strings: true, negated });
+            return Ok(ClassOperand::StringProperty { set, strings });
         }
         let set = unicode::property(name.as_deref(), &value).ok_or(syntax("Invalid property name"))?;
-        Ok(ClassOperand::Property { set, of_strings: false, negated })
+        Ok(ClassOperand::Property { set, negated })
     }
 
     /// A CharacterEscape after `\` (the escapes that stand for one
@@ -922,9 +911,9 @@ fn atom_operand(atom: ClassAtom) -> ClassOperand {
 fn may_contain_strings(class: &Class) -> bool {
     let operand = |o: &ClassOperand| match o {
         ClassOperand::Strings(strings) => strings.iter().any(|s| s.len() != 1),
-        ClassOperand::Property { of_strings, .. } => *of_strings,
+        ClassOperand::StringProperty { .. } => true,
         ClassOperand::Nested(c) => !c.negated && may_contain_strings(c),
-        ClassOperand::Range(..) | ClassOperand::Escape(_) => false,
+        ClassOperand::Range(..) | ClassOperand::Escape(_) | ClassOperand::Property { .. } => false,
     };
     match class.kind {
         ClassKind::Union => class.operands.iter().any(operand),

@@ -2,9 +2,9 @@
 //! engine needs (ICU4X): property escapes `\p{...}` and the identifier
 //! characters of group names.
 
-use icu_properties::props::{GeneralCategory, GeneralCategoryGroup, IdContinue, IdStart, Script};
+use icu_properties::props::{BasicEmoji, GeneralCategory, GeneralCategoryGroup, IdContinue, IdStart, Script};
 use icu_properties::script::ScriptWithExtensions;
-use icu_properties::{CodePointMapData, CodePointSetData, PropertyParser};
+use icu_properties::{CodePointMapData, CodePointSetData, EmojiSetData, PropertyParser};
 
 /// The largest code point.
 pub(crate) const MAX_CHAR: u32 = 0x10FFFF;
@@ -167,18 +167,50 @@ fn general_category(value: &str) -> Option<CharSet> {
     Some(set_of(CodePointMapData::<GeneralCategory>::new().iter_ranges_for_group(group)))
 }
 
-/// The properties of strings `v` allows in `\p{...}` (never negated).
-pub(crate) fn is_property_of_strings(value: &str) -> bool {
-    matches!(
-        value,
-        "Basic_Emoji"
-            | "Emoji_Keycap_Sequence"
-            | "RGI_Emoji_Modifier_Sequence"
-            | "RGI_Emoji_Flag_Sequence"
-            | "RGI_Emoji_Tag_Sequence"
-            | "RGI_Emoji_ZWJ_Sequence"
-            | "RGI_Emoji"
-    )
+/// The emoji sequence tables build.rs generates.
+mod emoji {
+    include!(concat!(env!("OUT_DIR"), "/emoji_sequences.rs"));
+}
+
+/// A property of strings that `v` allows in `\p{...}` (never negated): its
+/// single code points and its longer strings. None if `value` names none.
+pub(crate) fn property_of_strings(value: &str) -> Option<(CharSet, Vec<Vec<u32>>)> {
+    let sequences: &[&[&str]] = match value {
+        "Basic_Emoji" => return Some(basic_emoji()),
+        "Emoji_Keycap_Sequence" => &[emoji::EMOJI_KEYCAP_SEQUENCE],
+        "RGI_Emoji_Modifier_Sequence" => &[emoji::RGI_EMOJI_MODIFIER_SEQUENCE],
+        "RGI_Emoji_Flag_Sequence" => &[emoji::RGI_EMOJI_FLAG_SEQUENCE],
+        "RGI_Emoji_Tag_Sequence" => &[emoji::RGI_EMOJI_TAG_SEQUENCE],
+        "RGI_Emoji_ZWJ_Sequence" => &[emoji::RGI_EMOJI_ZWJ_SEQUENCE],
+        // UTS #51 ED-27: the union of the other six.
+        "RGI_Emoji" => {
+            let (set, mut strings) = basic_emoji();
+            for table in [
+                emoji::EMOJI_KEYCAP_SEQUENCE,
+                emoji::RGI_EMOJI_MODIFIER_SEQUENCE,
+                emoji::RGI_EMOJI_FLAG_SEQUENCE,
+                emoji::RGI_EMOJI_TAG_SEQUENCE,
+                emoji::RGI_EMOJI_ZWJ_SEQUENCE,
+            ] {
+                strings.extend(table.iter().map(|s| code_points_of(s)));
+            }
+            return Some((set, strings));
+        }
+        _ => return None,
+    };
+    Some((CharSet::new(), sequences.iter().flat_map(|t| t.iter()).map(|s| code_points_of(s)).collect()))
+}
+
+/// Basic_Emoji (ICU4X): single code points, and code points with U+FE0F.
+fn basic_emoji() -> (CharSet, Vec<Vec<u32>>) {
+    let data = EmojiSetData::new::<BasicEmoji>().static_to_owned();
+    let list = data.to_code_point_inversion_list_string_list();
+    let set = set_of(list.code_points().iter_ranges());
+    (set, list.strings().iter().map(code_points_of).collect())
+}
+
+fn code_points_of(s: &str) -> Vec<u32> {
+    s.chars().map(u32::from).collect()
 }
 
 #[cfg(test)]
@@ -219,5 +251,42 @@ mod tests {
         let scx = property(Some("scx"), "Deva").unwrap();
         assert!(scx.contains(0x964) && !property(Some("sc"), "Deva").unwrap().contains(0x964));
         assert!(is_id_start(u32::from(b'a')) && !is_id_start(u32::from(b'1')) && is_id_continue(u32::from(b'1')));
+    }
+
+    #[test]
+    fn properties_of_strings() {
+        let strings = |name| property_of_strings(name).unwrap();
+        let has = |name, text: &str| {
+            let (set, strings) = strings(name);
+            let cps = code_points_of(text);
+            if let [c] = cps.as_slice() { set.contains(*c) } else { strings.contains(&cps) }
+        };
+        // The twelve keycaps: #, * and the digits, then U+FE0F U+20E3.
+        assert_eq!(strings("Emoji_Keycap_Sequence").1.len(), 12);
+        assert!(has("Emoji_Keycap_Sequence", "#\u{FE0F}\u{20E3}") && !has("Emoji_Keycap_Sequence", "#\u{20E3}"));
+        assert_eq!(strings("RGI_Emoji_Tag_Sequence").1.len(), 3, "England, Scotland, Wales");
+        assert!(has("RGI_Emoji_Flag_Sequence", "\u{1F1FA}\u{1F1F3}"), "UN flag");
+        assert!(!has("RGI_Emoji_Flag_Sequence", "\u{1F1E6}\u{1F1E6}"));
+        assert!(has("RGI_Emoji_Modifier_Sequence", "\u{1F44D}\u{1F3FD}"));
+        assert!(has("RGI_Emoji_ZWJ_Sequence", "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"));
+        assert!(has("Basic_Emoji", "\u{231A}") && has("Basic_Emoji", "\u{A9}\u{FE0F}") && !has("Basic_Emoji", "a"));
+        // RGI_Emoji is the union of the other six.
+        let (all_set, all_strings) = strings("RGI_Emoji");
+        let mut count = 0;
+        for name in [
+            "Basic_Emoji",
+            "Emoji_Keycap_Sequence",
+            "RGI_Emoji_Modifier_Sequence",
+            "RGI_Emoji_Flag_Sequence",
+            "RGI_Emoji_Tag_Sequence",
+            "RGI_Emoji_ZWJ_Sequence",
+        ] {
+            let (set, strings) = strings(name);
+            assert_eq!(all_set.intersection(&set), set, "{name}");
+            assert!(strings.iter().all(|s| all_strings.contains(s)), "{name}");
+            count += strings.len();
+        }
+        assert_eq!(all_strings.len(), count);
+        assert!(property_of_strings("Emoji").is_none() && property_of_strings("rgi_emoji").is_none());
     }
 }
