@@ -1,4 +1,4 @@
-//! RegExp on the `regress` engine (matching UTF-16 directly): constructor,
+//! RegExp on Sable's own engine (`vm::regexp`): constructor,
 //! RegExpBuiltinExec, flag and source accessors, and the symbol methods that
 //! String.prototype delegates to (@@match, @@replace, @@search, @@split).
 
@@ -7,6 +7,7 @@ use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, RegExpData, attrs};
+use crate::vm::regexp;
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::runtime::strings::{get_substitution, is_regexp};
 use crate::vm::value::Value;
@@ -100,53 +101,25 @@ fn regexp_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     initialize(vm, obj, p, f)
 }
 
-/// Decodes UTF-16 into code points (pairs combined, lone surrogates kept).
-fn code_points(units: &[u16]) -> Vec<u32> {
-    char::decode_utf16(units.iter().copied())
-        .map(|r| match r {
-            Ok(c) => c as u32,
-            Err(e) => e.unpaired_surrogate() as u32,
-        })
-        .collect()
-}
-
 /// RegExpInitialize: validates the flags, compiles the pattern, resets lastIndex.
 fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value) -> JsResult<Value> {
     let p = if pattern.is_undefined() { vm.names.empty } else { vm.to_string(pattern)? };
     let f = if flags.is_undefined() { vm.names.empty } else { vm.to_string(flags)? };
     let fstr = f.to_rust_string();
-    let mut seen = String::new();
-    for ch in fstr.chars() {
-        if !"dgimsuvy".contains(ch) || seen.contains(ch) {
-            return Err(vm.syntax_error(&format!("Invalid flags supplied to RegExp constructor '{fstr}'")));
-        }
-        seen.push(ch);
-    }
-    if seen.contains('u') && seen.contains('v') {
+    let Some(flags) = regexp::Flags::parse(&f.to_units()) else {
         return Err(vm.syntax_error(&format!("Invalid flags supplied to RegExp constructor '{fstr}'")));
-    }
-    let units = p.to_units();
-    let unicode = seen.contains('u') || seen.contains('v');
-    let cps: Vec<u32> = if unicode { code_points(&units) } else { units.iter().map(|&u| u as u32).collect() };
-    let rflags = regress::Flags {
-        icase: seen.contains('i'),
-        multiline: seen.contains('m'),
-        dot_all: seen.contains('s'),
-        unicode: seen.contains('u'),
-        unicode_sets: seen.contains('v'),
-        no_opt: false,
     };
-    // regress parses and compiles recursively (up to 256 nested groups):
-    // give it a stack of its own on small host threads.
-    // (A slice iterator: regress clones the iterator to look ahead, and
-    // cloning a vec::IntoIter copies the rest of the pattern each time.)
-    let compiled = crate::vm::runtime::native_stack::run_with_native_stack(REGEXP_COMPILE_STACK, || regress::Regex::from_unicode(cps.iter().copied(), rflags));
+    let units = p.to_units();
+    // The parser recurses once per nesting level (at most
+    // regexp::parser::MAX_NESTING): give it a stack of its own on small
+    // host threads.
+    let compiled = crate::vm::runtime::native_stack::run_with_native_stack(REGEXP_COMPILE_STACK, || regexp::compile(&units, flags));
     let Some(compiled) = compiled else {
         return Err(vm.range_error("Maximum call stack size exceeded (no stack to compile the regular expression)"));
     };
     let matcher = match compiled {
         Ok(m) => m,
-        Err(e) => {
+        Err(regexp::CompileError(e)) => {
             let ps = p.to_rust_string();
             return Err(vm.syntax_error(&format!("Invalid regular expression: /{ps}/{fstr}: {e}")));
         }
@@ -158,9 +131,13 @@ fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value) -> J
     Ok(obj.value())
 }
 
-/// Native stack regress may need to parse and compile a pattern: its nesting
-/// limit (256 groups) times generous frames.
+/// Native stack the regexp parser and compiler may need: their nesting
+/// limit (1,000 levels) times generous frames.
 const REGEXP_COMPILE_STACK: usize = 4 << 20;
+
+/// Entries the matcher's backtrack stack may hold (24 bytes each); a match
+/// needing more is a RangeError.
+const BACKTRACK_LIMIT: usize = 1 << 21;
 
 fn compile(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let Some(o) = regexp_data(a.this) else {
@@ -200,7 +177,6 @@ fn builtin_exec(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Value
         _ => return Err(vm.type_error("RegExp exec called on incompatible receiver")),
     };
     let (global, sticky, has_indices) = (flags.contains('g'), flags.contains('y'), flags.contains('d'));
-    let full_unicode = flags.contains('u') || flags.contains('v');
     let lk = last_index_key(vm);
     let li = vm.get(r, lk, r.value())?;
     let mut last_index = vm.to_length(li)?;
@@ -215,18 +191,39 @@ fn builtin_exec(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Value
         return Ok(Value::NULL);
     }
     // Re-read the matcher: ToLength(lastIndex) may have run JS (e.g. compile()).
-    let found = match &r.kind {
-        ObjectKind::RegExp(d) => {
-            let start = last_index as usize;
-            let m = if full_unicode { d.matcher.find_from_utf16(&units, start).next() } else { d.matcher.find_from_ucs2(&units, start).next() };
-            m.map(|m| {
-                let groups: Vec<Option<std::ops::Range<usize>>> = m.groups().collect();
-                let named: Vec<(String, Option<std::ops::Range<usize>>)> = m.named_groups().map(|(n, r)| (n.to_string(), r)).collect();
-                (m.range(), groups, named)
-            })
+    let ObjectKind::RegExp(d) = &r.kind else { return Ok(Value::NULL) };
+    let re = &d.matcher;
+    let mut stopped = None;
+    let result = regexp::matcher::exec(&re.program, units.as_slice(), last_index as usize, sticky, BACKTRACK_LIMIT, &mut || match vm.poll_requests() {
+        Ok(()) => false,
+        Err(unwind) => {
+            stopped = Some(unwind);
+            true
         }
-        _ => None,
+    });
+    let slots = match result {
+        Ok(slots) => slots,
+        Err(regexp::matcher::MatchError::Interrupted) => return Err(stopped.unwrap_or(crate::vm::Unwind::Terminate)),
+        Err(regexp::matcher::MatchError::BacktrackLimit) => return Err(vm.range_error("Maximum call stack size exceeded (regular expression backtracking)")),
     };
+    let found = slots.map(|slots| {
+        let group = |g: usize| (slots[2 * g] != regexp::matcher::UNSET && slots[2 * g + 1] != regexp::matcher::UNSET).then(|| slots[2 * g]..slots[2 * g + 1]);
+        let groups: Vec<Option<std::ops::Range<usize>>> = (0..=re.capture_count as usize).map(group).collect();
+        // One entry per name: the group of that name that took part.
+        let mut named: Vec<(String, Option<std::ops::Range<usize>>)> = Vec::new();
+        for (name, index) in &re.names {
+            let range = group(*index as usize);
+            match named.iter_mut().find(|(n, _)| n == name) {
+                Some(entry) => {
+                    if entry.1.is_none() {
+                        entry.1 = range;
+                    }
+                }
+                None => named.push((name.clone(), range)),
+            }
+        }
+        (slots[0]..slots[1], groups, named)
+    });
     let Some((range, groups, named)) = found.filter(|(range, _, _)| !sticky || range.start as u64 == last_index) else {
         if global || sticky {
             vm.put_v(r.value(), lk, Value::int(0), true)?;

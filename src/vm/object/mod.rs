@@ -360,7 +360,7 @@ impl GeneratorData {
 pub struct RegExpData {
     pub source: Gc<JsString>,
     pub flags: Gc<JsString>,
-    pub matcher: regress::Regex,
+    pub(crate) matcher: crate::vm::regexp::Regex,
 }
 
 /// A promise's internal slots. Reactions are `ObjectKind::PromiseReaction`

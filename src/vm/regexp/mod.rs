@@ -1,11 +1,9 @@
-//! Sable's own RegExp engine (issue 11), replacing `regress`: a parser
+//! Sable's own RegExp engine, behind the RegExp builtins: a parser
 //! ([`parser`]) to a pattern tree ([`ast`]), a compiler ([`compiler`]) to
 //! regexp bytecode ([`program`]), and a backtracking matcher ([`matcher`])
 //! with a bounded backtrack stack and interrupt checks; Unicode data comes
-//! from ICU4X ([`unicode`], [`fold`]). Until it covers what `regress` does
-//! (properties of strings are missing), the RegExp builtins still run on
-//! `regress` and nothing outside this module and its tests uses it.
-#![cfg_attr(not(test), allow(dead_code))]
+//! from ICU4X and, for the emoji sequences, build.rs ([`unicode`],
+//! [`fold`]).
 
 pub(crate) mod ast;
 pub(crate) mod compiler;
