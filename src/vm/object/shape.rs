@@ -10,6 +10,61 @@ use crate::impl_cell;
 use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Heap, Space, Trace, Visitor, header_for};
 use crate::vm::value::Value;
 
+/// The hasher of shape tables. Their keys are atom and symbol addresses
+/// and small integers, which the process does not let scripts pick, so a
+/// multiply-and-mix beats SipHash's flood resistance here: property lookup
+/// is one of the engine's hottest paths.
+type KeyHash = std::hash::BuildHasherDefault<KeyHasher>;
+
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    #[inline]
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+
+    /// Addresses have zero low bits: mix the high ones down (murmur3's
+    /// finalizer) so every bit of the key reaches the bucket index.
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        h ^= h >> 33;
+        h
+    }
+}
+
 /// Property attribute bits.
 pub mod attrs {
     pub(crate) const WRITABLE: u8 = 1;
@@ -38,8 +93,8 @@ pub struct Shape {
     pub attrs: u8,
     /// Number of properties (and slots) of objects with this shape.
     pub count: u32,
-    transitions: RefCell<HashMap<(PropertyKey, u8), Gc<Shape>>>,
-    table: OnceCell<HashMap<PropertyKey, (u32, u8)>>,
+    transitions: RefCell<HashMap<(PropertyKey, u8), Gc<Shape>, KeyHash>>,
+    table: OnceCell<HashMap<PropertyKey, (u32, u8), KeyHash>>,
 }
 impl_cell!(Shape, CellKind::Shape, "Shape");
 
@@ -76,7 +131,7 @@ impl Shape {
                 key: None,
                 attrs: 0,
                 count: 0,
-                transitions: RefCell::new(HashMap::new()),
+                transitions: RefCell::new(HashMap::default()),
                 table: OnceCell::new(),
             },
         )
@@ -98,7 +153,7 @@ impl Gc<Shape> {
                 key: Some(key),
                 attrs,
                 count: self.count + 1,
-                transitions: RefCell::new(HashMap::new()),
+                transitions: RefCell::new(HashMap::default()),
                 table: OnceCell::new(),
             },
         );
@@ -122,7 +177,7 @@ impl Shape {
         }
         self.table
             .get_or_init(|| {
-                let mut t = HashMap::with_capacity(self.count as usize);
+                let mut t = HashMap::with_capacity_and_hasher(self.count as usize, KeyHash::default());
                 for (k, slot, a) in self.entries() {
                     t.insert(k, (slot, a));
                 }
