@@ -208,6 +208,9 @@ pub struct Vm {
     /// Address space the compiler parses into, kept between compilations
     /// (`compiler::parse_arena`).
     pub(crate) parse_region: Option<crate::vm::compiler::ParseRegion>,
+    /// Compiled regular expressions by (source, flags): a literal in a loop
+    /// or a repeated `new RegExp(s)` compiles once.
+    pub(crate) regexp_cache: crate::vm::regexp::Cache,
 }
 
 impl Vm {
@@ -253,6 +256,7 @@ impl Vm {
             writing_heap_snapshot: false,
             serving_interrupts_in_builtin: false,
             parse_region: None,
+            regexp_cache: Default::default(),
         })
     }
 

@@ -6,7 +6,7 @@ use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
-use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, RegExpData, attrs};
+use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, RegExpData, StrView, attrs};
 use crate::vm::regexp;
 use crate::vm::runtime::realm::{Intrinsic, Realm};
 use crate::vm::runtime::strings::{get_substitution, is_regexp};
@@ -17,7 +17,9 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let species = PropertyKey::Symbol(vm.symbols.species);
     vm.define_accessor(c, species, Some(species_getter), None, "[Symbol.species]");
     let p = realm.proto(Intrinsic::RegExpPrototype);
-    vm.define_method(p, "exec", exec, 1);
+    let exec_fn = vm.define_method(p, "exec", exec, 1);
+    // SAFETY: a short borrow of the realm cell during setup; nothing else references it meanwhile.
+    (unsafe { realm.m() }).intrinsics[Intrinsic::RegExpProtoExec as usize] = exec_fn.value();
     vm.define_method(p, "test", test, 1);
     vm.define_method(p, "toString", to_string, 0);
     vm.define_method(p, "compile", compile, 2);
@@ -82,10 +84,10 @@ fn regexp_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         };
         (src, if flags.is_undefined() { fl } else { flags })
     } else if pattern_is_regexp {
-        let skey = vm.key_from_str("source");
+        let skey = PropertyKey::Atom(vm.names.source);
         let src = vm.get_v(pattern, skey)?;
         let f = if flags.is_undefined() {
-            let fkey = vm.key_from_str("flags");
+            let fkey = PropertyKey::Atom(vm.names.flags);
             vm.get_v(pattern, fkey)?
         } else {
             flags
@@ -105,23 +107,29 @@ fn regexp_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value) -> JsResult<Value> {
     let p = if pattern.is_undefined() { vm.names.empty } else { vm.to_string(pattern)? };
     let f = if flags.is_undefined() { vm.names.empty } else { vm.to_string(flags)? };
-    let fstr = f.to_rust_string();
     let Some(flags) = regexp::Flags::parse(&f.to_units()) else {
-        return Err(vm.syntax_error(&format!("Invalid flags supplied to RegExp constructor '{fstr}'")));
+        return Err(vm.syntax_error(&format!("Invalid flags supplied to RegExp constructor '{}'", f.to_rust_string())));
     };
     let units = p.to_units();
-    // The parser recurses once per nesting level (at most
-    // regexp::parser::MAX_NESTING): give it a stack of its own on small
-    // host threads.
-    let compiled = crate::vm::runtime::native_stack::run_with_native_stack(REGEXP_COMPILE_STACK, || regexp::compile(&units, flags));
-    let Some(compiled) = compiled else {
-        return Err(vm.range_error("Maximum call stack size exceeded (no stack to compile the regular expression)"));
-    };
-    let matcher = match compiled {
-        Ok(m) => m,
-        Err(regexp::CompileError(e)) => {
-            let ps = p.to_rust_string();
-            return Err(vm.syntax_error(&format!("Invalid regular expression: /{ps}/{fstr}: {e}")));
+    let matcher = match vm.regexp_cache.get(&units, flags) {
+        Some(cached) => cached,
+        None => {
+            // The parser recurses once per nesting level (at most
+            // regexp::parser::MAX_NESTING): give it a stack of its own on
+            // small host threads.
+            let compiled = crate::vm::runtime::native_stack::run_with_native_stack(REGEXP_COMPILE_STACK, || regexp::compile(&units, flags));
+            let Some(compiled) = compiled else {
+                return Err(vm.range_error("Maximum call stack size exceeded (no stack to compile the regular expression)"));
+            };
+            let compiled = match compiled {
+                Ok(m) => std::sync::Arc::new(m),
+                Err(regexp::CompileError(e)) => {
+                    let (ps, fs) = (p.to_rust_string(), f.to_rust_string());
+                    return Err(vm.syntax_error(&format!("Invalid regular expression: /{ps}/{fs}: {e}")));
+                }
+            };
+            vm.regexp_cache.insert(&units, compiled.clone());
+            compiled
         }
     };
     // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
@@ -166,143 +174,230 @@ fn advance(s: &[u16], index: u64, unicode: bool) -> u64 {
     if (0xD800..0xDC00).contains(&s[i]) && (0xDC00..0xE000).contains(&s[i + 1]) { index + 2 } else { index + 1 }
 }
 
+/// `subject[start..end]` as a new string.
+fn view_substring(vm: &mut Vm, subject: StrView<'_>, start: usize, end: usize) -> Value {
+    match subject {
+        StrView::OneByte(bytes) => JsString::from_latin1(&mut vm.heap, &bytes[start..end]).value(),
+        StrView::TwoByte(units) => JsString::from_units(&mut vm.heap, &units[start..end]).value(),
+    }
+}
+
 fn substring(vm: &mut Vm, units: &[u16], start: usize, end: usize) -> Value {
     JsString::from_units(&mut vm.heap, &units[start.min(units.len())..end.min(units.len())]).value()
 }
 
-/// RegExpBuiltinExec.
-fn builtin_exec(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Value> {
-    let flags = match &r.kind {
-        ObjectKind::RegExp(d) => d.flags.to_rust_string(),
-        _ => return Err(vm.type_error("RegExp exec called on incompatible receiver")),
-    };
-    let (global, sticky, has_indices) = (flags.contains('g'), flags.contains('y'), flags.contains('d'));
-    let lk = last_index_key(vm);
-    let li = vm.get(r, lk, r.value())?;
-    let mut last_index = vm.to_length(li)?;
-    if !global && !sticky {
-        last_index = 0;
+/// A match of the builtin exec before its result array is built: the
+/// capture slots (start and end of each group, `UNSET` if it took no part)
+/// in `subject`.
+struct Found {
+    slots: Vec<usize>,
+    re: std::sync::Arc<regexp::Regex>,
+    /// The subject as stored: the heap does not move, and the string stays
+    /// reachable from the caller's frame while this lives.
+    subject: StrView<'static>,
+}
+
+type Span = std::ops::Range<usize>;
+
+impl Found {
+    fn whole(&self) -> Span {
+        self.slots[0]..self.slots[1]
     }
-    let units = s.to_units();
-    if last_index > units.len() as u64 {
-        if global || sticky {
-            vm.put_v(r.value(), lk, Value::int(0), true)?;
-        }
-        return Ok(Value::NULL);
+
+    /// Group `g`, if it took part in the match.
+    fn group(&self, g: usize) -> Option<Span> {
+        let (a, b) = (self.slots[2 * g], self.slots[2 * g + 1]);
+        (a != regexp::matcher::UNSET && b != regexp::matcher::UNSET).then_some(a..b)
     }
-    // Re-read the matcher: ToLength(lastIndex) may have run JS (e.g. compile()).
-    let ObjectKind::RegExp(d) = &r.kind else { return Ok(Value::NULL) };
-    let re = &d.matcher;
-    let mut stopped = None;
-    let result = regexp::matcher::exec(&re.program, units.as_slice(), last_index as usize, sticky, BACKTRACK_LIMIT, &mut || match vm.poll_requests() {
-        Ok(()) => false,
-        Err(unwind) => {
-            stopped = Some(unwind);
-            true
-        }
-    });
-    let slots = match result {
-        Ok(slots) => slots,
-        Err(regexp::matcher::MatchError::Interrupted) => return Err(stopped.unwrap_or(crate::vm::Unwind::Terminate)),
-        Err(regexp::matcher::MatchError::BacktrackLimit) => return Err(vm.range_error("Maximum call stack size exceeded (regular expression backtracking)")),
-    };
-    let found = slots.map(|slots| {
-        let group = |g: usize| (slots[2 * g] != regexp::matcher::UNSET && slots[2 * g + 1] != regexp::matcher::UNSET).then(|| slots[2 * g]..slots[2 * g + 1]);
-        let groups: Vec<Option<std::ops::Range<usize>>> = (0..=re.capture_count as usize).map(group).collect();
-        // One entry per name: the group of that name that took part.
-        let mut named: Vec<(String, Option<std::ops::Range<usize>>)> = Vec::new();
-        for (name, index) in &re.names {
-            let range = group(*index as usize);
+
+    /// One entry per group name, in pattern order: the group of that name
+    /// that took part (names may repeat across alternatives).
+    fn named(&self) -> Vec<(&str, Option<Span>)> {
+        let mut named: Vec<(&str, Option<Span>)> = Vec::new();
+        for (name, index) in &self.re.names {
+            let range = self.group(*index as usize);
             match named.iter_mut().find(|(n, _)| n == name) {
                 Some(entry) => {
                     if entry.1.is_none() {
                         entry.1 = range;
                     }
                 }
-                None => named.push((name.clone(), range)),
+                None => named.push((name, range)),
             }
         }
-        (slots[0]..slots[1], groups, named)
-    });
-    let Some((range, groups, named)) = found.filter(|(range, _, _)| !sticky || range.start as u64 == last_index) else {
-        if global || sticky {
-            vm.put_v(r.value(), lk, Value::int(0), true)?;
-        }
-        return Ok(Value::NULL);
-    };
-    if global || sticky {
-        vm.put_v(r.value(), lk, Value::number(range.end as f64), true)?;
+        named
     }
-    let arr = vm.new_array(0);
-    let ikey = PropertyKey::Atom(vm.names.index);
-    vm.create_data_property_or_throw(arr, ikey, Value::number(range.start as f64))?;
-    let inkey = PropertyKey::Atom(vm.names.input);
-    vm.create_data_property_or_throw(arr, inkey, s.value())?;
-    for (i, g) in groups.iter().enumerate() {
-        let v = match g {
-            Some(r) => substring(vm, &units, r.start, r.end),
+
+    fn text(&self, vm: &mut Vm, span: Option<Span>) -> Value {
+        match span {
+            Some(r) => view_substring(vm, self.subject, r.start, r.end),
             None => Value::UNDEFINED,
-        };
-        vm.create_data_property_or_throw(arr, PropertyKey::Index(i as u32), v)?;
+        }
     }
-    let groups_obj = if named.is_empty() {
-        Value::UNDEFINED
-    } else {
+
+    /// The capture strings (or undefined), group 1 on.
+    fn captures(&self, vm: &mut Vm) -> Vec<Value> {
+        (1..=self.re.capture_count as usize).map(|g| self.text(vm, self.group(g))).collect()
+    }
+
+    /// The `groups` object of the result (undefined without named groups).
+    fn groups_object(&self, vm: &mut Vm) -> JsResult<Value> {
+        if self.re.names.is_empty() {
+            return Ok(Value::UNDEFINED);
+        }
         let g = vm.new_object_with_proto(Value::NULL, ObjectKind::Ordinary);
-        for (name, r) in &named {
-            let v = match r {
-                Some(r) => substring(vm, &units, r.start, r.end),
-                None => Value::UNDEFINED,
-            };
+        for (name, r) in self.named() {
+            let v = self.text(vm, r);
             let k = vm.key_from_str(name);
             vm.create_data_property_or_throw(g, k, v)?;
         }
-        g.value()
+        Ok(g.value())
+    }
+}
+
+/// RegExpBuiltinExec up to the match: reads and updates lastIndex as the
+/// spec says; None when nothing matched.
+fn builtin_match(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Option<Found>> {
+    let flags = match &r.kind {
+        ObjectKind::RegExp(d) => d.matcher.flags,
+        _ => return Err(vm.type_error("RegExp exec called on incompatible receiver")),
     };
-    let gkey = PropertyKey::Atom(vm.names.groups);
-    vm.create_data_property_or_throw(arr, gkey, groups_obj)?;
-    if has_indices {
-        let indices = vm.new_array(0);
-        for (i, g) in groups.iter().enumerate() {
-            let v = match g {
-                Some(r) => vm.array_from(&[Value::number(r.start as f64), Value::number(r.end as f64)]).value(),
-                None => Value::UNDEFINED,
-            };
-            vm.create_data_property_or_throw(indices, PropertyKey::Index(i as u32), v)?;
+    let (global, sticky) = (flags.global, flags.sticky);
+    let lk = last_index_key(vm);
+    let li = vm.get(r, lk, r.value())?;
+    let mut last_index = vm.to_length(li)?;
+    if !global && !sticky {
+        last_index = 0;
+    }
+    // The subject as stored (one byte or two per unit), not a copy.
+    let subject = s.flatten(&mut vm.heap);
+    if last_index > subject.len() as u64 {
+        if global || sticky {
+            vm.put_v(r.value(), lk, Value::int(0), true)?;
         }
-        let gi = if named.is_empty() {
+        return Ok(None);
+    }
+    // Re-read the matcher: ToLength(lastIndex) may have run JS (e.g. compile()).
+    let ObjectKind::RegExp(d) = &r.kind else { return Ok(None) };
+    let re = d.matcher.clone();
+    let mut stopped = None;
+    let mut interrupt = || match vm.poll_requests() {
+        Ok(()) => false,
+        Err(unwind) => {
+            stopped = Some(unwind);
+            true
+        }
+    };
+    let start = last_index as usize;
+    let result = match subject {
+        StrView::OneByte(bytes) => regexp::matcher::exec(&re.program, bytes, start, sticky, BACKTRACK_LIMIT, &mut interrupt),
+        StrView::TwoByte(units) => regexp::matcher::exec(&re.program, units, start, sticky, BACKTRACK_LIMIT, &mut interrupt),
+    };
+    let slots = match result {
+        Ok(Some(slots)) if !sticky || slots[0] as u64 == last_index => slots,
+        Ok(_) => {
+            if global || sticky {
+                vm.put_v(r.value(), lk, Value::int(0), true)?;
+            }
+            return Ok(None);
+        }
+        Err(regexp::matcher::MatchError::Interrupted) => return Err(stopped.unwrap_or(crate::vm::Unwind::Terminate)),
+        Err(regexp::matcher::MatchError::BacktrackLimit) => return Err(vm.range_error("Maximum call stack size exceeded (regular expression backtracking)")),
+    };
+    if global || sticky {
+        vm.put_v(r.value(), lk, Value::number(slots[1] as f64), true)?;
+    }
+    Ok(Some(Found { slots, re, subject }))
+}
+
+/// RegExpBuiltinExec: the match as a result array, or null.
+fn builtin_exec(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Value> {
+    match builtin_match(vm, r, s)? {
+        Some(found) => result_array(vm, s, &found),
+        None => Ok(Value::NULL),
+    }
+}
+
+/// The array RegExpBuiltinExec returns for a match.
+fn result_array(vm: &mut Vm, s: Gc<JsString>, found: &Found) -> JsResult<Value> {
+    let arr = vm.new_array(0);
+    let ikey = PropertyKey::Atom(vm.names.index);
+    vm.create_data_property_or_throw(arr, ikey, Value::number(found.slots[0] as f64))?;
+    let inkey = PropertyKey::Atom(vm.names.input);
+    vm.create_data_property_or_throw(arr, inkey, s.value())?;
+    for g in 0..=found.re.capture_count as usize {
+        let v = found.text(vm, found.group(g));
+        vm.create_data_property_or_throw(arr, PropertyKey::Index(g as u32), v)?;
+    }
+    let groups = found.groups_object(vm)?;
+    let gkey = PropertyKey::Atom(vm.names.groups);
+    vm.create_data_property_or_throw(arr, gkey, groups)?;
+    if found.re.flags.has_indices {
+        let pair = |vm: &mut Vm, span: Option<Span>| match span {
+            Some(r) => vm.array_from(&[Value::number(r.start as f64), Value::number(r.end as f64)]).value(),
+            None => Value::UNDEFINED,
+        };
+        let indices = vm.new_array(0);
+        for g in 0..=found.re.capture_count as usize {
+            let v = pair(vm, found.group(g));
+            vm.create_data_property_or_throw(indices, PropertyKey::Index(g as u32), v)?;
+        }
+        let gi = if found.re.names.is_empty() {
             Value::UNDEFINED
         } else {
             let g = vm.new_object_with_proto(Value::NULL, ObjectKind::Ordinary);
-            for (name, r) in &named {
-                let v = match r {
-                    Some(r) => vm.array_from(&[Value::number(r.start as f64), Value::number(r.end as f64)]).value(),
-                    None => Value::UNDEFINED,
-                };
+            for (name, r) in found.named() {
+                let v = pair(vm, r);
                 let k = vm.key_from_str(name);
                 vm.create_data_property_or_throw(g, k, v)?;
             }
             g.value()
         };
         vm.create_data_property_or_throw(indices, gkey, gi)?;
-        let key = vm.key_from_str("indices");
+        let key = PropertyKey::Atom(vm.names.indices);
         vm.create_data_property_or_throw(arr, key, indices.value())?;
     }
     Ok(arr.value())
 }
 
-/// RegExpExec: a user `exec` if callable, else the builtin.
-fn regexp_exec(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Value> {
-    let key = vm.key_from_str("exec");
+/// What RegExpExec gave.
+enum Exec {
+    Null,
+    /// From the builtin exec, its result array not built: nothing but the
+    /// caller could observe it.
+    Builtin(Found),
+    /// From a user `exec`: an object.
+    Object(Value),
+}
+
+/// RegExpExec, leaving the builtin's result unbuilt: a user `exec` if
+/// callable, else the builtin.
+fn regexp_exec_raw(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Exec> {
+    let key = PropertyKey::Atom(vm.names.exec);
     let exec = vm.get(r, key, r.value())?;
-    if Vm::is_callable(exec) {
+    if Vm::is_callable(exec) && exec != vm.realm().intrinsic(Intrinsic::RegExpProtoExec) {
         let result = vm.call(exec, r.value(), &[s.value()])?;
-        if !result.is_null() && !JsObject::is_object(result) {
+        if result.is_null() {
+            return Ok(Exec::Null);
+        }
+        if !JsObject::is_object(result) {
             return Err(vm.type_error("RegExp exec method returned something other than an Object or null"));
         }
-        return Ok(result);
+        return Ok(Exec::Object(result));
     }
-    builtin_exec(vm, r, s)
+    Ok(match builtin_match(vm, r, s)? {
+        Some(found) => Exec::Builtin(found),
+        None => Exec::Null,
+    })
+}
+
+/// RegExpExec: a user `exec` if callable, else the builtin.
+fn regexp_exec(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Value> {
+    match regexp_exec_raw(vm, r, s)? {
+        Exec::Null => Ok(Value::NULL),
+        Exec::Builtin(found) => result_array(vm, s, &found),
+        Exec::Object(v) => Ok(v),
+    }
 }
 
 fn this_object(vm: &mut Vm, v: Value, method: &str) -> JsResult<Gc<JsObject>> {
@@ -325,10 +420,10 @@ fn test(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let r = this_object(vm, a.this, "toString")?;
-    let skey = vm.key_from_str("source");
+    let skey = PropertyKey::Atom(vm.names.source);
     let src = vm.get(r, skey, a.this)?;
     let src = vm.to_string(src)?.to_rust_string();
-    let fkey = vm.key_from_str("flags");
+    let fkey = PropertyKey::Atom(vm.names.flags);
     let fl = vm.get(r, fkey, a.this)?;
     let fl = vm.to_string(fl)?.to_rust_string();
     Ok(vm.string_value(&format!("/{src}/{fl}")))
@@ -419,7 +514,7 @@ fn source_getter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 fn flags_of(vm: &mut Vm, r: Gc<JsObject>) -> JsResult<String> {
-    let key = vm.key_from_str("flags");
+    let key = PropertyKey::Atom(vm.names.flags);
     let f = vm.get(r, key, r.value())?;
     Ok(vm.to_string(f)?.to_rust_string())
 }
@@ -450,12 +545,14 @@ fn symbol_match(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let units = s.to_units();
     loop {
         vm.poll_long_operation()?;
-        let result = regexp_exec(vm, r, s)?;
-        if result.is_null() {
-            return Ok(if n == 0 { Value::NULL } else { arr.value() });
-        }
-        let m = vm.get_v(result, PropertyKey::Index(0))?;
-        let ms = vm.to_string(m)?;
+        let ms = match regexp_exec_raw(vm, r, s)? {
+            Exec::Null => return Ok(if n == 0 { Value::NULL } else { arr.value() }),
+            Exec::Builtin(found) => Gc::<JsString>::from_value(found.text(vm, Some(found.whole()))),
+            Exec::Object(result) => {
+                let m = vm.get_v(result, PropertyKey::Index(0))?;
+                vm.to_string(m)?
+            }
+        };
         vm.create_data_property_or_throw(arr, PropertyKey::Index(n), ms.value())?;
         if ms.is_empty() {
             let this_index = last_index_of(vm, r.value())?;
@@ -494,75 +591,97 @@ fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if !functional {
         replace_value = vm.to_string(replace_value)?.value();
     }
+    let template = if functional { Vec::new() } else { Gc::<JsString>::from_value(replace_value).to_units() };
+    // A template without `$` is its own replacement: no captures needed.
+    let template_is_plain = !functional && !template.contains(&u16::from(b'$'));
     let flags = flags_of(vm, r)?;
     let global = flags.contains('g');
     let full_unicode = flags.contains('u') || flags.contains('v');
     if global {
         set_last_index(vm, r, 0.0)?;
     }
-    // Results are kept in a JS array so they stay rooted while JS runs.
-    let results = vm.new_array(0);
-    let mut count = 0u32;
+    // Results of a user `exec` are kept in a JS array so they stay rooted
+    // while JS runs; the builtin's stay unbuilt.
+    enum Step {
+        Builtin(Found),
+        Object(u32),
+    }
+    let objects = vm.new_array(0);
+    let mut object_count = 0u32;
+    let mut results = Vec::new();
     loop {
         vm.poll_long_operation()?;
-        let result = regexp_exec(vm, r, s)?;
-        if result.is_null() {
-            break;
-        }
-        vm.create_data_property_or_throw(results, PropertyKey::Index(count), result)?;
-        count += 1;
+        let empty = match regexp_exec_raw(vm, r, s)? {
+            Exec::Null => break,
+            Exec::Builtin(found) => {
+                let empty = found.whole().is_empty();
+                results.push(Step::Builtin(found));
+                empty
+            }
+            Exec::Object(result) => {
+                vm.create_data_property_or_throw(objects, PropertyKey::Index(object_count), result)?;
+                results.push(Step::Object(object_count));
+                object_count += 1;
+                if !global {
+                    break;
+                }
+                let m = vm.get_v(result, PropertyKey::Index(0))?;
+                vm.to_string(m)?.is_empty()
+            }
+        };
         if !global {
             break;
         }
-        let m = vm.get_v(result, PropertyKey::Index(0))?;
-        if vm.to_string(m)?.is_empty() {
+        if empty {
             let this_index = last_index_of(vm, r.value())?;
             set_last_index(vm, r, advance(&units, this_index, full_unicode) as f64)?;
         }
     }
     let mut acc: Vec<u16> = Vec::new();
     let mut next_pos = 0usize;
-    for k in 0..count {
+    for step in results {
         vm.poll_long_operation()?;
-        let result = vm.get(results, PropertyKey::Index(k), results.value())?;
-        let ro: Gc<JsObject> = vm.to_object(result)?;
-        let n_captures = vm.length_of_array_like(ro)?.saturating_sub(1);
-        let m0 = vm.get(ro, PropertyKey::Index(0), result)?;
-        let matched = vm.to_string(m0)?;
-        let ikey = PropertyKey::Atom(vm.names.index);
-        let pv = vm.get(ro, ikey, result)?;
-        let position = vm.to_integer_or_infinity(pv)?.max(0.0).min(units.len() as f64) as usize;
-        let caps = vm.new_array(0);
-        for n in 1..=n_captures.min(u32::MAX as u64 - 1) {
-            let c = vm.get(ro, PropertyKey::Index(n as u32), result)?;
-            let c = if c.is_undefined() { c } else { vm.to_string(c)?.value() };
-            vm.create_data_property_or_throw(caps, PropertyKey::Index(n as u32 - 1), c)?;
-        }
-        let gkey = PropertyKey::Atom(vm.names.groups);
-        let named = vm.get(ro, gkey, result)?;
-        let captures = vm.list_from_array_like(caps.value())?;
-        let replacement: Vec<u16> = if functional {
-            let mut args = vec![matched.value()];
-            args.extend_from_slice(&captures);
-            args.push(Value::number(position as f64));
-            args.push(s.value());
-            if !named.is_undefined() {
-                args.push(named);
+        let (matched_len, position, replacement) = match step {
+            Step::Builtin(found) => {
+                let whole = found.whole();
+                let replacement = if template_is_plain {
+                    template.clone()
+                } else {
+                    let matched = found.text(vm, Some(whole.clone()));
+                    let captures = found.captures(vm);
+                    let named = found.groups_object(vm)?;
+                    let matched = Gc::<JsString>::from_value(matched);
+                    replacement_for(vm, replace_value, functional, &template, matched, &units, whole.start, &captures, named, s)?
+                };
+                (whole.len(), whole.start, replacement)
             }
-            let mark = vm.temp_roots.len();
-            vm.temp_roots.extend_from_slice(&args);
-            let rv = vm.call(replace_value, Value::UNDEFINED, &args);
-            vm.temp_roots.truncate(mark);
-            vm.to_string(rv?)?.to_units()
-        } else {
-            let named = if named.is_undefined() { named } else { vm.to_object(named)?.value() };
-            let template = Gc::<JsString>::from_value(replace_value).to_units();
-            get_substitution(vm, &matched.to_units(), &units, position, &captures, named, &template)?
+            Step::Object(k) => {
+                let result = vm.get(objects, PropertyKey::Index(k), objects.value())?;
+                let ro: Gc<JsObject> = vm.to_object(result)?;
+                let n_captures = vm.length_of_array_like(ro)?.saturating_sub(1);
+                let m0 = vm.get(ro, PropertyKey::Index(0), result)?;
+                let matched = vm.to_string(m0)?;
+                let ikey = PropertyKey::Atom(vm.names.index);
+                let pv = vm.get(ro, ikey, result)?;
+                let position = vm.to_integer_or_infinity(pv)?.max(0.0).min(units.len() as f64) as usize;
+                let caps = vm.new_array(0);
+                for n in 1..=n_captures.min(u32::MAX as u64 - 1) {
+                    let c = vm.get(ro, PropertyKey::Index(n as u32), result)?;
+                    let c = if c.is_undefined() { c } else { vm.to_string(c)?.value() };
+                    vm.create_data_property_or_throw(caps, PropertyKey::Index(n as u32 - 1), c)?;
+                }
+                let gkey = PropertyKey::Atom(vm.names.groups);
+                let named = vm.get(ro, gkey, result)?;
+                let captures = vm.list_from_array_like(caps.value())?;
+                let named = if named.is_undefined() || functional { named } else { vm.to_object(named)?.value() };
+                let replacement = replacement_for(vm, replace_value, functional, &template, matched, &units, position, &captures, named, s)?;
+                (matched.len(), position, replacement)
+            }
         };
         if position >= next_pos {
             acc.extend_from_slice(&units[next_pos..position]);
             acc.extend_from_slice(&replacement);
-            next_pos = position + matched.len();
+            next_pos = position + matched_len;
         }
         if acc.len() > crate::vm::object::string::MAX_STRING_LENGTH {
             return Err(vm.range_error("Invalid string length"));
@@ -572,6 +691,38 @@ fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         acc.extend_from_slice(&units[next_pos..]);
     }
     Ok(JsString::from_units(&mut vm.heap, &acc).value())
+}
+
+/// The replacement text of one match in RegExp.prototype[Symbol.replace]:
+/// the replacer function's result, or the template's substitution.
+#[allow(clippy::too_many_arguments)]
+fn replacement_for(
+    vm: &mut Vm,
+    replace_value: Value,
+    functional: bool,
+    template: &[u16],
+    matched: Gc<JsString>,
+    units: &[u16],
+    position: usize,
+    captures: &[Value],
+    named: Value,
+    s: Gc<JsString>,
+) -> JsResult<Vec<u16>> {
+    if !functional {
+        return get_substitution(vm, &matched.to_units(), units, position, captures, named, template);
+    }
+    let mut args = vec![matched.value()];
+    args.extend_from_slice(captures);
+    args.push(Value::number(position as f64));
+    args.push(s.value());
+    if !named.is_undefined() {
+        args.push(named);
+    }
+    let mark = vm.temp_roots.len();
+    vm.temp_roots.extend_from_slice(&args);
+    let rv = vm.call(replace_value, Value::UNDEFINED, &args);
+    vm.temp_roots.truncate(mark);
+    Ok(vm.to_string(rv?)?.to_units())
 }
 
 fn symbol_split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -604,11 +755,13 @@ fn symbol_split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     while q < size {
         vm.poll_long_operation()?;
         set_last_index(vm, splitter, q as f64)?;
-        let z = regexp_exec(vm, splitter, s)?;
-        if z.is_null() {
-            q = advance(&units, q, unicode);
-            continue;
-        }
+        let z = match regexp_exec_raw(vm, splitter, s)? {
+            Exec::Null => {
+                q = advance(&units, q, unicode);
+                continue;
+            }
+            z => z,
+        };
         let e = last_index_of(vm, splitter.value())?.min(size);
         if e == p {
             q = advance(&units, q, unicode);
@@ -621,15 +774,29 @@ fn symbol_split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
             return Ok(arr.value());
         }
         p = e;
-        let zo = vm.to_object(z)?;
-        let n_caps = vm.length_of_array_like(zo)?.saturating_sub(1);
-        for i in 1..=n_caps {
-            let cap = vm.get(zo, PropertyKey::Index(i as u32), z)?;
-            vm.create_data_property_or_throw(arr, PropertyKey::Index(len_a), cap)?;
-            len_a += 1;
-            if len_a == lim {
-                return Ok(arr.value());
+        match z {
+            Exec::Builtin(found) => {
+                for cap in found.captures(vm) {
+                    vm.create_data_property_or_throw(arr, PropertyKey::Index(len_a), cap)?;
+                    len_a += 1;
+                    if len_a == lim {
+                        return Ok(arr.value());
+                    }
+                }
             }
+            Exec::Object(z) => {
+                let zo = vm.to_object(z)?;
+                let n_caps = vm.length_of_array_like(zo)?.saturating_sub(1);
+                for i in 1..=n_caps {
+                    let cap = vm.get(zo, PropertyKey::Index(i as u32), z)?;
+                    vm.create_data_property_or_throw(arr, PropertyKey::Index(len_a), cap)?;
+                    len_a += 1;
+                    if len_a == lim {
+                        return Ok(arr.value());
+                    }
+                }
+            }
+            Exec::Null => {}
         }
         q = p;
     }

@@ -360,7 +360,9 @@ impl GeneratorData {
 pub struct RegExpData {
     pub source: Gc<JsString>,
     pub flags: Gc<JsString>,
-    pub(crate) matcher: crate::vm::regexp::Regex,
+    /// Shared with the isolate's compile cache and other RegExps of the
+    /// same source and flags.
+    pub(crate) matcher: std::sync::Arc<crate::vm::regexp::Regex>,
 }
 
 /// A promise's internal slots. Reactions are `ObjectKind::PromiseReaction`

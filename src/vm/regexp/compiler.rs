@@ -25,7 +25,16 @@ struct Mode {
 pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Program {
     let unicode = flags.either_unicode();
     let mut c = Compiler {
-        p: Program { insts: Vec::new(), sets: Vec::new(), slots: 2 * (pattern.capture_count + 1), registers: 0, counters: 0, unicode },
+        p: Program {
+            insts: Vec::new(),
+            sets: Vec::new(),
+            latin1: Vec::new(),
+            first: None,
+            slots: 2 * (pattern.capture_count + 1),
+            registers: 0,
+            counters: 0,
+            unicode,
+        },
         sets_mode: flags.unicode_sets,
     };
     let mode = Mode { ignore_case: flags.ignore_case, multiline: flags.multiline, dot_all: flags.dot_all, backward: false };
@@ -33,6 +42,7 @@ pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Program {
     c.node(&pattern.root, mode);
     c.emit(Inst::Save(1));
     c.emit(Inst::Match);
+    c.p.analyze();
     c.p
 }
 

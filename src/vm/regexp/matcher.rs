@@ -4,13 +4,19 @@
 //! stack overflow) and a call to the caller's interrupt check every few
 //! thousand steps, so termination reaches a runaway match.
 
-use super::program::{Inst, Program};
+use super::program::{FirstUnits, Inst, Program};
 use super::unicode::{combine_surrogates, is_lead, is_trail};
 
 /// A subject string: its code units.
 pub(crate) trait Subject {
     fn len(&self) -> usize;
     fn unit(&self, i: usize) -> u32;
+
+    /// The first position from `from` whose unit may start a match.
+    #[inline]
+    fn find_start(&self, from: usize, first: &FirstUnits) -> Option<usize> {
+        (from..self.len()).find(|&i| first.accepts(self.unit(i)))
+    }
 }
 
 impl Subject for [u8] {
@@ -20,6 +26,15 @@ impl Subject for [u8] {
     #[inline]
     fn unit(&self, i: usize) -> u32 {
         u32::from(self[i])
+    }
+    #[inline]
+    fn find_start(&self, from: usize, first: &FirstUnits) -> Option<usize> {
+        let rest = self.get(from..)?;
+        match first.only {
+            Some(b) => rest.iter().position(|&c| c == b),
+            None => rest.iter().position(|&c| first.low.contains(u32::from(c))),
+        }
+        .map(|i| from + i)
     }
 }
 
@@ -141,6 +156,20 @@ pub(crate) fn exec<S: Subject + ?Sized>(
         if at > len {
             return Ok(None);
         }
+        if let Some(first) = &prog.first {
+            // Every match starts with one of these units (and none is
+            // empty): skip to the next place one is.
+            if sticky {
+                if at >= len || !first.accepts(s.unit(at)) {
+                    return Ok(None);
+                }
+            } else {
+                match s.find_start(at, first) {
+                    Some(next) => at = next,
+                    None => return Ok(None),
+                }
+            }
+        }
         m.slots.fill(UNSET);
         m.stack.clear();
         if m.run(0, at)? {
@@ -215,7 +244,9 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
         let read = |back: bool| if back { self.prev_char(pos) } else { self.next_char(pos) };
         match *inst {
             Inst::Char { c, back } => read(back).filter(|&(ch, _)| ch == c).map(|(_, p)| p),
-            Inst::Set { set, back } => read(back).filter(|&(ch, _)| self.prog.sets[set as usize].contains(ch)).map(|(_, p)| p),
+            Inst::Set { set, back } => read(back)
+                .filter(|&(ch, _)| if ch < 0x100 { self.prog.latin1[set as usize].contains(ch) } else { self.prog.sets[set as usize].contains(ch) })
+                .map(|(_, p)| p),
             Inst::Dot { back } => read(back).filter(|&(ch, _)| !is_line_terminator(ch)).map(|(_, p)| p),
             Inst::Any { back } => read(back).map(|(_, p)| p),
             _ => None,

@@ -16,7 +16,7 @@ mod tests;
 pub(crate) mod unicode;
 
 /// The flags of a regular expression (`dgimsuvy`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Flags {
     pub has_indices: bool,
     pub global: bool,
@@ -82,6 +82,7 @@ pub(crate) struct CompileError(pub &'static str);
 /// A compiled regular expression.
 #[derive(Clone, Debug)]
 pub(crate) struct Regex {
+    pub flags: Flags,
     pub program: program::Program,
     pub capture_count: u32,
     /// Group names and their group indices, in pattern order.
@@ -93,5 +94,38 @@ pub(crate) fn compile(pattern: &[u16], flags: Flags) -> Result<Regex, CompileErr
     let chars = pattern_chars(pattern, flags.either_unicode());
     let parsed = parser::parse(&chars, flags.unicode, flags.unicode_sets).map_err(|e| CompileError(e.0))?;
     let program = compiler::compile(&parsed, flags);
-    Ok(Regex { program, capture_count: parsed.capture_count, names: parsed.names })
+    Ok(Regex { flags, program, capture_count: parsed.capture_count, names: parsed.names })
+}
+
+/// Compiled regular expressions by source and flags, as engines keep them:
+/// literals evaluated in a loop and `new RegExp(s)` with a repeated `s`
+/// compile once. Bounded: when full it starts over.
+#[derive(Default)]
+pub(crate) struct Cache {
+    /// By source; one entry per flags used with it.
+    entries: std::collections::HashMap<Box<[u16]>, Vec<std::sync::Arc<Regex>>>,
+    len: usize,
+}
+
+impl Cache {
+    /// Entries kept before the cache starts over.
+    const CAPACITY: usize = 256;
+    /// Sources longer than this are compiled every time (and not kept).
+    const MAX_SOURCE: usize = 4096;
+
+    pub(crate) fn get(&self, source: &[u16], flags: Flags) -> Option<std::sync::Arc<Regex>> {
+        self.entries.get(source)?.iter().find(|r| r.flags == flags).cloned()
+    }
+
+    pub(crate) fn insert(&mut self, source: &[u16], regex: std::sync::Arc<Regex>) {
+        if source.len() > Self::MAX_SOURCE {
+            return;
+        }
+        if self.len >= Self::CAPACITY {
+            self.entries.clear();
+            self.len = 0;
+        }
+        self.entries.entry(Box::from(source)).or_default().push(regex);
+        self.len += 1;
+    }
 }

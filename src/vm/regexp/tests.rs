@@ -500,3 +500,33 @@ fn runaway_matches_stop() {
     let r = super::matcher::exec(&re.program, subject.as_slice(), 0, true, 10, &mut || false);
     assert_eq!(r, Ok(None));
 }
+
+/// The first units a match can start with, and that skipping to them finds
+/// the same matches.
+#[test]
+fn first_units() {
+    let first = |p: &str, f: &str| {
+        let re = super::compile(&units(p), Flags::parse(&units(f)).unwrap()).unwrap();
+        re.program
+            .first
+            .map(|first| ((0..0x100u32).filter(|&c| first.accepts(c)).map(|c| char::from_u32(c).unwrap()).collect::<String>(), first.high, first.only))
+    };
+    assert_eq!(first("abc", ""), Some(("a".to_string(), false, Some(b'a'))));
+    assert_eq!(first("[ab]c|d", ""), Some(("abd".to_string(), false, None)));
+    assert_eq!(first("a?b", ""), Some(("ab".to_string(), false, None)));
+    assert_eq!(first("x*y+", ""), Some(("xy".to_string(), false, None)));
+    assert_eq!(first("(?:a?){2}b", ""), Some(("ab".to_string(), false, None)));
+    assert_eq!(first("a", "i"), Some(("Aa".to_string(), false, None)));
+    assert_eq!(first("\\u{1F600}", "u"), Some((String::new(), true, None)));
+    // Could match empty, or starts with an assertion: every position.
+    for p in ["a*", "\\bfoo", "^a", "(?=a)a", "\\1(a)", "|a", "(?<=x)a"] {
+        assert_eq!(first(p, ""), None, "{p}");
+    }
+    let at = |p: &str, f: &str, s: &str| run(&units(p), f, &units(s), 0).unwrap().map(|(i, _)| i);
+    assert_eq!(at("(?:a?){2}b", "", "xxb"), Some(2));
+    assert_eq!(at("abc", "", "ababc"), Some(2));
+    assert_eq!(at("\\u{1F600}", "u", "xx\u{1F600}"), Some(2));
+    assert_eq!(at("\\uDE00", "u", "\u{1F600}"), None, "never inside a pair with u");
+    assert_eq!(at("\\uDE00", "", "\u{1F600}"), Some(1));
+    assert_eq!(at("b", "y", "ab"), None);
+}

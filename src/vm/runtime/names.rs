@@ -29,6 +29,7 @@ names! {
     null = "null", true_ = "true", false_ = "false", object = "object", function = "function",
     number = "number", string = "string", boolean = "boolean", symbol = "symbol", bigint = "bigint",
     last_index = "lastIndex", join = "join", index = "index", input = "input", groups = "groups",
+    exec = "exec", indices = "indices", source = "source", flags = "flags",
     errors = "errors", proto = "__proto__", nan = "NaN", infinity = "Infinity",
 }
 

@@ -32,7 +32,7 @@ intrinsics! {
     AsyncGeneratorFunctionPrototype, AsyncFromSyncIteratorPrototype,
     Object, Function, Array, String, Number, Boolean, Symbol, Error, TypeError, RangeError,
     SyntaxError, ReferenceError, EvalError, UriError, AggregateError, Promise, RegExp, Date,
-    Map, Set, ThrowTypeError, ArrayProtoValues, ObjectProtoToString, Eval, GeneratorFunction, AsyncFunction, AsyncGeneratorFunction,
+    Map, Set, ThrowTypeError, ArrayProtoValues, RegExpProtoExec, ObjectProtoToString, Eval, GeneratorFunction, AsyncFunction, AsyncGeneratorFunction,
 }
 
 #[repr(C)]
