@@ -1,7 +1,8 @@
 /* test_termination.c: a watchdog thread calls
  * sable_isolate_terminate_execution while a long builtin works through a
  * huge input (string split/repeat/pad/replaceAll/indexOf/lastIndexOf/
- * includes, array join/find/fill/reverse/sort/from, JSON.stringify/parse,
+ * includes, regexp backtracking/global replace/split, array
+ * join/find/fill/reverse/sort/from, JSON.stringify/parse,
  * Object.keys/entries/getOwnPropertyNames), compiling a huge source, running
  * a long straight-line script, Function.prototype.toString of a huge
  * function, and marking a huge graph in a full collection. Untouched, every
@@ -43,6 +44,11 @@ static const struct op ops[] = {
     {"string indexOf", "var h = 'a'.repeat(2e6), n = 'a'.repeat(1e6) + 'b'; 0", "h.indexOf(n)", 1, 0},
     {"string lastIndexOf", "var h = 'a'.repeat(2e6), n = 'a'.repeat(1e6) + 'b'; 0", "h.lastIndexOf(n)", 1, 0},
     {"string includes", "var h = 'a'.repeat(2e6), n = 'a'.repeat(1e6) + 'b'; 0", "h.includes(n)", 1, 0},
+    /* The matcher polls every few thousand steps; replace and split poll
+     * per match. */
+    {"regexp backtracking", "0", "/(a+)+$/.test('a'.repeat(40) + 'b')", 1, 0},
+    {"regexp global replace", "var s = 'ab'.repeat(2.5e7); 0", "s.replace(/a/g, 'c').length", 1, 0},
+    {"regexp split", "0", "'x'.repeat(1e7).split(/(?:)/u).length", 1, 0},
     {"array join", "var a = new Array(5e6).fill(1.5); 0", "a.join().length", 0, 0},
     {"array findIndex", "0", "Array.prototype.findIndex.call({ length: 2 ** 53 - 1 }, Boolean)", 1, 0},
     {"array fill", "0", "Array.prototype.fill.call({ length: 2 ** 53 - 1 }, 0)", 1, 0},

@@ -265,3 +265,21 @@ fn aggregate_error_group_by_and_legacy_accessors() {
     assert_eq!(eval("try { Object.setPrototypeOf(Object.prototype, {}); 'no error' } catch (e) { e.constructor.name }"), "TypeError");
     assert_eq!(eval("Object.prototype.toString.call(/x/)"), "[object RegExp]");
 }
+
+/// RegExp limits: deep pattern nesting is a SyntaxError, a match that needs
+/// more backtrack memory than the matcher's bound is a catchable
+/// RangeError, and the isolate goes on after either.
+#[test]
+fn regexp_limits() {
+    assert_eq!(
+        eval(
+            "try { new RegExp('('.repeat(1e5) + 'a' + ')'.repeat(1e5)); 'compiled' } catch (e) { e.constructor.name + ' ' + e.message.endsWith('/: Regular expression too deeply nested') }"
+        ),
+        "SyntaxError true"
+    );
+    assert_eq!(
+        eval("try { /(?:a|b)*c/.test('a'.repeat(3e6)) } catch (e) { e.constructor.name + ': ' + e.message }"),
+        "RangeError: Maximum call stack size exceeded (regular expression backtracking)"
+    );
+    assert_eq!(eval("try { /(?:a|b)*c/.test('a'.repeat(3e6)) } catch (e) {} /(?:a|b)*c/.test('ab'.repeat(1e3) + 'c')"), "true");
+}

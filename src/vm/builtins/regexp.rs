@@ -592,35 +592,41 @@ fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         replace_value = vm.to_string(replace_value)?.value();
     }
     let template = if functional { Vec::new() } else { Gc::<JsString>::from_value(replace_value).to_units() };
-    // A template without `$` is its own replacement: no captures needed.
-    let template_is_plain = !functional && !template.contains(&u16::from(b'$'));
     let flags = flags_of(vm, r)?;
     let global = flags.contains('g');
     let full_unicode = flags.contains('u') || flags.contains('v');
     if global {
         set_last_index(vm, r, 0.0)?;
     }
-    // Results of a user `exec` are kept in a JS array so they stay rooted
-    // while JS runs; the builtin's stay unbuilt.
-    enum Step {
-        Builtin(Found),
-        Object(u32),
-    }
+    let mut out = Replacement { s, units: &units, replace_value, functional, template, acc: Vec::new(), next_pos: 0 };
+    // The spec runs every exec first, then computes the replacements. A
+    // builtin match replaced by a template is unobservable, so while no
+    // user `exec` result has been seen those are applied at once (memory
+    // stays flat over millions of matches); the rest wait in order. A user
+    // exec's results are kept in a JS array so they stay rooted while JS
+    // runs.
     let objects = vm.new_array(0);
     let mut object_count = 0u32;
-    let mut results = Vec::new();
+    let mut pending: Vec<Step> = Vec::new();
+    let mut pending_bytes = 0usize;
+    let mut matches = 0u64;
     loop {
         vm.poll_long_operation()?;
         let empty = match regexp_exec_raw(vm, r, s)? {
             Exec::Null => break,
             Exec::Builtin(found) => {
                 let empty = found.whole().is_empty();
-                results.push(Step::Builtin(found));
+                if !functional && pending.is_empty() {
+                    out.apply(vm, Step::Builtin(found), objects)?;
+                } else {
+                    pending_bytes += std::mem::size_of::<Step>() + found.slots.len() * std::mem::size_of::<usize>();
+                    pending.push(Step::Builtin(found));
+                }
                 empty
             }
             Exec::Object(result) => {
                 vm.create_data_property_or_throw(objects, PropertyKey::Index(object_count), result)?;
-                results.push(Step::Object(object_count));
+                pending.push(Step::Object(object_count));
                 object_count += 1;
                 if !global {
                     break;
@@ -632,26 +638,56 @@ fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         if !global {
             break;
         }
+        matches += 1;
+        if matches.is_multiple_of(4096) {
+            // The waiting matches and the text so far live outside the
+            // heap: count them against its limit, as the result arrays and
+            // strings they stand for would be.
+            vm.reserve(pending_bytes + out.acc.len() * 2)?;
+        }
         if empty {
             let this_index = last_index_of(vm, r.value())?;
             set_last_index(vm, r, advance(&units, this_index, full_unicode) as f64)?;
         }
     }
-    let mut acc: Vec<u16> = Vec::new();
-    let mut next_pos = 0usize;
-    for step in results {
+    for step in pending {
         vm.poll_long_operation()?;
+        out.apply(vm, step, objects)?;
+    }
+    out.finish(vm)
+}
+
+/// One match RegExp.prototype[Symbol.replace] has to replace.
+enum Step {
+    Builtin(Found),
+    /// A user exec's result, at this index of the array that roots them.
+    Object(u32),
+}
+
+/// The text RegExp.prototype[Symbol.replace] builds, match by match.
+struct Replacement<'a> {
+    s: Gc<JsString>,
+    units: &'a [u16],
+    replace_value: Value,
+    functional: bool,
+    template: Vec<u16>,
+    acc: Vec<u16>,
+    next_pos: usize,
+}
+
+impl Replacement<'_> {
+    fn apply(&mut self, vm: &mut Vm, step: Step, objects: Gc<JsObject>) -> JsResult<()> {
         let (matched_len, position, replacement) = match step {
             Step::Builtin(found) => {
                 let whole = found.whole();
-                let replacement = if template_is_plain {
-                    template.clone()
+                // A template without `$` is its own replacement.
+                let replacement = if !self.functional && !self.template.contains(&u16::from(b'$')) {
+                    self.template.clone()
                 } else {
-                    let matched = found.text(vm, Some(whole.clone()));
+                    let matched = Gc::<JsString>::from_value(found.text(vm, Some(whole.clone())));
                     let captures = found.captures(vm);
                     let named = found.groups_object(vm)?;
-                    let matched = Gc::<JsString>::from_value(matched);
-                    replacement_for(vm, replace_value, functional, &template, matched, &units, whole.start, &captures, named, s)?
+                    self.replacement_for(vm, matched, whole.start, &captures, named)?
                 };
                 (whole.len(), whole.start, replacement)
             }
@@ -663,7 +699,7 @@ fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
                 let matched = vm.to_string(m0)?;
                 let ikey = PropertyKey::Atom(vm.names.index);
                 let pv = vm.get(ro, ikey, result)?;
-                let position = vm.to_integer_or_infinity(pv)?.max(0.0).min(units.len() as f64) as usize;
+                let position = vm.to_integer_or_infinity(pv)?.max(0.0).min(self.units.len() as f64) as usize;
                 let caps = vm.new_array(0);
                 for n in 1..=n_captures.min(u32::MAX as u64 - 1) {
                     let c = vm.get(ro, PropertyKey::Index(n as u32), result)?;
@@ -673,56 +709,48 @@ fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
                 let gkey = PropertyKey::Atom(vm.names.groups);
                 let named = vm.get(ro, gkey, result)?;
                 let captures = vm.list_from_array_like(caps.value())?;
-                let named = if named.is_undefined() || functional { named } else { vm.to_object(named)?.value() };
-                let replacement = replacement_for(vm, replace_value, functional, &template, matched, &units, position, &captures, named, s)?;
+                let named = if named.is_undefined() || self.functional { named } else { vm.to_object(named)?.value() };
+                let replacement = self.replacement_for(vm, matched, position, &captures, named)?;
                 (matched.len(), position, replacement)
             }
         };
-        if position >= next_pos {
-            acc.extend_from_slice(&units[next_pos..position]);
-            acc.extend_from_slice(&replacement);
-            next_pos = position + matched_len;
+        if position >= self.next_pos {
+            self.acc.extend_from_slice(&self.units[self.next_pos..position]);
+            self.acc.extend_from_slice(&replacement);
+            self.next_pos = position + matched_len;
         }
-        if acc.len() > crate::vm::object::string::MAX_STRING_LENGTH {
+        if self.acc.len() > crate::vm::object::string::MAX_STRING_LENGTH {
             return Err(vm.range_error("Invalid string length"));
         }
+        Ok(())
     }
-    if next_pos < units.len() {
-        acc.extend_from_slice(&units[next_pos..]);
-    }
-    Ok(JsString::from_units(&mut vm.heap, &acc).value())
-}
 
-/// The replacement text of one match in RegExp.prototype[Symbol.replace]:
-/// the replacer function's result, or the template's substitution.
-#[allow(clippy::too_many_arguments)]
-fn replacement_for(
-    vm: &mut Vm,
-    replace_value: Value,
-    functional: bool,
-    template: &[u16],
-    matched: Gc<JsString>,
-    units: &[u16],
-    position: usize,
-    captures: &[Value],
-    named: Value,
-    s: Gc<JsString>,
-) -> JsResult<Vec<u16>> {
-    if !functional {
-        return get_substitution(vm, &matched.to_units(), units, position, captures, named, template);
+    fn finish(mut self, vm: &mut Vm) -> JsResult<Value> {
+        if self.next_pos < self.units.len() {
+            self.acc.extend_from_slice(&self.units[self.next_pos..]);
+        }
+        Ok(JsString::from_units(&mut vm.heap, &self.acc).value())
     }
-    let mut args = vec![matched.value()];
-    args.extend_from_slice(captures);
-    args.push(Value::number(position as f64));
-    args.push(s.value());
-    if !named.is_undefined() {
-        args.push(named);
+
+    /// The replacement text of one match: the replacer function's result,
+    /// or the template's substitution.
+    fn replacement_for(&self, vm: &mut Vm, matched: Gc<JsString>, position: usize, captures: &[Value], named: Value) -> JsResult<Vec<u16>> {
+        if !self.functional {
+            return get_substitution(vm, &matched.to_units(), self.units, position, captures, named, &self.template);
+        }
+        let mut args = vec![matched.value()];
+        args.extend_from_slice(captures);
+        args.push(Value::number(position as f64));
+        args.push(self.s.value());
+        if !named.is_undefined() {
+            args.push(named);
+        }
+        let mark = vm.temp_roots.len();
+        vm.temp_roots.extend_from_slice(&args);
+        let rv = vm.call(self.replace_value, Value::UNDEFINED, &args);
+        vm.temp_roots.truncate(mark);
+        Ok(vm.to_string(rv?)?.to_units())
     }
-    let mark = vm.temp_roots.len();
-    vm.temp_roots.extend_from_slice(&args);
-    let rv = vm.call(replace_value, Value::UNDEFINED, &args);
-    vm.temp_roots.truncate(mark);
-    Ok(vm.to_string(rv?)?.to_units())
 }
 
 fn symbol_split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
