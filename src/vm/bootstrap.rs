@@ -59,6 +59,7 @@ fn install(vm: &mut Vm, realm: Gc<Realm>) {
         (Intrinsic::GeneratorPrototype, Intrinsic::IteratorPrototype),
         (Intrinsic::ArrayIteratorPrototype, Intrinsic::IteratorPrototype),
         (Intrinsic::StringIteratorPrototype, Intrinsic::IteratorPrototype),
+        (Intrinsic::RegExpStringIteratorPrototype, Intrinsic::IteratorPrototype),
         (Intrinsic::MapIteratorPrototype, Intrinsic::IteratorPrototype),
         (Intrinsic::SetIteratorPrototype, Intrinsic::IteratorPrototype),
     ] {

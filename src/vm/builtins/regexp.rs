@@ -16,6 +16,7 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let c = crate::vm::runtime::define::make_constructor(vm, realm, "RegExp", regexp_ctor, 2, Intrinsic::RegExpPrototype, Intrinsic::RegExp);
     let species = PropertyKey::Symbol(vm.symbols.species);
     vm.define_accessor(c, species, Some(species_getter), None, "[Symbol.species]");
+    vm.define_method(c, "escape", regexp_escape, 1);
     let p = realm.proto(Intrinsic::RegExpPrototype);
     let exec_fn = vm.define_method(p, "exec", exec, 1);
     // SAFETY: a short borrow of the realm cell during setup; nothing else references it meanwhile.
@@ -41,12 +42,20 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     }
     let sym = vm.symbols.match_;
     vm.define_symbol_method(p, sym, "[Symbol.match]", symbol_match, 1, attrs::HIDDEN);
+    let sym = vm.symbols.match_all;
+    vm.define_symbol_method(p, sym, "[Symbol.matchAll]", symbol_match_all, 1, attrs::HIDDEN);
     let sym = vm.symbols.replace;
     vm.define_symbol_method(p, sym, "[Symbol.replace]", symbol_replace, 2, attrs::HIDDEN);
     let sym = vm.symbols.search;
     vm.define_symbol_method(p, sym, "[Symbol.search]", symbol_search, 1, attrs::HIDDEN);
     let sym = vm.symbols.split;
     vm.define_symbol_method(p, sym, "[Symbol.split]", symbol_split, 2, attrs::HIDDEN);
+
+    let rsip = realm.proto(Intrinsic::RegExpStringIteratorPrototype);
+    vm.define_method(rsip, "next", regexp_string_iterator_next, 0);
+    let tag = vm.symbols.to_string_tag;
+    let name = vm.string_value("RegExp String Iterator");
+    rsip.put_named(&mut vm.heap, PropertyKey::Symbol(tag), name, attrs::CONFIGURABLE);
 }
 
 fn species_getter(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -101,6 +110,53 @@ fn regexp_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let lk = last_index_key(vm);
     obj.put_named(&mut vm.heap, lk, Value::int(0), attrs::WRITABLE);
     initialize(vm, obj, p, f)
+}
+
+/// RegExp.escape(S): S with every character that could mean something in
+/// a pattern escaped, so the result matches S literally wherever it goes.
+fn regexp_escape(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let Some(s) = Gc::<JsString>::try_from_value(a.arg(0)) else {
+        return Err(vm.type_error("RegExp.escape requires a string"));
+    };
+    let units = s.to_units();
+    let mut out: Vec<u16> = Vec::with_capacity(units.len() * 2);
+    let push_str = |out: &mut Vec<u16>, text: &str| out.extend(text.encode_utf16());
+    for (i, c) in char::decode_utf16(units.iter().copied()).enumerate() {
+        let c = c.map_or_else(|e| u32::from(e.unpaired_surrogate()), u32::from);
+        let ascii = char::from_u32(c).filter(char::is_ascii);
+        // A leading digit or letter would join what precedes the result
+        // (`\1` + `0`, `\x` + `41`): hex-escape it.
+        if i == 0 && ascii.is_some_and(|ch| ch.is_ascii_alphanumeric()) {
+            push_str(&mut out, &format!("\\x{c:02x}"));
+            continue;
+        }
+        match ascii {
+            Some(ch @ ('^' | '$' | '\\' | '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' | '/')) => {
+                out.push(u16::from(b'\\'));
+                out.push(ch as u16);
+            }
+            Some('\t') => push_str(&mut out, "\\t"),
+            Some('\n') => push_str(&mut out, "\\n"),
+            Some('\u{0B}') => push_str(&mut out, "\\v"),
+            Some('\u{0C}') => push_str(&mut out, "\\f"),
+            Some('\r') => push_str(&mut out, "\\r"),
+            _ => {
+                let other_punctuator = ascii.is_some_and(|ch| ",-=<>#&!%:;@~'`\"".contains(ch));
+                let space = c <= 0xFFFF && crate::vm::runtime::number::is_js_whitespace(c as u16);
+                let surrogate = (0xD800..0xE000).contains(&c);
+                if !(other_punctuator || space || surrogate) {
+                    let mut buf = [0u16; 2];
+                    out.extend_from_slice(char::from_u32(c).map_or(&[c as u16][..], |ch| ch.encode_utf16(&mut buf)));
+                } else if c <= 0xFF {
+                    push_str(&mut out, &format!("\\x{c:02x}"));
+                } else {
+                    // BMP only here: whitespace and lone surrogates.
+                    push_str(&mut out, &format!("\\u{c:04x}"));
+                }
+            }
+        }
+    }
+    Ok(JsString::from_units(&mut vm.heap, &out).value())
 }
 
 /// RegExpInitialize: validates the flags, compiles the pattern, resets lastIndex.
@@ -560,6 +616,78 @@ fn symbol_match(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         }
         n += 1;
     }
+}
+
+/// RegExp.prototype[Symbol.matchAll]: an iterator over the matches of a
+/// copy of the regexp made through its species constructor.
+fn symbol_match_all(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let r = this_object(vm, a.this, "[Symbol.matchAll]")?;
+    let s = vm.to_string(a.arg(0))?;
+    let default = vm.realm().intrinsic(Intrinsic::RegExp);
+    let c = vm.species_constructor(r, default)?;
+    let flags = flags_of(vm, r)?;
+    let flags_value = vm.string_value(&flags);
+    let matcher = vm.construct(c, &[r.value(), flags_value], c)?;
+    let last_index = last_index_of(vm, r.value())?;
+    let lk = last_index_key(vm);
+    vm.put_v(matcher, lk, Value::number(last_index as f64), true)?;
+    let proto = vm.realm().intrinsic(Intrinsic::RegExpStringIteratorPrototype);
+    let kind = ObjectKind::RegExpStringIterator {
+        regexp: matcher,
+        string: s.value(),
+        global: flags.contains('g'),
+        full_unicode: flags.contains('u') || flags.contains('v'),
+        done: false,
+    };
+    Ok(vm.new_object_with_proto(proto, kind).value())
+}
+
+/// %RegExpStringIteratorPrototype%.next.
+fn regexp_string_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let state = JsObject::from_value(a.this).and_then(|o| match o.kind {
+        ObjectKind::RegExpStringIterator { regexp, string, global, full_unicode, done } => Some((o, regexp, string, global, full_unicode, done)),
+        _ => None,
+    });
+    let Some((it, regexp, string, global, full_unicode, done)) = state else {
+        return Err(vm.type_error("Method RegExp String Iterator.prototype.next called on incompatible receiver"));
+    };
+    use crate::vm::runtime::iteration::iter_result;
+    let mark_done = || {
+        // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
+        if let ObjectKind::RegExpStringIterator { done, .. } = &mut unsafe { it.m() }.kind {
+            *done = true;
+        }
+    };
+    if done {
+        return Ok(iter_result(vm, Value::UNDEFINED, true));
+    }
+    let (r, s): (Gc<JsObject>, Gc<JsString>) = (Gc::from_value(regexp), Gc::from_value(string));
+    let result = regexp_exec(vm, r, s)?;
+    if result.is_null() {
+        mark_done();
+        return Ok(iter_result(vm, Value::UNDEFINED, true));
+    }
+    if !global {
+        mark_done();
+        return Ok(iter_result(vm, result, false));
+    }
+    let m = vm.get_v(result, PropertyKey::Index(0))?;
+    if vm.to_string(m)?.is_empty() {
+        let this_index = last_index_of(vm, r.value())?;
+        let next = advance_in(s, this_index, full_unicode);
+        set_last_index(vm, r, next as f64)?;
+    }
+    Ok(iter_result(vm, result, false))
+}
+
+/// AdvanceStringIndex on a string without copying it.
+fn advance_in(s: Gc<JsString>, index: u64, unicode: bool) -> u64 {
+    if !unicode || index + 1 >= s.len() as u64 {
+        return index + 1;
+    }
+    let i = index as usize;
+    let (lead, trail) = (s.unit_at_any(i), s.unit_at_any(i + 1));
+    if (0xD800..0xDC00).contains(&lead) && (0xDC00..0xE000).contains(&trail) { index + 2 } else { index + 1 }
 }
 
 fn symbol_search(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {

@@ -184,6 +184,16 @@ pub enum ObjectKind {
         string: Value,
         position: usize,
     },
+    /// %RegExpStringIteratorPrototype% objects (matchAll):
+    /// [[IteratingRegExp]], [[IteratedString]], [[Global]], [[Unicode]] and
+    /// [[Done]].
+    RegExpStringIterator {
+        regexp: Value,
+        string: Value,
+        global: bool,
+        full_unicode: bool,
+        done: bool,
+    },
     /// A PromiseReaction record (internal, never exposed): the derived
     /// promise's capability (undefined for await and internal thens), the
     /// [[Type]] and the [[Handler]] (undefined for the default handlers).
@@ -472,6 +482,10 @@ impl Trace for JsObject {
             ObjectKind::OrderedTable(t) => t.trace(v),
             ObjectKind::CollectionIterator { table, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("table"), *table),
             ObjectKind::StringIterator { string, .. } => v.edge(EdgeKind::Internal, EdgeName::Str("iterated_string"), *string),
+            ObjectKind::RegExpStringIterator { regexp, string, .. } => {
+                v.edge(EdgeKind::Internal, EdgeName::Str("iterating_regexp"), *regexp);
+                v.edge(EdgeKind::Internal, EdgeName::Str("iterated_string"), *string);
+            }
             ObjectKind::PromiseRecord(r) => r.trace(v),
             ObjectKind::JsonParseRecord { value, source, children } => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("value"), *value);

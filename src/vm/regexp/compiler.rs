@@ -312,18 +312,13 @@ impl Compiler {
     /// word characters include U+017F and U+212A (WordCharacters).
     fn escape_set(&self, e: ClassEscape, ignore_case: bool) -> CharSet {
         let digit = CharSet::range(0x30, 0x39);
-        let space = CharSet::from_ranges([
-            (0x09, 0x0D),
-            (0x20, 0x20),
-            (0xA0, 0xA0),
-            (0x1680, 0x1680),
-            (0x2000, 0x200A),
-            (0x2028, 0x2029),
-            (0x202F, 0x202F),
-            (0x205F, 0x205F),
-            (0x3000, 0x3000),
-            (0xFEFF, 0xFEFF),
-        ]);
+        // WhiteSpace and LineTerminator: the engine's one definition.
+        static SPACE: std::sync::OnceLock<CharSet> = std::sync::OnceLock::new();
+        let space = SPACE
+            .get_or_init(|| {
+                CharSet::from_ranges((0..=0xFFFFu16).filter(|&u| crate::vm::runtime::number::is_js_whitespace(u)).map(|u| (u32::from(u), u32::from(u))))
+            })
+            .clone();
         let mut word = CharSet::from_ranges([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]);
         if ignore_case && self.p.unicode {
             word = word.union(&CharSet::from_ranges([(0x17F, 0x17F), (0x212A, 0x212A)]));

@@ -25,7 +25,7 @@ intrinsics! {
     BooleanPrototype, SymbolPrototype, BigIntPrototype, ErrorPrototype, TypeErrorPrototype,
     RangeErrorPrototype, SyntaxErrorPrototype, ReferenceErrorPrototype, EvalErrorPrototype,
     UriErrorPrototype, AggregateErrorPrototype, IteratorPrototype, ArrayIteratorPrototype,
-    StringIteratorPrototype, MapIteratorPrototype, SetIteratorPrototype, DatePrototype,
+    StringIteratorPrototype, RegExpStringIteratorPrototype, MapIteratorPrototype, SetIteratorPrototype, DatePrototype,
     RegExpPrototype, PromisePrototype, MapPrototype, SetPrototype, WeakMapPrototype,
     WeakSetPrototype, ArrayBufferPrototype, GeneratorPrototype, GeneratorFunctionPrototype,
     AsyncFunctionPrototype, AsyncIteratorPrototype, AsyncGeneratorPrototype,
