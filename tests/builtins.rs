@@ -283,3 +283,22 @@ fn regexp_limits() {
     );
     assert_eq!(eval("try { /(?:a|b)*c/.test('a'.repeat(3e6)) } catch (e) {} /(?:a|b)*c/.test('ab'.repeat(1e3) + 'c')"), "true");
 }
+
+/// matchAll, RegExp.escape and the legacy statics (`RegExp.$1`...).
+#[test]
+fn regexp_iteration_escape_and_legacy_statics() {
+    assert_eq!(eval("[...'a1b22c'.matchAll(/\\d+/g)].map(m => m[0] + '@' + m.index).join()"), "1@1,22@3");
+    assert_eq!(eval("Object.prototype.toString.call('x'.matchAll(/x/g))"), "[object RegExp String Iterator]");
+    assert!(eval("'x'.matchAll(/x/)").starts_with("Uncaught TypeError"));
+    assert_eq!(eval("RegExp.escape('1a.b$ c,-')"), "\\x31a\\.b\\$\\x20c\\x2c\\x2d");
+    assert_eq!(eval("new RegExp(RegExp.escape('(a+)*?')).test('x(a+)*?y')"), "true");
+    assert_eq!(
+        eval(
+            "/(\\w)(\\d)?x/.exec('ab1x yz'); [RegExp.$1, RegExp.$2, RegExp.lastMatch, RegExp.lastParen, RegExp.leftContext, RegExp.rightContext, RegExp.input, RegExp.$3].join('|')"
+        ),
+        "b|1|b1x|1|a| yz|ab1x yz|"
+    );
+    assert_eq!(eval("RegExp.input = 'set'; RegExp.$_"), "set");
+    assert_eq!(eval("class R extends RegExp {}; new R('a').exec('a'); try { RegExp.$1 } catch (e) { e.constructor.name }"), "TypeError");
+    assert_eq!(eval("class R extends RegExp {}; try { new R('a').compile('b') } catch (e) { e.constructor.name }"), "TypeError");
+}

@@ -17,6 +17,7 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let species = PropertyKey::Symbol(vm.symbols.species);
     vm.define_accessor(c, species, Some(species_getter), None, "[Symbol.species]");
     vm.define_method(c, "escape", regexp_escape, 1);
+    install_legacy_statics(vm, c);
     let p = realm.proto(Intrinsic::RegExpPrototype);
     let exec_fn = vm.define_method(p, "exec", exec, 1);
     // SAFETY: a short borrow of the realm cell during setup; nothing else references it meanwhile.
@@ -56,6 +57,42 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
     let tag = vm.symbols.to_string_tag;
     let name = vm.string_value("RegExp String Iterator");
     rsip.put_named(&mut vm.heap, PropertyKey::Symbol(tag), name, attrs::CONFIGURABLE);
+}
+
+/// The legacy statics (`RegExp.$1`...`$9`, `input`/`$_`, `lastMatch`/`$&`,
+/// `lastParen`/`$+`, `leftContext`/`` $` ``, `rightContext`/`$'`):
+/// configurable, non-enumerable accessors; only `input` has a setter.
+fn install_legacy_statics(vm: &mut Vm, c: Gc<JsObject>) {
+    macro_rules! getter {
+        ($which:expr) => {
+            (|vm: &mut Vm, a: &CallArgs<'_>| legacy_static(vm, a, $which)) as crate::vm::object::NativeFn
+        };
+    }
+    let accessors: [(&str, crate::vm::object::NativeFn, bool); 19] = [
+        ("input", getter!(LegacyStatic::Input), true),
+        ("$_", getter!(LegacyStatic::Input), true),
+        ("lastMatch", getter!(LegacyStatic::LastMatch), false),
+        ("$&", getter!(LegacyStatic::LastMatch), false),
+        ("lastParen", getter!(LegacyStatic::LastParen), false),
+        ("$+", getter!(LegacyStatic::LastParen), false),
+        ("leftContext", getter!(LegacyStatic::LeftContext), false),
+        ("$`", getter!(LegacyStatic::LeftContext), false),
+        ("rightContext", getter!(LegacyStatic::RightContext), false),
+        ("$'", getter!(LegacyStatic::RightContext), false),
+        ("$1", getter!(LegacyStatic::Paren(1)), false),
+        ("$2", getter!(LegacyStatic::Paren(2)), false),
+        ("$3", getter!(LegacyStatic::Paren(3)), false),
+        ("$4", getter!(LegacyStatic::Paren(4)), false),
+        ("$5", getter!(LegacyStatic::Paren(5)), false),
+        ("$6", getter!(LegacyStatic::Paren(6)), false),
+        ("$7", getter!(LegacyStatic::Paren(7)), false),
+        ("$8", getter!(LegacyStatic::Paren(8)), false),
+        ("$9", getter!(LegacyStatic::Paren(9)), false),
+    ];
+    for (name, get, settable) in accessors {
+        let key = vm.key_from_str(name);
+        vm.define_accessor(c, key, Some(get), settable.then_some(set_legacy_input as crate::vm::object::NativeFn), name);
+    }
 }
 
 fn species_getter(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -109,7 +146,10 @@ fn regexp_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let obj = vm.new_object_with_proto(proto, ObjectKind::Ordinary);
     let lk = last_index_key(vm);
     obj.put_named(&mut vm.heap, lk, Value::int(0), attrs::WRITABLE);
-    initialize(vm, obj, p, f)
+    // RegExpAlloc: legacy features for %RegExp% itself, not subclasses.
+    let realm = vm.realm();
+    let legacy = new_target == realm.intrinsic(Intrinsic::RegExp);
+    initialize(vm, obj, p, f, (realm.id, legacy))
 }
 
 /// RegExp.escape(S): S with every character that could mean something in
@@ -160,7 +200,8 @@ fn regexp_escape(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 /// RegExpInitialize: validates the flags, compiles the pattern, resets lastIndex.
-fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value) -> JsResult<Value> {
+/// `origin`: the [[Realm]] (id) and [[LegacyFeaturesEnabled]] of `obj`.
+fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value, origin: (u64, bool)) -> JsResult<Value> {
     let p = if pattern.is_undefined() { vm.names.empty } else { vm.to_string(pattern)? };
     let f = if flags.is_undefined() { vm.names.empty } else { vm.to_string(flags)? };
     let Some(flags) = regexp::Flags::parse(&f.to_units()) else {
@@ -189,7 +230,7 @@ fn initialize(vm: &mut Vm, obj: Gc<JsObject>, pattern: Value, flags: Value) -> J
         }
     };
     // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
-    (unsafe { obj.m() }).kind = ObjectKind::RegExp(Box::new(RegExpData { source: p, flags: f, matcher }));
+    (unsafe { obj.m() }).kind = ObjectKind::RegExp(Box::new(RegExpData { source: p, flags: f, matcher, realm_id: origin.0, legacy: origin.1 }));
     let lk = last_index_key(vm);
     vm.put_v(obj.value(), lk, Value::int(0), true)?;
     Ok(obj.value())
@@ -207,6 +248,11 @@ fn compile(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let Some(o) = regexp_data(a.this) else {
         return Err(vm.type_error("RegExp.prototype.compile called on incompatible receiver"));
     };
+    let ObjectKind::RegExp(d) = &o.kind else { unreachable!() };
+    let origin = (d.realm_id, d.legacy);
+    if origin != (vm.realm().id, true) {
+        return Err(vm.type_error("RegExp.prototype.compile called on a RegExp of another realm or of a subclass"));
+    }
     let (p, f) = if let Some(r) = regexp_data(a.arg(0)) {
         if !a.arg(1).is_undefined() {
             return Err(vm.type_error("Cannot supply flags when constructing one RegExp from another"));
@@ -218,7 +264,7 @@ fn compile(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     } else {
         (a.arg(0), a.arg(1))
     };
-    initialize(vm, o, p, f)
+    initialize(vm, o, p, f, origin)
 }
 
 /// AdvanceStringIndex.
@@ -363,7 +409,92 @@ fn builtin_match(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Opti
     if global || sticky {
         vm.put_v(r.value(), lk, Value::number(slots[1] as f64), true)?;
     }
+    record_legacy_statics(vm, r, s, &slots);
     Ok(Some(Found { slots, re, subject }))
+}
+
+/// After a match: UpdateLegacyRegExpStaticProperties for a legacy-enabled
+/// RegExp of the current realm, InvalidateLegacyRegExpStaticProperties
+/// for another one of that realm; other realms' statics stay.
+fn record_legacy_statics(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>, slots: &[usize]) {
+    let ObjectKind::RegExp(d) = &r.kind else { return };
+    let realm = vm.realm();
+    if d.realm_id != realm.id {
+        return;
+    }
+    // SAFETY: a short borrow of the live realm cell; nothing else references it meanwhile.
+    let statics = &mut unsafe { realm.m() }.regexp_statics;
+    statics.valid = d.legacy;
+    if d.legacy {
+        statics.input = s.value();
+        statics.subject = s.value();
+        statics.slots.clear();
+        statics.slots.extend_from_slice(slots);
+    }
+}
+
+/// Which legacy static a getter reads.
+#[derive(Clone, Copy)]
+enum LegacyStatic {
+    Input,
+    LastMatch,
+    LastParen,
+    LeftContext,
+    RightContext,
+    Paren(usize),
+}
+
+/// GetLegacyRegExpStaticProperty: only on this realm's %RegExp% itself,
+/// and only while no subclass instance matched last.
+fn legacy_static(vm: &mut Vm, a: &CallArgs<'_>, which: LegacyStatic) -> JsResult<Value> {
+    let realm = vm.realm();
+    if a.this != realm.intrinsic(Intrinsic::RegExp) {
+        return Err(vm.type_error("RegExp legacy static accessor called on a receiver other than RegExp"));
+    }
+    let statics = &realm.regexp_statics;
+    if !statics.valid {
+        return Err(vm.type_error("RegExp legacy static properties are unavailable after a match of a RegExp subclass"));
+    }
+    if let LegacyStatic::Input = which {
+        return Ok(statics.input);
+    }
+    let subject: Gc<JsString> = Gc::from_value(statics.subject);
+    let slots = &statics.slots;
+    let groups = slots.len() / 2;
+    let group = |g: usize| {
+        let (a, b) = (slots.get(2 * g).copied(), slots.get(2 * g + 1).copied());
+        match (a, b) {
+            (Some(a), Some(b)) if a != regexp::matcher::UNSET && b != regexp::matcher::UNSET => Some(a..b),
+            _ => None,
+        }
+    };
+    let span = match which {
+        LegacyStatic::Input => unreachable!(),
+        LegacyStatic::LastMatch => group(0),
+        LegacyStatic::LastParen => (groups > 1).then(|| group(groups - 1)).flatten(),
+        LegacyStatic::LeftContext => group(0).map(|m| 0..m.start),
+        LegacyStatic::RightContext => group(0).map(|m| m.end..subject.len()),
+        LegacyStatic::Paren(n) => (n < groups).then(|| group(n)).flatten(),
+    };
+    Ok(match span {
+        Some(span) => {
+            let view = subject.flatten(&mut vm.heap);
+            view_substring(vm, view, span.start, span.end)
+        }
+        None => vm.names.empty.value(),
+    })
+}
+
+/// SetLegacyRegExpStaticProperty for `RegExp.input` / `RegExp.$_`.
+fn set_legacy_input(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    let realm = vm.realm();
+    if a.this != realm.intrinsic(Intrinsic::RegExp) {
+        return Err(vm.type_error("RegExp legacy static accessor called on a receiver other than RegExp"));
+    }
+    let input = vm.to_string(a.arg(0))?;
+    // SAFETY: a short borrow of the live realm cell; nothing else references it meanwhile.
+    unsafe { realm.m() }.regexp_statics.input = input.value();
+    Ok(Value::UNDEFINED)
 }
 
 /// RegExpBuiltinExec: the match as a result array, or null.

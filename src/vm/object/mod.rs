@@ -373,6 +373,11 @@ pub struct RegExpData {
     /// Shared with the isolate's compile cache and other RegExps of the
     /// same source and flags.
     pub(crate) matcher: std::sync::Arc<crate::vm::regexp::Regex>,
+    /// [[Realm]] (its id) and [[LegacyFeaturesEnabled]]: made by that
+    /// realm's %RegExp% itself, not a subclass, so its matches update the
+    /// realm's `RegExp.$1`... and `compile` works on it.
+    pub realm_id: u64,
+    pub legacy: bool,
 }
 
 /// A promise's internal slots. Reactions are `ObjectKind::PromiseReaction`

@@ -45,12 +45,34 @@ pub struct Realm {
     pub global_lex: HashMap<Gc<JsString>, (Value, bool)>,
     /// Per-realm host data (e.g. the test262 `$262` object), traced.
     pub host_data: Value,
+    /// The legacy RegExp statics of this realm's %RegExp% (`RegExp.$1`,
+    /// `lastMatch`...).
+    pub regexp_statics: RegExpStatics,
+}
+
+/// What the legacy RegExp statics read (Annex B proposal "RegExp legacy
+/// features"): [[RegExpInput]], and the last match of a legacy-enabled
+/// RegExp of the realm, kept as its subject and capture slots so that an
+/// exec records it without building any string.
+pub struct RegExpStatics {
+    /// [[RegExpInput]] (`RegExp.input`, `RegExp.$_`; settable): a string.
+    pub input: Value,
+    /// The subject of the last match (a string).
+    pub subject: Value,
+    /// Its capture slots, two per group, group 0 first (`usize::MAX`
+    /// where a group took no part); empty before any match.
+    pub slots: Vec<usize>,
+    /// False once a RegExp without legacy features matched in this realm
+    /// (a subclass instance): the statics then throw.
+    pub valid: bool,
 }
 impl_cell!(Realm, CellKind::Realm, "system / NativeContext");
 
 impl Trace for Realm {
     fn malloc_size(&self) -> usize {
-        self.intrinsics.capacity() * 8 + self.global_lex.capacity() * (std::mem::size_of::<(Gc<JsString>, (Value, bool))>() + 1)
+        self.intrinsics.capacity() * 8
+            + self.regexp_statics.slots.capacity() * 8
+            + self.global_lex.capacity() * (std::mem::size_of::<(Gc<JsString>, (Value, bool))>() + 1)
     }
     fn trace(&self, v: &mut dyn Visitor) {
         v.edge(EdgeKind::Internal, EdgeName::Str("global_object"), self.global.value());
@@ -63,6 +85,8 @@ impl Trace for Realm {
             v.edge(EdgeKind::Hidden, EdgeName::None, name.value());
         }
         v.edge(EdgeKind::Internal, EdgeName::Str("host_data"), self.host_data);
+        v.edge(EdgeKind::Internal, EdgeName::Str("regexp_input"), self.regexp_statics.input);
+        v.edge(EdgeKind::Internal, EdgeName::Str("regexp_last_subject"), self.regexp_statics.subject);
     }
 }
 
@@ -86,8 +110,12 @@ impl Realm {
         let global = JsObject::new(&mut vm.heap, global_shape, ObjectKind::Ordinary);
         let mut intrinsics = vec![Value::UNDEFINED; INTRINSIC_COUNT];
         intrinsics[Intrinsic::ObjectPrototype as usize] = object_proto.value();
-        let realm =
-            vm.heap.alloc(Space::Old, Realm { header: header_for::<Realm>(), id, global, intrinsics, global_lex: HashMap::new(), host_data: Value::UNDEFINED });
+        let empty = vm.names.empty.value();
+        let regexp_statics = RegExpStatics { input: empty, subject: empty, slots: Vec::new(), valid: true };
+        let realm = vm.heap.alloc(
+            Space::Old,
+            Realm { header: header_for::<Realm>(), id, global, intrinsics, global_lex: HashMap::new(), host_data: Value::UNDEFINED, regexp_statics },
+        );
         vm.realms.insert(id, realm);
         realm
     }

@@ -189,7 +189,30 @@ fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let nkey = PropertyKey::Atom(vm.names.name);
     let n = f.get_own_named(nkey).map(|p| p.value).and_then(Gc::<JsString>::try_from_value);
     let n = n.map(|s| s.to_rust_string()).unwrap_or_default();
-    Ok(vm.string_value(&format!("function {n}() {{ [native code] }}")))
+    Ok(vm.string_value(&format!("function {}() {{ [native code] }}", native_function_name(&n))))
+}
+
+/// A builtin's name as the NativeFunction grammar allows it. An accessor
+/// whose key is no IdentifierName (the getter of `RegExp["$&"]`) gets a
+/// computed key, `get ["$&"]`; `[Symbol.iterator]` is computed already.
+fn native_function_name(name: &str) -> String {
+    let Some((accessor @ ("get" | "set"), key)) = name.split_once(' ') else { return name.to_string() };
+    if key.is_empty() || key.starts_with('[') || oxc_syntax::identifier::is_identifier_name(key) {
+        return name.to_string();
+    }
+    let mut quoted = String::from("[\"");
+    for c in key.chars() {
+        match c {
+            '"' | '\\' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => quoted.push_str(&format!("\\u{:04x}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push_str("\"]");
+    format!("{accessor} {quoted}")
 }
 
 /// A function's source text as a JS string. The text may be megabytes long:
