@@ -162,6 +162,9 @@ fn regexp_escape(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut out: Vec<u16> = Vec::with_capacity(units.len() * 2);
     let push_str = |out: &mut Vec<u16>, text: &str| out.extend(text.encode_utf16());
     for (i, c) in char::decode_utf16(units.iter().copied()).enumerate() {
+        if i % (1 << 20) == (1 << 20) - 1 {
+            vm.poll_long_operation()?;
+        }
         let c = c.map_or_else(|e| u32::from(e.unpaired_surrogate()), u32::from);
         let ascii = char::from_u32(c).filter(char::is_ascii);
         // A leading digit or letter would join what precedes the result
@@ -265,15 +268,6 @@ fn compile(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         (a.arg(0), a.arg(1))
     };
     initialize(vm, o, p, f, origin)
-}
-
-/// AdvanceStringIndex.
-fn advance(s: &[u16], index: u64, unicode: bool) -> u64 {
-    if !unicode || index + 1 >= s.len() as u64 {
-        return index + 1;
-    }
-    let i = index as usize;
-    if (0xD800..0xDC00).contains(&s[i]) && (0xDC00..0xE000).contains(&s[i + 1]) { index + 2 } else { index + 1 }
 }
 
 /// `subject[start..end]` as a new string.
@@ -729,7 +723,6 @@ fn symbol_match(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     set_last_index(vm, r, 0.0)?;
     let arr = vm.new_array(0);
     let mut n = 0u32;
-    let units = s.to_units();
     loop {
         vm.poll_long_operation()?;
         let ms = match regexp_exec_raw(vm, r, s)? {
@@ -743,7 +736,7 @@ fn symbol_match(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         vm.create_data_property_or_throw(arr, PropertyKey::Index(n), ms.value())?;
         if ms.is_empty() {
             let this_index = last_index_of(vm, r.value())?;
-            set_last_index(vm, r, advance(&units, this_index, full_unicode) as f64)?;
+            set_last_index(vm, r, advance(s, this_index, full_unicode) as f64)?;
         }
         n += 1;
     }
@@ -805,20 +798,20 @@ fn regexp_string_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value>
     let m = vm.get_v(result, PropertyKey::Index(0))?;
     if vm.to_string(m)?.is_empty() {
         let this_index = last_index_of(vm, r.value())?;
-        let next = advance_in(s, this_index, full_unicode);
+        let next = advance(s, this_index, full_unicode);
         set_last_index(vm, r, next as f64)?;
     }
     Ok(iter_result(vm, result, false))
 }
 
-/// AdvanceStringIndex on a string without copying it.
-fn advance_in(s: Gc<JsString>, index: u64, unicode: bool) -> u64 {
+/// AdvanceStringIndex, read from the string without copying it.
+fn advance(s: Gc<JsString>, index: u64, unicode: bool) -> u64 {
     if !unicode || index + 1 >= s.len() as u64 {
         return index + 1;
     }
     let i = index as usize;
     let (lead, trail) = (s.unit_at_any(i), s.unit_at_any(i + 1));
-    if (0xD800..0xDC00).contains(&lead) && (0xDC00..0xE000).contains(&trail) { index + 2 } else { index + 1 }
+    if regexp::unicode::is_lead(u32::from(lead)) && regexp::unicode::is_trail(u32::from(trail)) { index + 2 } else { index + 1 }
 }
 
 fn symbol_search(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -906,7 +899,7 @@ fn symbol_replace(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         }
         if empty {
             let this_index = last_index_of(vm, r.value())?;
-            set_last_index(vm, r, advance(&units, this_index, full_unicode) as f64)?;
+            set_last_index(vm, r, advance(s, this_index, full_unicode) as f64)?;
         }
     }
     for step in pending {
@@ -1044,14 +1037,14 @@ fn symbol_split(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         set_last_index(vm, splitter, q as f64)?;
         let z = match regexp_exec_raw(vm, splitter, s)? {
             Exec::Null => {
-                q = advance(&units, q, unicode);
+                q = advance(s, q, unicode);
                 continue;
             }
             z => z,
         };
         let e = last_index_of(vm, splitter.value())?.min(size);
         if e == p {
-            q = advance(&units, q, unicode);
+            q = advance(s, q, unicode);
             continue;
         }
         let t = substring(vm, &units, p as usize, q as usize);
