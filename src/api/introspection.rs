@@ -6,7 +6,7 @@
 use std::ffi::c_void;
 
 use super::{ApiResult, ContextId, Isolate, Local, Status};
-use crate::vm::heap::Gc;
+use crate::vm::heap::{Gc, on_clean_stack};
 pub use crate::vm::heap::{SPACE_C_NAMES, SpaceStatistics};
 pub use crate::vm::introspect::CodeStatistics;
 use crate::vm::introspect::gc_profile::gc_profile_doc;
@@ -91,7 +91,7 @@ impl Isolate {
     /// `ctor.prototype`, or (`summary`) an array of their one-line summaries.
     pub fn query_objects(&mut self, c: ContextId, ctor: Local, summary: bool) -> ApiResult<Local> {
         let ctor = self.val(ctor)?;
-        let v = self.enter(c, |vm| v8_module::query_objects_value(vm, ctor, summary))?;
+        let v = self.enter(c, |vm| on_clean_stack(|| v8_module::query_objects_value(vm, ctor, summary)))?;
         Ok(self.push(v))
     }
 
@@ -101,7 +101,7 @@ impl Isolate {
     /// works inside near-heap-limit callbacks and the out-of-memory handler,
     /// and after the isolate ran out of memory. The sink must not use the isolate.
     pub fn heap_snapshot_write(&mut self, opts: SnapshotOptions, sink: &mut dyn FnMut(&[u8]) -> bool) -> Result<SnapshotReport, SnapshotError> {
-        write_heap_snapshot(&mut self.vm, opts, sink)
+        on_clean_stack(|| write_heap_snapshot(&mut self.vm, opts, sink))
     }
     /// Node's `--heapsnapshot-near-heap-limit=count`: when the heap reaches
     /// its limit, write a snapshot to Node's diagnostic file name in the
@@ -118,7 +118,7 @@ impl Isolate {
     pub fn heap_snapshot_fork_file(&mut self, opts: SnapshotOptions, path: &std::path::Path) -> Result<ForkedSnapshot, SnapshotFileError> {
         #[cfg(target_os = "linux")]
         {
-            crate::vm::introspect::heap_snapshot::fork_heap_snapshot_file(&mut self.vm, opts, path)
+            on_clean_stack(|| crate::vm::introspect::heap_snapshot::fork_heap_snapshot_file(&mut self.vm, opts, path))
         }
         #[cfg(not(target_os = "linux"))]
         {
@@ -128,14 +128,14 @@ impl Isolate {
     }
     /// [`Isolate::heap_snapshot_write`] to a file (created or truncated).
     pub fn heap_snapshot_write_file(&mut self, opts: SnapshotOptions, path: &std::path::Path) -> Result<SnapshotReport, SnapshotFileError> {
-        write_heap_snapshot_file(&mut self.vm, opts, path)
+        on_clean_stack(|| write_heap_snapshot_file(&mut self.vm, opts, path))
     }
 
     /// Writes a snapshot to a new diagnostic file name (`Heap.<date>.<time>.
     /// <pid>.0.<seq>.heapsnapshot`) in the current directory; returns the name.
     pub fn heap_snapshot_write_diagnostic_file(&mut self) -> (String, Result<SnapshotReport, SnapshotFileError>) {
         let name = diagnostic_snapshot_name(0, next_diagnostic_seq());
-        let r = write_heap_snapshot_file(&mut self.vm, SnapshotOptions::default(), std::path::Path::new(&name));
+        let r = on_clean_stack(|| write_heap_snapshot_file(&mut self.vm, SnapshotOptions::default(), std::path::Path::new(&name)));
         (name, r)
     }
 

@@ -5,7 +5,7 @@ use super::*;
 use crate::vm::compiler;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use crate::vm::heap::{CellKind, Gc, HeapExhausted};
+use crate::vm::heap::{CellKind, Gc, HeapExhausted, on_clean_stack};
 use crate::vm::isolate::{GlobalEntry, VmState};
 use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey};
 use crate::vm::runtime::ErrorType;
@@ -539,7 +539,7 @@ impl Isolate {
     /// A full collection; also callable from a host function while JS runs
     /// (finalizers then wait until the VM is left).
     pub fn collect_garbage(&mut self) {
-        self.vm.collect_garbage();
+        on_clean_stack(|| self.vm.collect_garbage());
         if self.vm.frames.is_empty() {
             self.vm.run_finalizers();
         }

@@ -5,7 +5,7 @@
 //! absent, not stubbed.
 
 use crate::vm::JsResult;
-use crate::vm::heap::Gc;
+use crate::vm::heap::{Gc, on_clean_stack};
 use crate::vm::introspect::gc_profile::{Doc, code_statistics_doc, gc_profile_doc, heap_statistics_doc, space_statistics_doc};
 use crate::vm::introspect::heap_snapshot::{
     SnapshotFileError, SnapshotOptions, diagnostic_snapshot_name, enable_near_heap_limit_snapshots, heap_snapshot_to_temp_file, next_diagnostic_seq,
@@ -220,6 +220,10 @@ fn set_heap_snapshot_near_heap_limit(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<
 /// `v8.getHeapSnapshot([options])`: collects garbage, writes the snapshot to
 /// an unlinked temporary file and returns a stream reading it back in chunks.
 fn get_heap_snapshot(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    on_clean_stack(|| get_heap_snapshot_on_clean_stack(vm, a))
+}
+
+fn get_heap_snapshot_on_clean_stack(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let opts = heap_snapshot_options(vm, a.arg(0))?;
     let proto = match &a.callee.kind {
         ObjectKind::Function(f) => match f.kind {
@@ -341,6 +345,10 @@ fn uv_error(e: &std::io::Error) -> (&'static str, &'static str) {
 /// snapshot to the file (Node's default name when none is given) and returns
 /// the file name; throws Node's uv error when the file cannot be written.
 fn write_heap_snapshot_fn(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    on_clean_stack(|| write_heap_snapshot_on_clean_stack(vm, a))
+}
+
+fn write_heap_snapshot_on_clean_stack(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     use crate::vm::runtime::ErrorType;
     let filename = a.arg(0);
     let path = if filename.is_undefined() {
@@ -412,6 +420,10 @@ fn get_heap_code_statistics(vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
 /// `queryObjects(ctor[, { format: 'count' | 'summary' }])`: after a full
 /// collection, the objects whose prototype chain holds `ctor.prototype`.
 fn query_objects_fn(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    on_clean_stack(|| query_objects_on_clean_stack(vm, a))
+}
+
+fn query_objects_on_clean_stack(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     use crate::vm::runtime::ErrorType;
     let ctor = a.arg(0);
     if !JsObject::from_value(ctor).is_some_and(|o| o.is_callable()) {

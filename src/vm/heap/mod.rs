@@ -14,7 +14,7 @@ mod live_index;
 mod roots;
 mod stats;
 
-pub use conservative::{current_stack_position, scan_native_stack};
+pub use conservative::{current_stack_position, on_clean_stack, scan_native_stack};
 pub use gc_ref::Gc;
 pub use live_index::{FIRST_OBJECT_ID, LiveIndex};
 pub use roots::{Root, RootVisitor};
