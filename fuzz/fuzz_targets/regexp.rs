@@ -4,7 +4,10 @@
 //! replace, split, search and match run on the subject, and every answer is
 //! checked against the subject: a match's text is the subject's text at its
 //! index, `d` indices agree with the captures, `source` compiles back to
-//! itself. A SyntaxError, the backtrack limit's RangeError and termination
+//! itself. Then the matches of exec (up to 16 with `g` or `y`) are taken
+//! twice, by the backtracker and with `--regexp-linear-first` by the
+//! linear-time matcher (for patterns that have a linear program), and must
+//! be the same. A SyntaxError, the backtrack limit's RangeError and termination
 //! by the watchdog are answers; a panic, an internal error or a failed
 //! check is a bug.
 #![no_main]
@@ -51,7 +54,29 @@ globalThis.__check = function (source, flags, subject) {
     return 'threw ' + e;
   }
 };
+
+globalThis.__answers = function (source, flags, subject) {
+  let re;
+  try { re = new RegExp(source, flags); } catch (e) { return 'SyntaxError'; }
+  const out = [];
+  try {
+    for (let i = 0; i < 16; i++) {
+      const m = re.exec(subject);
+      if (m === null) { out.push(null); break; }
+      out.push([m.index, [...m], m.groups ? Object.entries(m.groups) : null, m.indices ? [...m.indices] : null]);
+      if (!re.global && !re.sticky) break;
+      if (m[0] === '') re.lastIndex++;
+    }
+  } catch (e) { return e instanceof RangeError ? 'RangeError' : 'threw ' + e; }
+  return JSON.stringify(out);
+};
 "#;
+
+/// Sets process-wide engine flags.
+fn set_flags(flags: &str) {
+    // SAFETY: a valid buffer of `len` bytes.
+    assert_eq!(unsafe { sable_set_flags_from_string(flags.as_ptr().cast(), flags.len()) }, sable_status::SABLE_OK);
+}
 
 const FLAG_LETTERS: [u8; 8] = *b"dgimsuvy";
 
@@ -108,8 +133,38 @@ fuzz_target!(|data: &[u8]| {
             if s == sable_status::SABLE_EXCEPTION {
                 iso.describe_exception();
             }
+            let mut usable = s != sable_status::SABLE_OUT_OF_MEMORY;
+            if s == sable_status::SABLE_OK {
+                let mut answers = null_mut();
+                assert_eq!(sable_get_named(iso.ctx, global, c"__answers".as_ptr(), &mut answers), sable_status::SABLE_OK);
+                let mut run = |linear_first: bool| {
+                    set_flags(if linear_first { "--regexp-linear-first" } else { "--no-regexp-linear-first" });
+                    let mut out = null_mut();
+                    let s = check_status("__answers", sable_call(iso.ctx, answers, global, args.len(), args.as_ptr(), &mut out));
+                    set_flags("--no-regexp-linear-first");
+                    if s == sable_status::SABLE_EXCEPTION {
+                        iso.describe_exception();
+                    }
+                    usable &= s != sable_status::SABLE_OUT_OF_MEMORY;
+                    (s == sable_status::SABLE_OK).then(|| utf8(iso, out))
+                };
+                let backtracking = run(false);
+                let linear = run(true);
+                if let (Some(a), Some(b)) = (backtracking, linear) {
+                    // The backtracker may run out of stack where the linear
+                    // matcher does not.
+                    assert!(
+                        a == b || a == "RangeError",
+                        "backtracking and linear matchers disagree on /{}/{} over {:?}:\n{a}\n{b}",
+                        String::from_utf8_lossy(pattern),
+                        String::from_utf8_lossy(&flags),
+                        String::from_utf8_lossy(subject)
+                    );
+                    assert!(!a.starts_with("threw"), "{a}");
+                }
+            }
             sable_scope_close(iso.isolate, scope);
-            s != sable_status::SABLE_OUT_OF_MEMORY
+            usable
         };
         if !usable {
             *slot = None;

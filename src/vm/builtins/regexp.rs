@@ -385,9 +385,10 @@ fn builtin_match(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Opti
         }
     };
     let start = last_index as usize;
+    let linear_first = crate::vm::runtime::flags::regexp_linear_first();
     let result = match subject {
-        StrView::OneByte(bytes) => regexp::matcher::exec(&re.program, bytes, start, sticky, BACKTRACK_LIMIT, &mut interrupt),
-        StrView::TwoByte(units) => regexp::matcher::exec(&re.program, units, start, sticky, BACKTRACK_LIMIT, &mut interrupt),
+        StrView::OneByte(bytes) => re.exec(bytes, start, sticky, BACKTRACK_LIMIT, linear_first, &mut interrupt),
+        StrView::TwoByte(units) => re.exec(units, start, sticky, BACKTRACK_LIMIT, linear_first, &mut interrupt),
     };
     let slots = match result {
         Ok(Some(slots)) if !sticky || slots[0] as u64 == last_index => slots,
@@ -398,7 +399,9 @@ fn builtin_match(vm: &mut Vm, r: Gc<JsObject>, s: Gc<JsString>) -> JsResult<Opti
             return Ok(None);
         }
         Err(regexp::matcher::MatchError::Interrupted) => return Err(stopped.unwrap_or(crate::vm::Unwind::Terminate)),
-        Err(regexp::matcher::MatchError::BacktrackLimit) => return Err(vm.range_error("Maximum call stack size exceeded (regular expression backtracking)")),
+        Err(regexp::matcher::MatchError::BacktrackLimit | regexp::matcher::MatchError::OverBudget) => {
+            return Err(vm.range_error("Maximum call stack size exceeded (regular expression backtracking)"));
+        }
     };
     if global || sticky {
         vm.put_v(r.value(), lk, Value::number(slots[1] as f64), true)?;

@@ -23,20 +23,7 @@ struct Mode {
 }
 
 pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Program {
-    let unicode = flags.either_unicode();
-    let mut c = Compiler {
-        p: Program {
-            insts: Vec::new(),
-            sets: Vec::new(),
-            latin1: Vec::new(),
-            first: None,
-            slots: 2 * (pattern.capture_count + 1),
-            registers: 0,
-            counters: 0,
-            unicode,
-        },
-        sets_mode: flags.unicode_sets,
-    };
+    let mut c = Compiler::new(pattern, flags, false);
     let mode = Mode { ignore_case: flags.ignore_case, multiline: flags.multiline, dot_all: flags.dot_all, backward: false };
     c.emit(Inst::Save(0));
     c.node(&pattern.root, mode);
@@ -46,10 +33,96 @@ pub(crate) fn compile(pattern: &Pattern, flags: super::Flags) -> Program {
     c.p
 }
 
+/// The most instructions a linear program may have: quantifiers are
+/// unrolled into copies of their body, and the linear matcher's state is
+/// per instruction.
+const LINEAR_MAX_INSTS: usize = 4096;
+/// The most (instructions x capture slots) of a linear program: each
+/// thread of the linear matcher carries its own capture slots.
+const LINEAR_MAX_STATE: usize = 1 << 18;
+
+/// The program for [`super::pike`], the linear-time matcher: only
+/// characters, assertions, captures, splits and jumps, with quantifiers
+/// unrolled (no counters, no registers). None when the pattern needs more
+/// than those give the same answers with: back references, lookarounds,
+/// or a quantified body that can match the empty string (ECMAScript stops
+/// such an iteration: RepeatMatcher's empty check), or when the unrolled
+/// program would be too big.
+pub(crate) fn compile_linear(pattern: &Pattern, flags: super::Flags) -> Option<Program> {
+    if !linear_eligible(&pattern.root) {
+        return None;
+    }
+    let mut c = Compiler::new(pattern, flags, true);
+    let mode = Mode { ignore_case: flags.ignore_case, multiline: flags.multiline, dot_all: flags.dot_all, backward: false };
+    c.emit(Inst::Save(0));
+    c.node(&pattern.root, mode);
+    c.emit(Inst::Save(1));
+    c.emit(Inst::Match);
+    if c.too_big || c.p.insts.len() > LINEAR_MAX_INSTS || c.p.insts.len() * c.p.slots as usize > LINEAR_MAX_STATE {
+        return None;
+    }
+    c.p.analyze();
+    Some(c.p)
+}
+
+/// Whether the linear matcher gives the backtracker's answers for `node`
+/// (see [`compile_linear`]).
+fn linear_eligible(node: &Node) -> bool {
+    match node {
+        Node::Empty | Node::Char(_) | Node::Dot | Node::Class(_) | Node::Assertion(_) => true,
+        Node::Look { .. } | Node::BackReference(_) => false,
+        Node::Capture { body, .. } | Node::Group { body, .. } => linear_eligible(body),
+        Node::Alternation(nodes) | Node::Sequence(nodes) => nodes.iter().all(linear_eligible),
+        Node::Repeat { body, min, max, .. } => {
+            let optional_iterations = max.is_none_or(|max| max > *min);
+            linear_eligible(body) && !(optional_iterations && nullable(body))
+        }
+    }
+}
+
+/// Whether `node` may match the empty string (true when unsure).
+fn nullable(node: &Node) -> bool {
+    match node {
+        Node::Char(_) | Node::Dot => false,
+        // A `v` class with strings may hold the empty one (`\q{}`).
+        Node::Class(class) => class.operands.iter().any(|o| !matches!(o, ClassOperand::Range(..) | ClassOperand::Escape(_) | ClassOperand::Property { .. })),
+        Node::Empty | Node::Assertion(_) | Node::Look { .. } | Node::BackReference(_) => true,
+        Node::Capture { body, .. } | Node::Group { body, .. } => nullable(body),
+        Node::Alternation(nodes) => nodes.iter().any(nullable),
+        Node::Sequence(nodes) => nodes.iter().all(nullable),
+        Node::Repeat { body, min, .. } => *min == 0 || nullable(body),
+    }
+}
+
+impl Compiler {
+    fn new(pattern: &Pattern, flags: super::Flags, linear: bool) -> Compiler {
+        let unicode = flags.either_unicode();
+        Compiler {
+            p: Program {
+                insts: Vec::new(),
+                sets: Vec::new(),
+                latin1: Vec::new(),
+                first: None,
+                slots: 2 * (pattern.capture_count + 1),
+                registers: 0,
+                counters: 0,
+                unicode,
+            },
+            sets_mode: flags.unicode_sets,
+            linear,
+            too_big: false,
+        }
+    }
+}
+
 struct Compiler {
     p: Program,
     /// `v`: classes may combine operands and hold strings.
     sets_mode: bool,
+    /// Compiling for the linear matcher ([`compile_linear`]).
+    linear: bool,
+    /// The linear program outgrew [`LINEAR_MAX_INSTS`]; compiling stops.
+    too_big: bool,
 }
 
 /// Whether a node is one character matcher (for [`Inst::GreedyLoop`]).
@@ -94,6 +167,9 @@ impl Compiler {
     }
 
     fn node(&mut self, node: &Node, mode: Mode) {
+        if self.too_big {
+            return;
+        }
         match node {
             Node::Empty => {}
             Node::Char(c) => {
@@ -187,6 +263,9 @@ impl Compiler {
             return;
         }
         let captures = captures_in(body);
+        if self.linear {
+            return self.unrolled_repeat(body, min, max, greedy, captures, mode);
+        }
         // A greedy loop over one character matcher needs no per-iteration
         // state: one instruction, one backtrack entry.
         if greedy && captures.is_none() {
@@ -215,6 +294,67 @@ impl Compiler {
         self.emit(Inst::Jump(head));
         let exit = self.here();
         self.patch_alt(head, exit);
+    }
+
+    /// A quantifier for the linear matcher: `min` copies of the body, then
+    /// the optional iterations as splits (all leaving to the same exit),
+    /// or one loop when `max` is unbounded. Each copy first clears the
+    /// body's captures, as every iteration starts fresh.
+    fn unrolled_repeat(&mut self, body: &Node, min: u32, max: u32, greedy: bool, captures: Option<(u32, u32)>, mode: Mode) {
+        let copy = |c: &mut Compiler| {
+            if let Some((from, to)) = captures {
+                c.emit(Inst::ClearCaptures { from: 2 * from, to: 2 * to });
+            }
+            c.node(body, mode);
+            if c.p.insts.len() > LINEAR_MAX_INSTS {
+                c.too_big = true;
+            }
+        };
+        for _ in 0..min {
+            let before = self.here();
+            copy(self);
+            // Stop on overflow, and after a copy that emitted nothing (the
+            // others would not either).
+            if self.too_big || self.here() == before {
+                break;
+            }
+        }
+        if self.too_big {
+            return;
+        }
+        let mut exits = Vec::new();
+        if max == u32::MAX {
+            // greedy: L: Split(exit); body; Jump L.  lazy: L: Split(B); Jump exit; B: body; Jump L.
+            let head = self.emit(Inst::Split { alt: 0 });
+            if greedy {
+                exits.push(head);
+            } else {
+                exits.push(self.emit(Inst::Jump(0)));
+                let b = self.here();
+                self.patch_alt(head, b);
+            }
+            copy(self);
+            self.emit(Inst::Jump(head));
+        } else {
+            for _ in min..max {
+                if self.too_big {
+                    return;
+                }
+                let split = self.emit(Inst::Split { alt: 0 });
+                if greedy {
+                    exits.push(split);
+                } else {
+                    exits.push(self.emit(Inst::Jump(0)));
+                    let b = self.here();
+                    self.patch_alt(split, b);
+                }
+                copy(self);
+            }
+        }
+        let exit = self.here();
+        for e in exits {
+            self.patch_alt(e, exit);
+        }
     }
 
     fn class(&mut self, class: &Class, mode: Mode) {

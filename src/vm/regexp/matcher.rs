@@ -55,6 +55,9 @@ pub(crate) enum MatchError {
     Interrupted,
     /// The backtrack stack reached its bound.
     BacktrackLimit,
+    /// Backtracking went past its budget ([`exec`]'s `budget`): the caller
+    /// has the linear matcher take over.
+    OverBudget,
 }
 
 /// A capture slot with no position.
@@ -101,12 +104,67 @@ enum Entry {
     },
 }
 
-fn is_line_terminator(c: u32) -> bool {
+pub(super) fn is_line_terminator(c: u32) -> bool {
     matches!(c, 0x0A | 0x0D | 0x2028 | 0x2029)
 }
 
 fn is_word(c: u32) -> bool {
     matches!(c, 0x30..=0x39 | 0x41..=0x5A | 0x5F | 0x61..=0x7A)
+}
+
+/// The character at `pos` and the position after it (with `unicode`, a
+/// surrogate pair is one character).
+#[inline]
+pub(super) fn next_char<S: Subject + ?Sized>(s: &S, unicode: bool, pos: usize) -> Option<(u32, usize)> {
+    let len = s.len();
+    if pos >= len {
+        return None;
+    }
+    let u = s.unit(pos);
+    if unicode && is_lead(u) && pos + 1 < len {
+        let t = s.unit(pos + 1);
+        if is_trail(t) {
+            return Some((combine_surrogates(u, t), pos + 2));
+        }
+    }
+    Some((u, pos + 1))
+}
+
+/// Whether the one-character matcher `inst` (Char, Set, Dot or Any)
+/// accepts `c`.
+#[inline]
+pub(super) fn accepts(prog: &Program, inst: &Inst, c: u32) -> bool {
+    match *inst {
+        Inst::Char { c: want, .. } => c == want,
+        Inst::Set { set, .. } => {
+            if c < 0x100 {
+                prog.latin1[set as usize].contains(c)
+            } else {
+                prog.sets[set as usize].contains(c)
+            }
+        }
+        Inst::Dot { .. } => !is_line_terminator(c),
+        Inst::Any { .. } => true,
+        _ => false,
+    }
+}
+
+/// Whether the assertion `inst` (LineStart, LineEnd, WordBoundary) holds
+/// at `pos`; None for other instructions.
+#[inline]
+pub(super) fn assertion_holds<S: Subject + ?Sized>(inst: &Inst, s: &S, pos: usize) -> Option<bool> {
+    let len = s.len();
+    Some(match *inst {
+        Inst::LineStart { multiline } => pos == 0 || (multiline && is_line_terminator(s.unit(pos - 1))),
+        Inst::LineEnd { multiline } => pos == len || (multiline && is_line_terminator(s.unit(pos))),
+        Inst::WordBoundary { negated, extra } => {
+            let word = |c: u32| is_word(c) || (extra && (c == 0x17F || c == 0x212A));
+            let before = pos > 0 && word(s.unit(pos - 1));
+            let after = pos < len && word(s.unit(pos));
+            (before != after) != negated
+        }
+        _ => return None,
+    })
 }
 
 struct Matcher<'a, S: Subject + ?Sized> {
@@ -119,6 +177,9 @@ struct Matcher<'a, S: Subject + ?Sized> {
     /// Bound on `stack.len()`.
     limit: usize,
     steps: u32,
+    /// Backtracks so far, and how many are allowed before `OverBudget`.
+    backtracks: u64,
+    budget: u64,
     interrupt: &'a mut dyn FnMut() -> bool,
 }
 
@@ -126,13 +187,15 @@ struct Matcher<'a, S: Subject + ?Sized> {
 /// `start` when `sticky`). Returns the capture slots (two per group, group
 /// 0 first; [`UNSET`] where a group took no part), or None.
 /// `interrupt` is called every few thousand steps and stops the match by
-/// returning true; the backtrack stack holds at most `limit` entries.
+/// returning true; the backtrack stack holds at most `limit` entries, and
+/// past `budget` backtracks the match stops with `OverBudget`.
 pub(crate) fn exec<S: Subject + ?Sized>(
     prog: &Program,
     s: &S,
     start: usize,
     sticky: bool,
     limit: usize,
+    budget: u64,
     interrupt: &mut dyn FnMut() -> bool,
 ) -> Result<Option<Vec<usize>>, MatchError> {
     let mut m = Matcher {
@@ -144,6 +207,8 @@ pub(crate) fn exec<S: Subject + ?Sized>(
         stack: Vec::new(),
         limit,
         steps: 0,
+        backtracks: 0,
+        budget,
         interrupt,
     };
     let len = s.len();
@@ -186,18 +251,7 @@ pub(crate) fn exec<S: Subject + ?Sized>(
 impl<S: Subject + ?Sized> Matcher<'_, S> {
     #[inline]
     fn next_char(&self, pos: usize) -> Option<(u32, usize)> {
-        let len = self.s.len();
-        if pos >= len {
-            return None;
-        }
-        let u = self.s.unit(pos);
-        if self.prog.unicode && is_lead(u) && pos + 1 < len {
-            let t = self.s.unit(pos + 1);
-            if is_trail(t) {
-                return Some((combine_surrogates(u, t), pos + 2));
-            }
-        }
-        Some((u, pos + 1))
+        next_char(self.s, self.prog.unicode, pos)
     }
 
     #[inline]
@@ -241,16 +295,12 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
     /// after it, or None.
     #[inline]
     fn step(&self, inst: &Inst, pos: usize) -> Option<usize> {
-        let read = |back: bool| if back { self.prev_char(pos) } else { self.next_char(pos) };
-        match *inst {
-            Inst::Char { c, back } => read(back).filter(|&(ch, _)| ch == c).map(|(_, p)| p),
-            Inst::Set { set, back } => read(back)
-                .filter(|&(ch, _)| if ch < 0x100 { self.prog.latin1[set as usize].contains(ch) } else { self.prog.sets[set as usize].contains(ch) })
-                .map(|(_, p)| p),
-            Inst::Dot { back } => read(back).filter(|&(ch, _)| !is_line_terminator(ch)).map(|(_, p)| p),
-            Inst::Any { back } => read(back).map(|(_, p)| p),
-            _ => None,
-        }
+        let back = match *inst {
+            Inst::Char { back, .. } | Inst::Set { back, .. } | Inst::Dot { back } | Inst::Any { back } => back,
+            _ => return None,
+        };
+        let (c, next) = if back { self.prev_char(pos) } else { self.next_char(pos) }?;
+        accepts(self.prog, inst, c).then_some(next)
     }
 
     /// Whether the `n` units at `a` and at `b` are the same text (ignoring
@@ -282,6 +332,10 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
     /// Pops the stack to the next place to resume, undoing on the way.
     fn backtrack(&mut self) -> Result<Option<(u32, usize)>, MatchError> {
         self.tick()?;
+        self.backtracks += 1;
+        if self.backtracks > self.budget {
+            return Err(MatchError::OverBudget);
+        }
         while let Some(e) = self.stack.pop() {
             match e {
                 Entry::Branch { pc, pos } => return Ok(Some((pc, pos))),
@@ -316,22 +370,9 @@ impl<S: Subject + ?Sized> Matcher<'_, S> {
                     }
                     None => false,
                 },
-                Inst::LineStart { multiline } => {
-                    let ok = pos == 0 || (*multiline && is_line_terminator(self.s.unit(pos - 1)));
+                Inst::LineStart { .. } | Inst::LineEnd { .. } | Inst::WordBoundary { .. } => {
                     pc += 1;
-                    ok
-                }
-                Inst::LineEnd { multiline } => {
-                    let ok = pos == len || (*multiline && is_line_terminator(self.s.unit(pos)));
-                    pc += 1;
-                    ok
-                }
-                Inst::WordBoundary { negated, extra } => {
-                    let word = |c: u32| is_word(c) || (*extra && (c == 0x17F || c == 0x212A));
-                    let before = pos > 0 && word(self.s.unit(pos - 1));
-                    let after = pos < len && word(self.s.unit(pos));
-                    pc += 1;
-                    (before != after) != *negated
+                    assertion_holds(inst, self.s, pos).unwrap_or(false)
                 }
                 Inst::Split { alt } => {
                     self.push(Entry::Branch { pc: *alt, pos })?;

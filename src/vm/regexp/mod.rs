@@ -1,7 +1,9 @@
 //! Sable's own RegExp engine, behind the RegExp builtins: a parser
 //! ([`parser`]) to a pattern tree ([`ast`]), a compiler ([`compiler`]) to
 //! regexp bytecode ([`program`]), and a backtracking matcher ([`matcher`])
-//! with a bounded backtrack stack and interrupt checks; Unicode data comes
+//! with a bounded backtrack stack and interrupt checks, which hands a match
+//! that backtracks too much to a linear-time matcher ([`pike`]) when the
+//! pattern allows (no back references or lookarounds); Unicode data comes
 //! from ICU4X and, for the emoji sequences, build.rs ([`unicode`],
 //! [`fold`]).
 
@@ -10,6 +12,7 @@ pub(crate) mod compiler;
 pub(crate) mod fold;
 pub(crate) mod matcher;
 pub(crate) mod parser;
+pub(crate) mod pike;
 pub(crate) mod program;
 #[cfg(test)]
 mod tests;
@@ -84,6 +87,9 @@ pub(crate) struct CompileError(pub &'static str);
 pub(crate) struct Regex {
     pub flags: Flags,
     pub program: program::Program,
+    /// The program for the linear-time matcher, when the pattern has one
+    /// ([`compiler::compile_linear`]).
+    pub linear: Option<program::Program>,
     pub capture_count: u32,
     /// Group names and their group indices, in pattern order.
     pub names: Vec<(String, u32)>,
@@ -94,7 +100,49 @@ pub(crate) fn compile(pattern: &[u16], flags: Flags) -> Result<Regex, CompileErr
     let chars = pattern_chars(pattern, flags.either_unicode());
     let parsed = parser::parse(&chars, flags.unicode, flags.unicode_sets).map_err(|e| CompileError(e.0))?;
     let program = compiler::compile(&parsed, flags);
-    Ok(Regex { flags, program, capture_count: parsed.capture_count, names: parsed.names })
+    let linear = compiler::compile_linear(&parsed, flags);
+    Ok(Regex { flags, program, linear, capture_count: parsed.capture_count, names: parsed.names })
+}
+
+/// Backtracks a match may take before the linear matcher takes over: a
+/// fixed allowance plus some per code unit of the subject after the start,
+/// so that scanning a long subject, which backtracks a little at every
+/// position, stays with the (faster) backtracker, while exponential and
+/// quadratic blow-ups switch early.
+fn backtrack_budget(remaining: usize) -> u64 {
+    (1 << 16) + 16 * remaining as u64
+}
+
+impl Regex {
+    /// Looks for a match in `s` from code unit `start` (only at `start` when
+    /// `sticky`): the capture slots (two per group, group 0 first;
+    /// [`matcher::UNSET`] where a group took no part). The backtracker runs
+    /// first; past its budget, a pattern with a linear program is matched
+    /// again from `start` by the linear-time matcher, with the same answer
+    /// (`linear_first`: by the linear matcher alone). `limit` bounds the
+    /// backtrack stack; `interrupt` is polled every few thousand steps and
+    /// stops the match by returning true.
+    pub(crate) fn exec<S: matcher::Subject + ?Sized>(
+        &self,
+        s: &S,
+        start: usize,
+        sticky: bool,
+        limit: usize,
+        linear_first: bool,
+        interrupt: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<Vec<usize>>, matcher::MatchError> {
+        let Some(linear) = &self.linear else {
+            return matcher::exec(&self.program, s, start, sticky, limit, u64::MAX, interrupt);
+        };
+        if linear_first {
+            return pike::exec(linear, s, start, sticky, interrupt);
+        }
+        let budget = backtrack_budget(s.len().saturating_sub(start));
+        match matcher::exec(&self.program, s, start, sticky, limit, budget, interrupt) {
+            Err(matcher::MatchError::OverBudget | matcher::MatchError::BacktrackLimit) => pike::exec(linear, s, start, sticky, interrupt),
+            other => other,
+        }
+    }
 }
 
 /// Compiled regular expressions by source and flags, as engines keep them:

@@ -416,11 +416,14 @@ type Found = (usize, Vec<Option<Vec<u16>>>);
 fn run(pattern: &[u16], flags: &str, subject: &[u16], start: usize) -> Result<Option<Found>, super::CompileError> {
     let f = Flags::parse(&units(flags)).unwrap();
     let re = super::compile(pattern, f)?;
-    let found = super::matcher::exec(&re.program, subject, start, f.sticky, 1 << 20, &mut || false).unwrap();
-    Ok(found.map(|slots| {
-        let caps = slots.chunks(2).map(|p| (p[0] != super::matcher::UNSET && p[1] != super::matcher::UNSET).then(|| subject[p[0]..p[1]].to_vec())).collect();
-        (slots[0], caps)
-    }))
+    let slots = super::matcher::exec(&re.program, subject, start, f.sticky, 1 << 20, u64::MAX, &mut || false).unwrap();
+    Ok(slots.map(|slots| found(&slots, subject)))
+}
+
+/// Capture slots as a match: the index and each capture's text.
+fn found(slots: &[usize], subject: &[u16]) -> Found {
+    let caps = slots.chunks(2).map(|p| (p[0] != super::matcher::UNSET && p[1] != super::matcher::UNSET).then(|| subject[p[0]..p[1]].to_vec())).collect();
+    (slots[0], caps)
 }
 
 /// The matcher against node's answers (`tests/data/regexp_cases.js`
@@ -430,6 +433,7 @@ fn run(pattern: &[u16], flags: &str, subject: &[u16], start: usize) -> Result<Op
 fn matches_like_node() {
     let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/regexp_cases.txt")).unwrap();
     let mut checked = 0;
+    let mut linear_checked = 0;
     for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         let Json::Array(case) = parse_json(line, &mut 0) else { panic!() };
         let (Json::Str(p), Json::Str(f), Json::Str(s), Json::Number(start)) = (&case[0], &case[1], &case[2], &case[3]) else { panic!("{case:?}") };
@@ -446,16 +450,23 @@ fn matches_like_node() {
         let shown = format!("/{}/{flags} on {:?} from {start}", String::from_utf16_lossy(p), String::from_utf16_lossy(s));
         let got = run(p, &flags, s, *start).unwrap_or_else(|e| panic!("{shown}: {e:?}"));
         assert_eq!(got, expected, "{shown}");
+        let f = Flags::parse(&units(&flags)).unwrap();
+        if let Some(linear) = super::compile(p, f).unwrap().linear {
+            let slots = super::pike::exec(&linear, s.as_slice(), *start, f.sticky, &mut || false).unwrap();
+            assert_eq!(slots.map(|slots| found(&slots, s)), expected, "{shown} (linear matcher)");
+            linear_checked += 1;
+        }
         if s.iter().all(|&u| u < 256) {
             let one_byte: Vec<u8> = s.iter().map(|&u| u as u8).collect();
             let f = Flags::parse(&units(&flags)).unwrap();
             let re = super::compile(p, f).unwrap();
-            let slots = super::matcher::exec(&re.program, one_byte.as_slice(), *start, f.sticky, 1 << 20, &mut || false).unwrap();
+            let slots = super::matcher::exec(&re.program, one_byte.as_slice(), *start, f.sticky, 1 << 20, u64::MAX, &mut || false).unwrap();
             assert_eq!(slots.map(|s| s[0]), expected.as_ref().map(|e| e.0), "{shown} (one-byte subject)");
         }
         checked += 1;
     }
     assert!(checked >= 100, "only {checked} cases");
+    assert!(linear_checked >= checked / 2, "only {linear_checked} of {checked} cases have a linear program");
 }
 
 /// Syntax newer than the node that generated the cases: expectations from
@@ -484,7 +495,7 @@ fn runaway_matches_stop() {
     let subject: Vec<u16> = units(&format!("{}b", "a".repeat(40)));
     let mut calls = 0;
     let started = std::time::Instant::now();
-    let r = super::matcher::exec(&re.program, subject.as_slice(), 0, false, 1 << 20, &mut || {
+    let r = super::matcher::exec(&re.program, subject.as_slice(), 0, false, 1 << 20, u64::MAX, &mut || {
         calls += 1;
         calls == 10
     });
@@ -493,11 +504,11 @@ fn runaway_matches_stop() {
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
     let re = super::compile(&units("(?:a|b)*c"), Flags::default()).unwrap();
     let subject = units(&"ab".repeat(100_000));
-    let r = super::matcher::exec(&re.program, subject.as_slice(), 0, false, 10_000, &mut || false);
+    let r = super::matcher::exec(&re.program, subject.as_slice(), 0, false, 10_000, u64::MAX, &mut || false);
     assert_eq!(r, Err(super::matcher::MatchError::BacktrackLimit));
     // A greedy loop over one character costs one entry, whatever it takes.
     let re = super::compile(&units("[ab]*c"), Flags::default()).unwrap();
-    let r = super::matcher::exec(&re.program, subject.as_slice(), 0, true, 10, &mut || false);
+    let r = super::matcher::exec(&re.program, subject.as_slice(), 0, true, 10, u64::MAX, &mut || false);
     assert_eq!(r, Ok(None));
 }
 
@@ -529,4 +540,44 @@ fn first_units() {
     assert_eq!(at("\\uDE00", "u", "\u{1F600}"), None, "never inside a pair with u");
     assert_eq!(at("\\uDE00", "", "\u{1F600}"), Some(1));
     assert_eq!(at("b", "y", "ab"), None);
+}
+
+/// Which patterns get a linear program, and that the builtins' entry point
+/// answers catastrophic patterns with it, in linear time, as the
+/// backtracker would have.
+#[test]
+fn linear_matcher_takes_over_runaway_backtracking() {
+    let linear = |p: &str, f: &str| super::compile(&units(p), Flags::parse(&units(f)).unwrap()).unwrap().linear.is_some();
+    for p in ["(a+)+$", "(?:a|b)*c", "(a|a)*b", "(\\w+\\s?)*$", "a{3}(b|c){2,5}?", "(){3}", "[\\q{ab|c}]", "^x$\\b"] {
+        assert!(linear(p, if p.contains("\\q") { "v" } else { "" }), "{p} should have a linear program");
+    }
+    // Back references, lookarounds, quantified bodies that can be empty
+    // (ECMAScript's empty check), unrolled programs over the size bound.
+    for p in ["(a)\\1", "(?=a)a", "(?<!a)b", "(a*)*b", "(?:a|)+", "(?:\\b)+", "(a?){2,3}", "a{5000}", "(?:a{100}){100}"] {
+        assert!(!linear(p, ""), "{p} should have no linear program");
+    }
+    assert!(!linear("[\\q{}]+", "v"), "a class of strings may hold the empty one");
+
+    let exec = |p: &str, s: &str| {
+        let re = super::compile(&units(p), Flags::default()).unwrap();
+        let subject = units(s);
+        let started = std::time::Instant::now();
+        let r = re.exec(subject.as_slice(), 0, false, 1 << 20, false, &mut || false).unwrap().map(|slots| found(&slots, &subject));
+        (r.map(|(i, caps)| (i, caps.into_iter().map(|c| c.map(|c| String::from_utf16(&c).unwrap())).collect::<Vec<_>>())), started.elapsed())
+    };
+    let long_a = "a".repeat(100_000);
+    for (p, s) in [("(a+)+$", format!("{long_a}b")), ("(a|a)*b", long_a.clone()), ("(?:a|b)*c", "ab".repeat(200_000)), ("a*b", long_a.clone())] {
+        let (r, took) = exec(p, &s);
+        assert_eq!(r, None, "{p}");
+        assert!(took < std::time::Duration::from_secs(2), "{p} took {took:?}");
+    }
+    // The answers once the linear matcher has taken over: captures of the
+    // last iteration, the backtracker's choice among alternatives.
+    let some = |s: &str| Some(s.to_string());
+    let (r, _) = exec("(a+)+(b?)$", &format!("{long_a}b"));
+    assert_eq!(r, Some((0, vec![some(&format!("{long_a}b")), some(&long_a), some("b")])));
+    let (r, _) = exec("(?:(a)|(b))+?c", &format!("{}bc", "a".repeat(70_000)));
+    assert_eq!(r, Some((0, vec![some(&format!("{}bc", "a".repeat(70_000))), None, some("b")])));
+    let (r, _) = exec("x(?:a|ab)*$", &format!("x{}", "ab".repeat(50_000)));
+    assert_eq!(r.map(|(i, _)| i), Some(0));
 }

@@ -5,11 +5,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static TRACE_GC: AtomicBool = AtomicBool::new(false);
 static GC_STRESS: AtomicBool = AtomicBool::new(false);
+static REGEXP_LINEAR_FIRST: AtomicBool = AtomicBool::new(false);
 
 /// Every flag: its name (with `_`), what it does, and its storage.
-const FLAGS: [(&str, &str, &AtomicBool); 2] = [
+const FLAGS: [(&str, &str, &AtomicBool); 3] = [
     ("trace_gc", "print one line per garbage collection (type, pause, heap before and after)", &TRACE_GC),
     ("gc_stress", "collect garbage at every safepoint (isolates created afterwards)", &GC_STRESS),
+    (
+        "regexp_linear_first",
+        "match with the linear-time regexp matcher from the start, not only once backtracking passes its budget (for testing one against the other)",
+        &REGEXP_LINEAR_FIRST,
+    ),
 ];
 
 /// Whether `--trace-gc` is on.
@@ -20,6 +26,11 @@ pub fn trace_gc() -> bool {
 /// Whether `--gc-stress` is on (read when an isolate is created).
 pub fn gc_stress() -> bool {
     GC_STRESS.load(Ordering::Relaxed)
+}
+
+/// Whether `--regexp-linear-first` is on.
+pub fn regexp_linear_first() -> bool {
+    REGEXP_LINEAR_FIRST.load(Ordering::Relaxed)
 }
 
 /// Applies flags written as on a command line (`--trace-gc --no-trace_gc`,
