@@ -1,7 +1,7 @@
 /* test_termination.c: a watchdog thread calls
  * sable_isolate_terminate_execution while a long builtin works through a
  * huge input (string split/repeat/pad/replaceAll/indexOf/lastIndexOf/
- * includes, regexp backtracking/global replace/split, array
+ * includes, regexp backtracking/linear matching/global replace/split, array
  * join/find/fill/reverse/sort/from, JSON.stringify/parse,
  * Object.keys/entries/getOwnPropertyNames), compiling a huge source, running
  * a long straight-line script, Function.prototype.toString of a huge
@@ -32,45 +32,52 @@ struct op {
   /* Only termination stops it: interrupt callbacks wait for a collection to
    * finish, because they may use the heap the collector is marking. */
   int terminate_only;
+  /* Engine flags on while it runs (sable_set_flags_from_string), or NULL. */
+  const char *flags;
 };
 
 static const struct op ops[] = {
-    {"string split", "var s = 'ab'.repeat(2e7); 0", "s.split('').length", 1, 0},
+    {"string split", "var s = 'ab'.repeat(2e7); 0", "s.split('').length", 1, 0, NULL},
     /* (repeat and padStart reserve 1 GB at once: under valgrind that one
      * allocation can hold off the watchdog thread until the work is done.) */
-    {"string repeat", "0", "'xyz'.repeat(1.7e8).length", 0, 0},
-    {"string padStart", "0", "''.padStart(5e8, 'ab').length", 0, 0},
-    {"string replaceAll", "var s = 'ab'.repeat(2e7); 0", "s.replaceAll('a', 'c').length", 1, 0},
-    {"string indexOf", "var h = 'a'.repeat(2e6), n = 'a'.repeat(1e6) + 'b'; 0", "h.indexOf(n)", 1, 0},
-    {"string lastIndexOf", "var h = 'a'.repeat(2e6), n = 'a'.repeat(1e6) + 'b'; 0", "h.lastIndexOf(n)", 1, 0},
-    {"string includes", "var h = 'a'.repeat(2e6), n = 'a'.repeat(1e6) + 'b'; 0", "h.includes(n)", 1, 0},
+    {"string repeat", "0", "'xyz'.repeat(1.7e8).length", 0, 0, NULL},
+    {"string padStart", "0", "''.padStart(5e8, 'ab').length", 0, 0, NULL},
+    {"string replaceAll", "var s = 'ab'.repeat(2e7); 0", "s.replaceAll('a', 'c').length", 1, 0, NULL},
+    {"string indexOf", "var h = 'a'.repeat(2e6), n = 'a'.repeat(1e6) + 'b'; 0", "h.indexOf(n)", 1, 0, NULL},
+    {"string lastIndexOf", "var h = 'a'.repeat(2e6), n = 'a'.repeat(1e6) + 'b'; 0", "h.lastIndexOf(n)", 1, 0, NULL},
+    {"string includes", "var h = 'a'.repeat(2e6), n = 'a'.repeat(1e6) + 'b'; 0", "h.includes(n)", 1, 0, NULL},
     /* The matcher polls every few thousand steps; replace and split poll
      * per match. */
-    {"regexp backtracking", "0", "/(a+)+$/.test('a'.repeat(40) + 'b')", 1, 0},
-    {"regexp global replace", "var s = 'ab'.repeat(2.5e7); 0", "s.replace(/a/g, 'c').length", 1, 0},
-    {"regexp split", "0", "'x'.repeat(1e7).split(/(?:)/u).length", 1, 0},
-    {"array join", "var a = new Array(5e6).fill(1.5); 0", "a.join().length", 0, 0},
-    {"array findIndex", "0", "Array.prototype.findIndex.call({ length: 2 ** 53 - 1 }, Boolean)", 1, 0},
-    {"array fill", "0", "Array.prototype.fill.call({ length: 2 ** 53 - 1 }, 0)", 1, 0},
+    /* The lookahead keeps it on the backtracker: without one, the linear-time
+     * matcher takes over and /(a+)+$/ answers in milliseconds. */
+    {"regexp backtracking", "0", "/(a+)+(?=b)c/.test('a'.repeat(40) + 'b')", 1, 0, NULL},
+    /* The linear-time matcher over 50 MB (from the start, not after the
+     * backtracker's budget, so the request lands in it). */
+    {"regexp linear matcher", "var s = 'ab'.repeat(2.5e7); 0", "/(?:a|b)*c/.test(s)", 1, 0, "--regexp-linear-first"},
+    {"regexp global replace", "var s = 'ab'.repeat(2.5e7); 0", "s.replace(/a/g, 'c').length", 1, 0, NULL},
+    {"regexp split", "0", "'x'.repeat(1e7).split(/(?:)/u).length", 1, 0, NULL},
+    {"array join", "var a = new Array(5e6).fill(1.5); 0", "a.join().length", 0, 0, NULL},
+    {"array findIndex", "0", "Array.prototype.findIndex.call({ length: 2 ** 53 - 1 }, Boolean)", 1, 0, NULL},
+    {"array fill", "0", "Array.prototype.fill.call({ length: 2 ** 53 - 1 }, 0)", 1, 0, NULL},
     {"array reverse", "var a = []; for (var i = 0; i < 1e6; i++) a[i] = i; 0",
-     "Array.prototype.reverse.call({ length: 2 ** 53 - 1, __proto__: a })", 0, 0},
-    {"array sort", "var a = []; for (var i = 0; i < 3e6; i++) a.push(String((i * 7919) % 1000003)); 0", "a.sort().length", 0, 0},
-    {"array from", "0", "Array.from({ length: 2 ** 32 - 1 }).length", 1, 0},
-    {"JSON.stringify", "var a = new Array(1e7).fill({ a: 1 }); 0", "JSON.stringify(a).length", 0, 0},
-    {"JSON.parse", "var t = '[' + '1,'.repeat(1.5e7) + '1]'; 0", "JSON.parse(t).length", 0, 0},
-    {"Object.keys", "var s = 'x'.repeat(5e7); 0", "Object.keys(s).length", 1, 0},
-    {"Object.entries", "var s = 'x'.repeat(3e7); 0", "Object.entries(s).length", 1, 0},
-    {"Object.getOwnPropertyNames", "var s = 'x'.repeat(5e7); 0", "Object.getOwnPropertyNames(s).length", 1, 0},
+     "Array.prototype.reverse.call({ length: 2 ** 53 - 1, __proto__: a })", 0, 0, NULL},
+    {"array sort", "var a = []; for (var i = 0; i < 3e6; i++) a.push(String((i * 7919) % 1000003)); 0", "a.sort().length", 0, 0, NULL},
+    {"array from", "0", "Array.from({ length: 2 ** 32 - 1 }).length", 1, 0, NULL},
+    {"JSON.stringify", "var a = new Array(1e7).fill({ a: 1 }); 0", "JSON.stringify(a).length", 0, 0, NULL},
+    {"JSON.parse", "var t = '[' + '1,'.repeat(1.5e7) + '1]'; 0", "JSON.parse(t).length", 0, 0, NULL},
+    {"Object.keys", "var s = 'x'.repeat(5e7); 0", "Object.keys(s).length", 1, 0, NULL},
+    {"Object.entries", "var s = 'x'.repeat(3e7); 0", "Object.entries(s).length", 1, 0, NULL},
+    {"Object.getOwnPropertyNames", "var s = 'x'.repeat(5e7); 0", "Object.getOwnPropertyNames(s).length", 1, 0, NULL},
     /* Compiling a huge source: oxc parses on a worker while the caller polls,
      * then the code generator polls per node. */
-    {"compile (indirect eval)", "var t = 'x = [1, 2, 3].length;\\n'.repeat(2e6); 0", "(0, eval)(t)", 0, 0},
-    {"compile (Function)", "var t = 'x = [1, 2, 3].length;\\n'.repeat(2e6); 0", "Function(t).length", 0, 0},
-    {"straight-line script", "var f = Function('x = [1, 2, 3].length;\\n'.repeat(1e6)); 0", "f()", 0, 0},
-    {"Function.prototype.toString", "var f = Function('/*' + '\\u4e2d'.repeat(6e7) + '*/'); 0", "f.toString().length", 0, 0},
+    {"compile (indirect eval)", "var t = 'x = [1, 2, 3].length;\\n'.repeat(2e6); 0", "(0, eval)(t)", 0, 0, NULL},
+    {"compile (Function)", "var t = 'x = [1, 2, 3].length;\\n'.repeat(2e6); 0", "Function(t).length", 0, 0, NULL},
+    {"straight-line script", "var f = Function('x = [1, 2, 3].length;\\n'.repeat(1e6)); 0", "f()", 0, 0, NULL},
+    {"Function.prototype.toString", "var f = Function('/*' + '\\u4e2d'.repeat(6e7) + '*/'); 0", "f.toString().length", 0, 0, NULL},
     /* A full collection of a huge live graph: marking stops for termination.
      * collect() is a native function that calls sable_isolate_collect_garbage. */
     {"GC marking", "var list = null; for (var i = 0; i < 8e6; i++) list = { next: list, n: [i] }; 0",
-     "for (;;) collect()", 0, 1},
+     "for (;;) collect()", 0, 1, NULL},
 };
 
 /* collect(): a full collection requested from inside script. */
@@ -156,6 +163,7 @@ int main(void) {
     CHECK_OK(sable_function_new(ctx, native_collect, NULL, "collect", 0, &collect));
     CHECK_OK(sable_set_named(ctx, sable_context_global(ctx), "collect", collect));
     EVAL(ctx, op->setup);
+    if (op->flags) CHECK_OK(sable_set_flags_from_string(op->flags, strlen(op->flags)));
     for (int interrupt = 0; interrupt < (op->terminate_only ? 1 : 2); interrupt++) {
       struct watchdog w = {iso, ctx, interrupt, 0, 0, SABLE_OK};
       double latency = run_watched(ctx, op, &w);
@@ -166,6 +174,7 @@ int main(void) {
       sable_isolate_cancel_terminate_execution(iso);
       CHECK_JS(ctx, "[1, 2, 3].join('-') === '1-2-3' && JSON.parse('[7]')[0] === 7");
     }
+    if (op->flags) CHECK_OK(sable_set_flags_from_string("--no-regexp-linear-first", strlen("--no-regexp-linear-first")));
     sable_scope_close(iso, token);
     sable_context_dispose(ctx);
     sable_isolate_dispose(iso);
