@@ -96,11 +96,14 @@ pub(crate) fn exec<S: Subject + ?Sized>(
                 && !sticky
                 && let Some(first) = &prog.first
             {
-                // No thread alive: skip to where a match can start.
+                // No thread alive: skip to where a match can start. (The
+                // list may still mark instructions reached at the old
+                // position by paths that died: forget them.)
                 match s.find_start(pos, first) {
                     Some(at) => pos = at,
                     None => return Ok(None),
                 }
+                current.clear();
             }
             // A new start, below every thread already running.
             p.scratch.fill(UNSET);
