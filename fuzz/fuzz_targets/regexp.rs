@@ -80,6 +80,23 @@ fn set_flags(flags: &str) {
 
 const FLAG_LETTERS: [u8; 8] = *b"dgimsuvy";
 
+/// A string's text; None when the isolate refuses (it was terminated
+/// meanwhile: the wall-clock watchdog runs on its own thread).
+fn try_utf8(iso: &FuzzIsolate, v: sable_value) -> Option<String> {
+    let mut len = 0usize;
+    // SAFETY: live isolate, valid buffers.
+    unsafe {
+        if check_status("sable_string_utf8", sable_string_utf8(iso.isolate, v, null_mut(), 0, &mut len)) != sable_status::SABLE_OK {
+            return None;
+        }
+        let mut buf = vec![0u8; len];
+        if check_status("sable_string_utf8", sable_string_utf8(iso.isolate, v, buf.as_mut_ptr().cast(), len, &mut len)) != sable_status::SABLE_OK {
+            return None;
+        }
+        Some(String::from_utf8_lossy(&buf).into_owned())
+    }
+}
+
 fn utf8(iso: &FuzzIsolate, v: sable_value) -> String {
     let mut len = 0usize;
     // SAFETY: live isolate, valid buffers.
@@ -136,8 +153,13 @@ fuzz_target!(|data: &[u8]| {
             let mut usable = s != sable_status::SABLE_OUT_OF_MEMORY;
             if s == sable_status::SABLE_OK {
                 let mut answers = null_mut();
-                assert_eq!(sable_get_named(iso.ctx, global, c"__answers".as_ptr(), &mut answers), sable_status::SABLE_OK);
+                // Not OK only when the watchdog terminated the isolate
+                // since __check returned.
+                let found = check_status("sable_get_named", sable_get_named(iso.ctx, global, c"__answers".as_ptr(), &mut answers));
                 let mut run = |linear_first: bool| {
+                    if found != sable_status::SABLE_OK {
+                        return None;
+                    }
                     set_flags(if linear_first { "--regexp-linear-first" } else { "--no-regexp-linear-first" });
                     let mut out = null_mut();
                     let s = check_status("__answers", sable_call(iso.ctx, answers, global, args.len(), args.as_ptr(), &mut out));
@@ -146,7 +168,7 @@ fuzz_target!(|data: &[u8]| {
                         iso.describe_exception();
                     }
                     usable &= s != sable_status::SABLE_OUT_OF_MEMORY;
-                    (s == sable_status::SABLE_OK).then(|| utf8(iso, out))
+                    if s == sable_status::SABLE_OK { try_utf8(iso, out) } else { None }
                 };
                 let backtracking = run(false);
                 let linear = run(true);
