@@ -290,6 +290,10 @@ fn regexp_limits() {
     assert_eq!(eval("/(a+)+$/.test('a'.repeat(40) + 'b')"), "false");
     assert_eq!(eval("const m = /(a+)+(b?)$/.exec('a'.repeat(1e5) + 'b'); [m.index, m[1].length, m[2]].join()"), "0,100000,b");
     assert_eq!(eval("'x'.repeat(1e5).replace(/(x|x)*y/g, '-').length"), "100000");
+    // split matches at every position: after the first runaway, the
+    // pattern gets a small budget (with the full one at each of these
+    // 2,001 positions, this took 18 s).
+    assert_eq!(eval("('a'.repeat(2000) + 'b').split(/(a+)+$/).length"), "1");
 }
 
 /// matchAll, RegExp.escape and the legacy statics (`RegExp.$1`...).

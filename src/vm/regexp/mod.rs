@@ -83,13 +83,18 @@ pub(crate) fn pattern_chars(units: &[u16], unicode: bool) -> Vec<u32> {
 pub(crate) struct CompileError(pub &'static str);
 
 /// A compiled regular expression.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Regex {
     pub flags: Flags,
     pub program: program::Program,
     /// The program for the linear-time matcher, when the pattern has one
     /// ([`compiler::compile_linear`]).
     pub linear: Option<program::Program>,
+    /// Some match of this pattern went past its backtracking budget: later
+    /// ones get a small budget. (split and global replace match the same
+    /// pattern at many positions; each spending the full budget first
+    /// would make a runaway pattern cost 65,536 backtracks per position.)
+    pub ran_away: std::sync::atomic::AtomicBool,
     pub capture_count: u32,
     /// Group names and their group indices, in pattern order.
     pub names: Vec<(String, u32)>,
@@ -101,16 +106,17 @@ pub(crate) fn compile(pattern: &[u16], flags: Flags) -> Result<Regex, CompileErr
     let parsed = parser::parse(&chars, flags.unicode, flags.unicode_sets).map_err(|e| CompileError(e.0))?;
     let program = compiler::compile(&parsed, flags);
     let linear = compiler::compile_linear(&parsed, flags);
-    Ok(Regex { flags, program, linear, capture_count: parsed.capture_count, names: parsed.names })
+    Ok(Regex { flags, program, linear, ran_away: Default::default(), capture_count: parsed.capture_count, names: parsed.names })
 }
 
 /// Backtracks a match may take before the linear matcher takes over: a
 /// fixed allowance plus some per code unit of the subject after the start,
 /// so that scanning a long subject, which backtracks a little at every
 /// position, stays with the (faster) backtracker, while exponential and
-/// quadratic blow-ups switch early.
-fn backtrack_budget(remaining: usize) -> u64 {
-    (1 << 16) + 16 * remaining as u64
+/// quadratic blow-ups switch early. A pattern that ran away before gets
+/// the small allowance.
+fn backtrack_budget(remaining: usize, ran_away: bool) -> u64 {
+    if ran_away { (1 << 10) + remaining as u64 } else { (1 << 16) + 16 * remaining as u64 }
 }
 
 impl Regex {
@@ -137,9 +143,13 @@ impl Regex {
         if linear_first {
             return pike::exec(linear, s, start, sticky, interrupt);
         }
-        let budget = backtrack_budget(s.len().saturating_sub(start));
+        use std::sync::atomic::Ordering::Relaxed;
+        let budget = backtrack_budget(s.len().saturating_sub(start), self.ran_away.load(Relaxed));
         match matcher::exec(&self.program, s, start, sticky, limit, budget, interrupt) {
-            Err(matcher::MatchError::OverBudget | matcher::MatchError::BacktrackLimit) => pike::exec(linear, s, start, sticky, interrupt),
+            Err(matcher::MatchError::OverBudget | matcher::MatchError::BacktrackLimit) => {
+                self.ran_away.store(true, Relaxed);
+                pike::exec(linear, s, start, sticky, interrupt)
+            }
             other => other,
         }
     }
