@@ -112,6 +112,13 @@ fn is_word(c: u32) -> bool {
     matches!(c, 0x30..=0x39 | 0x41..=0x5A | 0x5F | 0x61..=0x7A)
 }
 
+/// Where a match from `start` begins: with `unicode`, an index inside a
+/// surrogate pair stands for the pair.
+#[inline]
+pub(super) fn start_position<S: Subject + ?Sized>(s: &S, unicode: bool, start: usize) -> usize {
+    if unicode && start > 0 && start < s.len() && is_trail(s.unit(start)) && is_lead(s.unit(start - 1)) { start - 1 } else { start }
+}
+
 /// The character at `pos` and the position after it (with `unicode`, a
 /// surrogate pair is one character).
 #[inline]
@@ -212,11 +219,7 @@ pub(crate) fn exec<S: Subject + ?Sized>(
         interrupt,
     };
     let len = s.len();
-    let mut at = start;
-    // With `u`, an index inside a surrogate pair stands for the pair.
-    if prog.unicode && at > 0 && at < len && is_trail(s.unit(at)) && is_lead(s.unit(at - 1)) {
-        at -= 1;
-    }
+    let mut at = start_position(s, prog.unicode, start);
     loop {
         if at > len {
             return Ok(None);

@@ -7,9 +7,8 @@
 //! the subject's length times the program's size. The builtins switch to it
 //! when backtracking passes its budget.
 
-use super::matcher::{MatchError, Subject, UNSET, accepts, assertion_holds, next_char};
+use super::matcher::{MatchError, Subject, UNSET, accepts, assertion_holds, next_char, start_position};
 use super::program::{Inst, Program};
-use super::unicode::{is_lead, is_trail};
 
 /// Threads examined between two interrupt checks.
 const INTERRUPT_INTERVAL: u32 = 1 << 14;
@@ -58,7 +57,6 @@ enum Step {
 struct Pike<'a, S: Subject + ?Sized> {
     prog: &'a Program,
     s: &'a S,
-    nslots: usize,
     /// The capture slots of the path being followed.
     scratch: Vec<usize>,
     stack: Vec<Step>,
@@ -77,16 +75,13 @@ pub(crate) fn exec<S: Subject + ?Sized>(
     interrupt: &mut dyn FnMut() -> bool,
 ) -> Result<Option<Vec<usize>>, MatchError> {
     let len = s.len();
-    let mut pos = start;
-    if prog.unicode && pos > 0 && pos < len && is_trail(s.unit(pos)) && is_lead(s.unit(pos - 1)) {
-        pos -= 1;
-    }
+    let mut pos = start_position(s, prog.unicode, start);
     if pos > len {
         return Ok(None);
     }
     let start = pos;
     let nslots = prog.slots as usize;
-    let mut p = Pike { prog, s, nslots, scratch: vec![UNSET; nslots], stack: Vec::new(), steps: 0, interrupt };
+    let mut p = Pike { prog, s, scratch: vec![UNSET; nslots], stack: Vec::new(), steps: 0, interrupt };
     let mut current = Threads::new(prog.insts.len());
     let mut next = Threads::new(prog.insts.len());
     let mut matched: Option<Vec<usize>> = None;
@@ -198,7 +193,6 @@ impl<S: Subject + ?Sized> Pike<'_, S> {
                 }
             }
         }
-        debug_assert_eq!(self.nslots, self.scratch.len());
         Ok(())
     }
 }
