@@ -72,6 +72,15 @@ static void check_bad_value(sable_value v, const char *what) {
   BAD(sable_construct(ctxA, v, 0, NULL, &out));
   BAD(sable_construct(ctxA, fnA, 2, args, &out));
   CHECK(out == SENT_V && b == true);
+  /* as BigInt */
+  int64_t i64 = 77;
+  uint64_t u64 = 77, words[2] = {77, 77};
+  size_t nwords = 2;
+  int sign = 77;
+  BAD(sable_bigint_to_int64(isoA, v, &i64, &b));
+  BAD(sable_bigint_to_uint64(isoA, v, &u64, NULL));
+  BAD(sable_bigint_to_words(isoA, v, &sign, &nwords, words));
+  CHECK(i64 == 77 && u64 == 77 && words[0] == 77 && nwords == 2 && sign == 77 && b == true);
   /* exceptions and globals */
   BAD(sable_throw(ctxA, v));
   CHECK(!sable_exception_pending(isoA));
@@ -131,6 +140,9 @@ static void test_isolate_functions(void) {
     sable_scope_close(bi, 0);
     sable_scope_close(bi, 12345);
     CHECK(sable_scope_escape(bi, 0, objA) == NULL);
+    CHECK(sable_bigint_from_int64(bi, 1) == NULL && sable_bigint_from_uint64(bi, 1) == NULL);
+    uint64_t one = 1;
+    BAD(sable_bigint_from_words(bi, 0, 1, &one, &v));
     BAD(sable_context_new(bi, &c));
     CHECK(c == (sable_context *)0x1);
     CHECK(sable_undefined(bi) == NULL);
@@ -244,6 +256,17 @@ static void test_null_out_and_args(void) {
   BAD(sable_call(ctxA, fnA, objA, 2, NULL, &out)); /* argc > 0 with NULL argv */
   BAD(sable_construct(ctxA, fnA, 0, NULL, NULL));
   BAD(sable_construct(ctxA, fnA, 1, NULL, &out));
+  sable_value big = sable_bigint_from_int64(isoA, -5);
+  size_t nwords = 1;
+  BAD(sable_bigint_to_int64(isoA, big, NULL, NULL));
+  BAD(sable_bigint_to_uint64(isoA, big, NULL, NULL));
+  BAD(sable_bigint_to_words(isoA, big, NULL, NULL, NULL));
+  BAD(sable_bigint_to_words(isoA, big, NULL, &nwords, NULL)); /* capacity 1 with NULL words */
+  BAD(sable_bigint_from_words(isoA, 0, 1, NULL, &out));
+  BAD(sable_bigint_from_words(isoA, 0, 0, NULL, NULL));
+  BAD(sable_bigint_from_words(isoA, 0, SIZE_MAX, (const uint64_t *)&nwords, &out));
+  BAD(sable_bigint_from_words(isoA, 0, ((size_t)1 << 24) + 1, (const uint64_t *)&nwords, &out)); /* over the size limit */
+  CHECK(nwords == 1);
   BAD(sable_throw_error(ctxA, (sable_error_kind)7, "x"));
   BAD(sable_throw_error(ctxA, (sable_error_kind)-1, "x"));
   CHECK(out == SENT_V && b == true);
@@ -268,6 +291,9 @@ static void test_wrong_types(void) {
     BAD(sable_own_keys(ctxA, w, &out));
     BAD(sable_call(ctxA, w, objA, 0, NULL, &out));
     BAD(sable_construct(ctxA, w, 0, NULL, &out));
+    int64_t i64 = 77;
+    BAD(sable_bigint_to_int64(isoA, w, &i64, NULL));
+    CHECK(i64 == 77);
   }
   BAD(sable_call(ctxA, objA, objA, 0, NULL, &out)); /* an object that is not callable */
   BAD(sable_construct(ctxA, objA, 0, NULL, &out));

@@ -255,23 +255,61 @@ static void test_eval_results(void) {
   OK("eval results");
 }
 
-/* BigInt is part of the API (SABLE_TYPE_BIGINT) but not implemented yet (the
- * foundation issue allows it to come later). Until it lands, a BigInt literal
- * must be rejected cleanly as "not supported yet" — never crash or misparse —
- * and as a plain Error, never a SyntaxError (BigInt literals are valid).
- * When BigInt lands, replace this with: typeof 10n ** 30n is SABLE_TYPE_BIGINT,
- * ToNumber(1n) throws a TypeError, ToBoolean(0n) is false and
- * ToString(12345678901234567890n) round-trips. */
-static void test_bigint_not_yet(void) {
-  sable_value r = NULL, exc = NULL, name = NULL, msg = NULL;
-  const char *src = "10n ** 30n";
-  CHECK_STATUS(sable_eval(ctx, src, strlen(src), "bigint.js", &r), SABLE_EXCEPTION);
+/* BigInts: typeof, the conversions, and the from/to functions. */
+static void test_bigint(void) {
+  sable_value big = EVAL(ctx, "10n ** 30n");
+  CHECK(sable_typeof(big) == SABLE_TYPE_BIGINT);
+  double d = 5;
+  CHECK_STATUS(sable_to_number(ctx, big, &d), SABLE_EXCEPTION); /* ToNumber(BigInt) throws */
+  sable_value exc = NULL, name = NULL;
   CHECK_OK(sable_exception_take(iso, &exc));
   CHECK_OK(sable_get_named(ctx, exc, "name", &name));
-  CHECK(str_is(iso, name, "Error"));
-  CHECK_OK(sable_get_named(ctx, exc, "message", &msg));
-  CHECK(str_is(iso, msg, "BigInt is not supported yet"));
-  OK("bigint reported as not supported yet");
+  CHECK(str_is(iso, name, "TypeError") && d == 5);
+  bool b = true;
+  CHECK_OK(sable_to_boolean(ctx, EVAL(ctx, "0n"), &b));
+  CHECK(!b);
+  sable_value s = NULL;
+  CHECK_OK(sable_to_string(ctx, EVAL(ctx, "12345678901234567890n"), &s));
+  CHECK(str_is(iso, s, "12345678901234567890"));
+
+  /* 64-bit integers in and out, with the lossless flag. */
+  int64_t i = 0;
+  uint64_t u = 0;
+  bool lossless = false;
+  sable_value g = sable_context_global(ctx);
+  CHECK_OK(sable_set_named(ctx, g, "bmin", sable_bigint_from_int64(iso, INT64_MIN)));
+  CHECK_OK(sable_set_named(ctx, g, "bmax", sable_bigint_from_uint64(iso, UINT64_MAX)));
+  CHECK_JS(ctx, "bmin === -(2n ** 63n) && bmax === 2n ** 64n - 1n && typeof bmin === 'bigint'");
+  CHECK_OK(sable_bigint_to_int64(iso, EVAL(ctx, "-42n"), &i, &lossless));
+  CHECK(i == -42 && lossless);
+  CHECK_OK(sable_bigint_to_int64(iso, EVAL(ctx, "2n ** 64n + 5n"), &i, &lossless));
+  CHECK(i == 5 && !lossless); /* modulo 2^64 */
+  CHECK_OK(sable_bigint_to_uint64(iso, EVAL(ctx, "-1n"), &u, &lossless));
+  CHECK(u == UINT64_MAX && !lossless);
+  CHECK_OK(sable_bigint_to_uint64(iso, EVAL(ctx, "2n ** 64n - 1n"), &u, NULL));
+  CHECK(u == UINT64_MAX);
+
+  /* Words: little-endian magnitude plus a sign, with capacity negotiation. */
+  uint64_t words[3] = {1, 2, 3};
+  sable_value w = NULL;
+  CHECK_OK(sable_bigint_from_words(iso, 1, 3, words, &w));
+  CHECK_OK(sable_set_named(ctx, g, "w", w));
+  CHECK_JS(ctx, "w === -(1n + (2n << 64n) + (3n << 128n))");
+  size_t n = 0;
+  int sign = 0;
+  CHECK_OK(sable_bigint_to_words(iso, w, &sign, &n, NULL));
+  CHECK(n == 3 && sign == 1);
+  uint64_t back[4] = {0, 0, 0, 99};
+  n = 2; /* too small: two words written, three needed */
+  CHECK_OK(sable_bigint_to_words(iso, w, &sign, &n, back));
+  CHECK(n == 3 && back[0] == 1 && back[1] == 2 && back[2] == 0);
+  n = 4;
+  CHECK_OK(sable_bigint_to_words(iso, w, &sign, &n, back));
+  CHECK(n == 3 && back[2] == 3 && back[3] == 99);
+  CHECK_OK(sable_bigint_from_words(iso, 1, 0, NULL, &w)); /* no words: 0n, never -0n */
+  CHECK_OK(sable_set_named(ctx, g, "w", w));
+  CHECK_JS(ctx, "w === 0n");
+  OK("bigint");
 }
 
 int main(void) {
@@ -284,7 +322,7 @@ int main(void) {
   test_invalid_utf8();
   test_conversions();
   test_eval_results();
-  test_bigint_not_yet();
+  test_bigint();
   sable_isolate_dispose(iso);
   printf("test_values: all ok\n");
   return 0;

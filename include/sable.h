@@ -643,6 +643,59 @@ enum sable_status sable_string_utf8(struct sable_isolate *isolate,
                                     size_t *len_out);
 
 /**
+ * A BigInt of a signed 64-bit integer; NULL for an invalid isolate.
+ */
+sable_value sable_bigint_from_int64(struct sable_isolate *isolate, int64_t n);
+
+/**
+ * A BigInt of an unsigned 64-bit integer; NULL for an invalid isolate.
+ */
+sable_value sable_bigint_from_uint64(struct sable_isolate *isolate, uint64_t n);
+
+/**
+ * The value of BigInt `v` modulo 2^64 as a signed integer through `out`;
+ * `*lossless` (may be NULL) tells whether that is its exact value. A
+ * non-BigInt gives `SABLE_INVALID_ARGUMENT`.
+ */
+enum sable_status sable_bigint_to_int64(struct sable_isolate *isolate,
+                                        sable_value v,
+                                        int64_t *out,
+                                        bool *lossless);
+
+/**
+ * The value of BigInt `v` modulo 2^64 as an unsigned integer through `out`;
+ * `*lossless` (may be NULL) tells whether that is its exact value.
+ */
+enum sable_status sable_bigint_to_uint64(struct sable_isolate *isolate,
+                                         sable_value v,
+                                         uint64_t *out,
+                                         bool *lossless);
+
+/**
+ * A BigInt of `word_count` 64-bit words of magnitude (least significant
+ * first), negative when `sign_bit` is nonzero. `words` may be NULL only when
+ * `word_count` is 0. More than 2^24 words (the BigInt size limit) gives
+ * `SABLE_INVALID_ARGUMENT`.
+ */
+enum sable_status sable_bigint_from_words(struct sable_isolate *isolate,
+                                          int sign_bit,
+                                          size_t word_count,
+                                          const uint64_t *words,
+                                          sable_value *out);
+
+/**
+ * Reads BigInt `v` as sign and 64-bit magnitude words (least significant
+ * first). On entry `*word_count` is the capacity of `words` (which may be
+ * NULL when it is 0); on return it is the number of words the value needs,
+ * and the first min(capacity, needed) words are written. `sign_bit` may be NULL.
+ */
+enum sable_status sable_bigint_to_words(struct sable_isolate *isolate,
+                                        sable_value v,
+                                        int *sign_bit,
+                                        size_t *word_count,
+                                        uint64_t *words);
+
+/**
  * A new ordinary object (`{}`) of the context's realm.
  */
 enum sable_status sable_object_new(struct sable_context *ctx, sable_value *out);

@@ -7,10 +7,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::vm::heap::{CellKind, Gc, HeapExhausted, on_clean_stack};
 use crate::vm::isolate::{GlobalEntry, VmState};
-use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey};
+use crate::vm::object::{JsBigInt, JsObject, JsString, ObjectKind, PropertyKey};
 use crate::vm::runtime::ErrorType;
+use crate::vm::runtime::bigint::{MAX_BIGINT_BITS, as_bigint, to_u64_wrapping};
 use crate::vm::runtime::realm::Realm;
 use crate::vm::{JsResult, Unwind};
+use num_bigint::{BigInt, Sign};
+use num_traits::Signed;
 
 /// Runs `f`; `None` if it unwound because a heap page could not be had.
 fn catch_heap_exhausted<T>(f: impl FnOnce() -> T) -> Option<T> {
@@ -193,6 +196,7 @@ impl Isolate {
             match v.cell_kind() {
                 Some(CellKind::String) => ValueType::String,
                 Some(CellKind::Symbol) => ValueType::Symbol,
+                Some(CellKind::BigInt) => ValueType::BigInt,
                 Some(CellKind::Object) if Vm::is_callable(v) => ValueType::Function,
                 _ => ValueType::Object,
             }
@@ -227,6 +231,50 @@ impl Isolate {
     pub fn string_to_utf8(&self, l: Local) -> Option<String> {
         let v = self.val(l).ok()?;
         Gc::<JsString>::try_from_value(v).map(|s| s.to_rust_string())
+    }
+
+    // ----- BigInt -----
+    /// The most 64-bit words a BigInt may have (the engine's size limit).
+    pub const BIGINT_MAX_WORDS: usize = (MAX_BIGINT_BITS / 64) as usize;
+    pub fn bigint_from_i64(&mut self, n: i64) -> Local {
+        let v = self.vm.bigint_value(BigInt::from(n));
+        self.push(v)
+    }
+    pub fn bigint_from_u64(&mut self, n: u64) -> Local {
+        let v = self.vm.bigint_value(BigInt::from(n));
+        self.push(v)
+    }
+    /// A BigInt from 64-bit words of its magnitude, least significant first.
+    /// `None` past the BigInt size limit.
+    pub fn bigint_from_words(&mut self, negative: bool, words: &[u64]) -> Option<Local> {
+        if words.len() > Self::BIGINT_MAX_WORDS {
+            return None;
+        }
+        let digits: Vec<u32> = words.iter().flat_map(|&w| [w as u32, (w >> 32) as u32]).collect();
+        let magnitude = BigInt::from_slice(Sign::Plus, &digits);
+        let v = self.vm.bigint_value(if negative { -magnitude } else { magnitude });
+        Some(self.push(v))
+    }
+    fn bigint(&self, l: Local) -> Option<Gc<JsBigInt>> {
+        as_bigint(self.val(l).ok()?)
+    }
+    /// The BigInt modulo 2^64 as a signed number, and whether that is its
+    /// exact value. `None` if `l` is stale or not a BigInt.
+    pub fn bigint_to_i64(&self, l: Local) -> Option<(i64, bool)> {
+        let b = self.bigint(l)?;
+        let wrapped = to_u64_wrapping(&b.value) as i64;
+        Some((wrapped, BigInt::from(wrapped) == b.value))
+    }
+    /// The BigInt modulo 2^64 as an unsigned number, and whether that is its exact value.
+    pub fn bigint_to_u64(&self, l: Local) -> Option<(u64, bool)> {
+        let b = self.bigint(l)?;
+        let wrapped = to_u64_wrapping(&b.value);
+        Some((wrapped, BigInt::from(wrapped) == b.value))
+    }
+    /// The sign and the 64-bit words of the magnitude, least significant first.
+    pub fn bigint_words(&self, l: Local) -> Option<(bool, Vec<u64>)> {
+        let b = self.bigint(l)?;
+        Some((b.value.is_negative(), b.value.magnitude().to_u64_digits()))
     }
 
     // ----- contexts -----

@@ -39,6 +39,8 @@ mod isolate;
 mod context;
 // primitives, type checks, conversions, strings
 mod value;
+// BigInt
+mod bigint;
 // objects and arrays
 mod object;
 // native and JS functions
@@ -54,6 +56,7 @@ mod introspection;
 // DevTools heap snapshots
 mod heap_snapshot;
 
+pub use bigint::*;
 pub use context::*;
 pub use exception::*;
 pub use function::*;

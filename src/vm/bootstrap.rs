@@ -98,6 +98,7 @@ fn install(vm: &mut Vm, realm: Gc<Realm>) {
     string::install(vm, realm);
     number::install(vm, realm);
     symbol::install(vm, realm);
+    bigint::install(vm, realm);
     math::install(vm, realm);
     json::install(vm, realm);
     reflect::install(vm, realm);

@@ -607,7 +607,7 @@ fn push_u_escape(out: &mut Vec<u16>, c: u16) {
 /// returns false (appending nothing) when the result is undefined.
 fn serialize_property(vm: &mut Vm, st: &mut State, key: PropertyKey, holder: Gc<JsObject>, out: &mut Vec<u16>) -> JsResult<bool> {
     let mut value = vm.get(holder, key, holder.value())?;
-    if JsObject::is_object(value) {
+    if JsObject::is_object(value) || Vm::is_bigint(value) {
         let tkey = vm.key_from_str("toJSON");
         let to_json = vm.get_v(value, tkey)?;
         if Vm::is_callable(to_json) {
@@ -630,8 +630,12 @@ fn serialize_property(vm: &mut Vm, st: &mut State, key: PropertyKey, holder: Gc<
             ObjectKind::Number(_) => value = Value::number(vm.to_number(value)?),
             ObjectKind::String(_) => value = vm.to_string(value)?.value(),
             ObjectKind::Boolean(b) => value = Value::bool(b),
+            ObjectKind::BigInt(b) => value = b.value(),
             _ => {}
         }
+    }
+    if Vm::is_bigint(value) {
+        return Err(vm.type_error("Do not know how to serialize a BigInt"));
     }
     if value.is_null() {
         out.extend("null".encode_utf16());

@@ -3,6 +3,7 @@
 //! installs them all into a realm.
 
 pub(crate) mod array;
+pub(crate) mod bigint;
 pub(crate) mod collections;
 pub(crate) mod date;
 pub(crate) mod error;

@@ -42,7 +42,16 @@ pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
 }
 
 fn number_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let n = if a.args.is_empty() { 0.0 } else { vm.to_number(a.arg(0))? };
+    // ToNumeric, then a BigInt converts to the nearest Number.
+    let n = if a.args.is_empty() {
+        0.0
+    } else {
+        let prim = vm.to_numeric(a.arg(0))?;
+        match crate::vm::runtime::bigint::as_bigint(prim) {
+            Some(b) => crate::vm::runtime::bigint::bigint_to_f64(&b.value),
+            None => prim.as_number(),
+        }
+    };
     if !a.is_construct() {
         return Ok(Value::number(n));
     }

@@ -157,7 +157,15 @@ impl<'a> Compiler<'a, '_> {
                 self.f.emit(Op::LdaNull);
             }
             Expression::NumericLiteral(n) => self.load_number(n.value),
-            Expression::BigIntLiteral(b) => return Err(unsupported("BigInt", b.span.start)),
+            Expression::BigIntLiteral(b) => {
+                // oxc gives the value in base 10 without separators.
+                let Some(n) = num_bigint::BigInt::parse_bytes(b.value.as_str().as_bytes(), 10) else {
+                    return Err(unsupported("this BigInt literal", b.span.start));
+                };
+                let v = self.vm.bigint_value(n);
+                let c = self.f.add_const(v);
+                self.f.emit(Op::LdaConst(c));
+            }
             Expression::RegExpLiteral(r) => self.regexp(r)?,
             Expression::StringLiteral(s) => {
                 let v = self.string_value(s.value.as_str(), s.lone_surrogates);
@@ -398,7 +406,10 @@ impl<'a> Compiler<'a, '_> {
                 let s = crate::vm::runtime::number::number_to_string(n.value);
                 (self.str_const(&s), Some(s))
             }
-            PropertyKey::BigIntLiteral(b) => return Err(unsupported("BigInt", b.span.start)),
+            PropertyKey::BigIntLiteral(b) => {
+                let s = b.value.as_str().to_string();
+                (self.str_const(&s), Some(s))
+            }
             _ => return Ok(None),
         }))
     }

@@ -201,7 +201,6 @@ fn eval_entry_points() {
 #[test]
 fn unsupported_features() {
     let cases = [
-        ("1n", "BigInt is not supported yet"),
         ("with (o) {}", "with statement is not supported yet"),
         ("class A { #x = 1; }", "private class members are not supported yet"),
         ("class A { #m() {} }", "private class members are not supported yet"),

@@ -72,6 +72,7 @@ pub enum CellKind {
     Free,
     String,
     Symbol,
+    BigInt,
     Object,
     Shape,
     Env,

@@ -15,6 +15,8 @@ use crate::vm::isolate::Vm;
 pub use crate::vm::object::CallArgs;
 use crate::vm::object::function::ClassKind;
 use crate::vm::object::{Env, FunctionKind, GeneratorState, JsObject, JsString, ObjectKind, PropertyKey, attrs};
+use crate::vm::runtime::bigint::{NumericOp, number_op};
+use crate::vm::runtime::number;
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};
 
@@ -507,53 +509,67 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                             Some(s) => Value::int(s),
                             None => Value::double(l.as_int() as f64 - acc.as_int() as f64),
                         };
+                    } else if l.is_number() && acc.is_number() {
+                        acc = Value::number(l.as_number() - acc.as_number());
                     } else {
                         sync!();
-                        let (a, b) = tri!(ops::numbers(vm, l, acc));
-                        acc = Value::number(a - b);
+                        acc = tri!(vm.apply_numeric(NumericOp::Sub, l, acc));
                     }
                 }
                 Op::Mul(r) => {
                     let l = reg!(r);
-                    sync!();
-                    let (a, b) = tri!(ops::numbers(vm, l, acc));
-                    acc = Value::number(a * b);
+                    if l.is_number() && acc.is_number() {
+                        acc = Value::number(l.as_number() * acc.as_number());
+                    } else {
+                        sync!();
+                        acc = tri!(vm.apply_numeric(NumericOp::Mul, l, acc));
+                    }
                 }
                 Op::Div(r) => {
                     let l = reg!(r);
-                    sync!();
-                    let (a, b) = tri!(ops::numbers(vm, l, acc));
-                    acc = Value::number(a / b);
+                    if l.is_number() && acc.is_number() {
+                        acc = Value::number(l.as_number() / acc.as_number());
+                    } else {
+                        sync!();
+                        acc = tri!(vm.apply_numeric(NumericOp::Div, l, acc));
+                    }
                 }
                 Op::Mod(r) => {
                     let l = reg!(r);
                     if l.is_int() && acc.is_int() && l.as_int() >= 0 && acc.as_int() > 0 {
                         acc = Value::int(l.as_int() % acc.as_int());
+                    } else if l.is_number() && acc.is_number() {
+                        acc = Value::number(number::js_remainder(l.as_number(), acc.as_number()));
                     } else {
                         sync!();
-                        let (a, b) = tri!(ops::numbers(vm, l, acc));
-                        acc = Value::number(ops::js_remainder(a, b));
+                        acc = tri!(vm.apply_numeric(NumericOp::Mod, l, acc));
                     }
                 }
                 Op::Exp(r) => {
                     let l = reg!(r);
-                    sync!();
-                    let (a, b) = tri!(ops::numbers(vm, l, acc));
-                    acc = Value::number(crate::vm::runtime::number::js_pow(a, b));
+                    if l.is_number() && acc.is_number() {
+                        acc = Value::number(number::js_pow(l.as_number(), acc.as_number()));
+                    } else {
+                        sync!();
+                        acc = tri!(vm.apply_numeric(NumericOp::Exp, l, acc));
+                    }
                 }
                 Op::BitAnd(r) | Op::BitOr(r) | Op::BitXor(r) | Op::Shl(r) | Op::Shr(r) | Op::UShr(r) => {
                     let l = reg!(r);
-                    sync!();
-                    let a = tri!(vm.to_int32(l));
-                    let b = tri!(vm.to_int32(acc));
-                    acc = match op {
-                        Op::BitAnd(_) => Value::int(a & b),
-                        Op::BitOr(_) => Value::int(a | b),
-                        Op::BitXor(_) => Value::int(a ^ b),
-                        Op::Shl(_) => Value::int(a.wrapping_shl(b as u32 & 31)),
-                        Op::Shr(_) => Value::int(a >> (b as u32 & 31)),
-                        _ => Value::number(((a as u32) >> (b as u32 & 31)) as f64),
+                    let nop = match op {
+                        Op::BitAnd(_) => NumericOp::BitAnd,
+                        Op::BitOr(_) => NumericOp::BitOr,
+                        Op::BitXor(_) => NumericOp::BitXor,
+                        Op::Shl(_) => NumericOp::Shl,
+                        Op::Shr(_) => NumericOp::Shr,
+                        _ => NumericOp::UShr,
                     };
+                    if l.is_number() && acc.is_number() {
+                        acc = number_op(nop, l.as_number(), acc.as_number());
+                    } else {
+                        sync!();
+                        acc = tri!(vm.apply_numeric(nop, l, acc));
+                    }
                 }
                 Op::Eq(r) => {
                     sync!();
@@ -598,24 +614,32 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                 Op::Neg => {
                     if acc.is_int() && acc.as_int() != 0 && acc.as_int() != i32::MIN {
                         acc = Value::int(-acc.as_int());
+                    } else if acc.is_number() {
+                        acc = Value::number(-acc.as_number());
                     } else {
                         sync!();
-                        acc = Value::double(-tri!(vm.to_number(acc)));
-                        acc = Value::number(acc.as_number());
-                        if acc.as_number() == 0.0 && acc.is_int() {
-                            acc = Value::double(acc.as_number());
-                        }
+                        acc = tri!(vm.numeric_negate(acc));
                     }
                 }
-                Op::ToNumber | Op::ToNumeric => {
+                Op::ToNumber => {
                     if !acc.is_number() {
                         sync!();
                         acc = Value::number(tri!(vm.to_number(acc)));
                     }
                 }
+                Op::ToNumeric => {
+                    if !acc.is_number() {
+                        sync!();
+                        acc = tri!(vm.to_numeric(acc));
+                    }
+                }
                 Op::BitNot => {
-                    sync!();
-                    acc = Value::int(!tri!(vm.to_int32(acc)));
+                    if acc.is_int() {
+                        acc = Value::int(!acc.as_int());
+                    } else {
+                        sync!();
+                        acc = tri!(vm.numeric_bit_not(acc));
+                    }
                 }
                 Op::Not => acc = Value::bool(!Vm::to_boolean(acc)),
                 Op::TypeOf => acc = vm.type_of(acc).value(),
@@ -626,9 +650,11 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                             Some(v) => Value::int(v),
                             None => Value::double(acc.as_int() as f64 + d as f64),
                         };
+                    } else if acc.is_number() {
+                        acc = Value::number(acc.as_number() + d as f64);
                     } else {
                         sync!();
-                        acc = Value::number(tri!(vm.to_number(acc)) + d as f64);
+                        acc = tri!(vm.numeric_increment(acc, d));
                     }
                 }
                 Op::ToStringOp => {

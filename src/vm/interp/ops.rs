@@ -7,6 +7,7 @@ use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::function::ClassKind;
 use crate::vm::object::{Env, FunctionKind, GeneratorData, GeneratorKind, GeneratorState, JsObject, JsString, ObjectKind, PropertyKey, attrs};
+use crate::vm::runtime::bigint::NumericOp;
 use crate::vm::runtime::realm::Intrinsic;
 use crate::vm::runtime::{Hint, PropertyDescriptor};
 use crate::vm::value::Value;
@@ -373,22 +374,7 @@ pub fn add_slow(vm: &mut Vm, l: Value, r: Value) -> JsResult<Value> {
         }
         return Ok(JsString::concat(&mut vm.heap, ls, rs).value());
     }
-    let a = vm.to_number(lp)?;
-    let b = vm.to_number(rp)?;
-    Ok(Value::number(a + b))
-}
-
-pub fn numbers(vm: &mut Vm, l: Value, r: Value) -> JsResult<(f64, f64)> {
-    let a = vm.to_number(l)?;
-    let b = vm.to_number(r)?;
-    Ok((a, b))
-}
-
-pub fn js_remainder(a: f64, b: f64) -> f64 {
-    if b.is_infinite() && a.is_finite() {
-        return a;
-    }
-    a % b
+    vm.apply_numeric(NumericOp::Add, lp, rp)
 }
 
 pub fn compare(vm: &mut Vm, op: Op, l: Value, r: Value) -> JsResult<Value> {
@@ -405,13 +391,13 @@ pub fn compare(vm: &mut Vm, op: Op, l: Value, r: Value) -> JsResult<Value> {
             _ => ord.is_ge(),
         }));
     }
-    let a = vm.to_number(lp)?;
-    let b = vm.to_number(rp)?;
+    // Undefined (NaN, or a string that is no BigInt) makes every comparison false.
+    let Some(ord) = vm.compare_numeric(lp, rp)? else { return Ok(Value::FALSE) };
     Ok(Value::bool(match op {
-        Op::Lt(_) => a < b,
-        Op::Gt(_) => a > b,
-        Op::Le(_) => a <= b,
-        _ => a >= b,
+        Op::Lt(_) => ord.is_lt(),
+        Op::Gt(_) => ord.is_gt(),
+        Op::Le(_) => ord.is_le(),
+        _ => ord.is_ge(),
     }))
 }
 

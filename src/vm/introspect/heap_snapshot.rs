@@ -82,6 +82,7 @@ enum NodeType {
     Synthetic = 9,
     ConsString = 10,
     Symbol = 12,
+    BigInt = 13,
     ObjectShape = 14,
 }
 
@@ -450,6 +451,7 @@ impl Writer<'_, '_> {
                     if s.is_rope() { (NodeType::ConsString, NodeName::Static("(concatenated string)")) } else { (NodeType::String, NodeName::Js(s)) }
                 }
                 CellKind::Symbol => (NodeType::Symbol, NodeName::Static("symbol")),
+                CellKind::BigInt => (NodeType::BigInt, NodeName::Static("bigint")),
                 CellKind::Shape => (NodeType::ObjectShape, NodeName::Static("system / Map")),
                 CellKind::Env => (NodeType::Object, NodeName::Static("system / Context")),
                 CellKind::Code => {

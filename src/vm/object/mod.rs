@@ -1,6 +1,7 @@
 //! Heap cells of the object model: objects (shape + slots, elements, dictionary
 //! mode), property keys, accessor pairs, environments (heap contexts).
 
+pub mod bigint;
 pub mod collection;
 pub mod function;
 pub mod shape;
@@ -9,6 +10,7 @@ pub mod weak;
 
 use std::collections::{BTreeMap, HashMap};
 
+pub use bigint::JsBigInt;
 pub use collection::{CollectionKind, Removed, TableData, TableEntry};
 pub use function::{CallArgs, FunctionData, FunctionKind, HostFn, NativeFn};
 pub use shape::{Shape, attrs};
@@ -139,6 +141,8 @@ pub enum ObjectKind {
     Number(f64),
     String(Gc<JsString>),
     Symbol(Gc<Symbol>),
+    /// A BigInt wrapper object ([[BigIntData]]).
+    BigInt(Gc<JsBigInt>),
     Arguments,
     Date(f64),
     /// State of a `for-in` loop: the keys to visit and the next position.
@@ -449,6 +453,7 @@ impl Trace for JsObject {
             ObjectKind::Function(f) => f.trace(v),
             ObjectKind::String(s) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), s.value()),
             ObjectKind::Symbol(s) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), s.value()),
+            ObjectKind::BigInt(b) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), b.value()),
             ObjectKind::ForInIterator { keys, .. } | ObjectKind::List(keys) => {
                 for (i, &k) in keys.iter().enumerate() {
                     v.edge(EdgeKind::Internal, EdgeName::Index(i as u32), k);

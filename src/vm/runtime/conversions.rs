@@ -6,7 +6,9 @@ use super::realm::Intrinsic;
 use crate::vm::JsResult;
 use crate::vm::heap::{CellKind, Gc};
 use crate::vm::isolate::Vm;
-use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, Symbol};
+use num_traits::Zero;
+
+use crate::vm::object::{JsBigInt, JsObject, JsString, ObjectKind, PropertyKey, Symbol};
 use crate::vm::value::Value;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,6 +48,7 @@ impl Vm {
         match v.cell_kind() {
             Some(CellKind::String) => n.string,
             Some(CellKind::Symbol) => n.symbol,
+            Some(CellKind::BigInt) => n.bigint,
             Some(CellKind::Object) => {
                 if Vm::is_callable(v) {
                     n.function
@@ -74,6 +77,7 @@ impl Vm {
         }
         match v.cell_kind() {
             Some(CellKind::String) => !Gc::<JsString>::from_value(v).is_empty(),
+            Some(CellKind::BigInt) => !Gc::<JsBigInt>::from_value(v).value.is_zero(),
             Some(_) => true,
             None => false,
         }
@@ -127,19 +131,13 @@ impl Vm {
         match v.cell_kind() {
             Some(CellKind::String) => Ok(number::string_to_number(&Gc::<JsString>::from_value(v).to_units())),
             Some(CellKind::Symbol) => Err(self.type_error("Cannot convert a Symbol value to a number")),
+            Some(CellKind::BigInt) => Err(self.type_error("Cannot convert a BigInt value to a number")),
             Some(CellKind::Object) => {
                 let p = self.to_primitive(v, Hint::Number)?;
                 self.to_number(p)
             }
             _ => Ok(f64::NAN),
         }
-    }
-
-    pub fn to_numeric(&mut self, v: Value) -> JsResult<Value> {
-        if v.is_number() {
-            return Ok(v);
-        }
-        Ok(Value::number(self.to_number(v)?))
     }
 
     pub fn to_integer_or_infinity(&mut self, v: Value) -> JsResult<f64> {
@@ -154,6 +152,17 @@ impl Vm {
     }
     pub fn to_uint32(&mut self, v: Value) -> JsResult<u32> {
         Ok(self.to_int32(v)? as u32)
+    }
+    /// ToIndex: an integer in 0..=2^53-1, else RangeError.
+    pub fn to_index(&mut self, v: Value) -> JsResult<u64> {
+        if v.is_int() && v.as_int() >= 0 {
+            return Ok(v.as_int() as u64);
+        }
+        let d = self.to_integer_or_infinity(v)?;
+        if !(0.0..=9007199254740991.0).contains(&d) {
+            return Err(self.range_error("Invalid index: out of range"));
+        }
+        Ok(d as u64)
     }
     pub fn to_length(&mut self, v: Value) -> JsResult<u64> {
         let d = self.to_integer_or_infinity(v)?;
@@ -192,6 +201,10 @@ impl Vm {
         match v.cell_kind() {
             Some(CellKind::String) => Ok(Gc::from_value(v)),
             Some(CellKind::Symbol) => Err(self.type_error("Cannot convert a Symbol value to a string")),
+            Some(CellKind::BigInt) => {
+                let s = Gc::<JsBigInt>::from_value(v).value.to_str_radix(10);
+                Ok(self.string(&s))
+            }
             Some(CellKind::Object) => {
                 let p = self.to_primitive(v, Hint::String)?;
                 self.to_string(p)
@@ -240,6 +253,8 @@ impl Vm {
             (Intrinsic::StringPrototype, ObjectKind::String(s))
         } else if let Some(s) = Gc::<Symbol>::try_from_value(v) {
             (Intrinsic::SymbolPrototype, ObjectKind::Symbol(s))
+        } else if let Some(b) = Gc::<JsBigInt>::try_from_value(v) {
+            (Intrinsic::BigIntPrototype, ObjectKind::BigInt(b))
         } else {
             return Err(self.type_error("Cannot convert undefined or null to object"));
         };

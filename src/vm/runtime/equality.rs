@@ -1,6 +1,7 @@
 //! Equality: IsStrictlyEqual, SameValue, SameValueZero, IsLooselyEqual.
 
 use super::Hint;
+use super::bigint::{as_bigint, bigint_equals_number, string_to_bigint};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
@@ -17,8 +18,11 @@ impl Vm {
         if a == b {
             return true;
         }
-        match (Gc::<JsString>::try_from_value(a), Gc::<JsString>::try_from_value(b)) {
-            (Some(x), Some(y)) => x.equals(&y),
+        if let (Some(x), Some(y)) = (Gc::<JsString>::try_from_value(a), Gc::<JsString>::try_from_value(b)) {
+            return x.equals(&y);
+        }
+        match (as_bigint(a), as_bigint(b)) {
+            (Some(x), Some(y)) => x.value == y.value,
             _ => false,
         }
     }
@@ -54,6 +58,15 @@ impl Vm {
         if oa && ob {
             return Ok(a == b);
         }
+        let (ba, bb) = (as_bigint(a), as_bigint(b));
+        match (ba, bb) {
+            (Some(x), Some(y)) => return Ok(x.value == y.value),
+            (Some(x), None) if b.is_number() => return Ok(bigint_equals_number(&x.value, b.as_number())),
+            (None, Some(y)) if a.is_number() => return Ok(bigint_equals_number(&y.value, a.as_number())),
+            (Some(x), None) if sb => return Ok(string_to_bigint(&Gc::<JsString>::from_value(b).to_units()).is_some_and(|y| x.value == y)),
+            (None, Some(y)) if sa => return Ok(string_to_bigint(&Gc::<JsString>::from_value(a).to_units()).is_some_and(|x| x == y.value)),
+            _ => {}
+        }
         if a.is_number() && sb {
             let n = self.to_number(b)?;
             return Ok(a.as_number() == n);
@@ -70,11 +83,11 @@ impl Vm {
             let n = Value::number(if b.as_bool() { 1.0 } else { 0.0 });
             return self.loose_equals(a, n);
         }
-        if (a.is_number() || sa || Vm::is_symbol(a)) && ob {
+        if (a.is_number() || sa || Vm::is_symbol(a) || ba.is_some()) && ob {
             let p = self.to_primitive(b, Hint::Default)?;
             return self.loose_equals(a, p);
         }
-        if oa && (b.is_number() || sb || Vm::is_symbol(b)) {
+        if oa && (b.is_number() || sb || Vm::is_symbol(b) || bb.is_some()) {
             let p = self.to_primitive(a, Hint::Default)?;
             return self.loose_equals(p, b);
         }

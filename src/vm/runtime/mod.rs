@@ -5,6 +5,7 @@
 //! is a file; the common types are re-exported here.
 
 pub mod async_generator;
+pub mod bigint;
 pub mod conversions;
 pub mod define;
 pub mod describe;

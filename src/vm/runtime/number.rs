@@ -127,6 +127,14 @@ pub fn to_int32(d: f64) -> i32 {
     m as u32 as i32
 }
 
+/// The `%` operator on Numbers (truncating remainder; x % ±Infinity is x).
+pub fn js_remainder(a: f64, b: f64) -> f64 {
+    if b.is_infinite() && a.is_finite() {
+        return a;
+    }
+    a % b
+}
+
 pub fn js_pow(a: f64, b: f64) -> f64 {
     if b.is_nan() || ((a == 1.0 || a == -1.0) && b.is_infinite()) {
         return f64::NAN;

@@ -361,6 +361,8 @@ impl Vm {
             Intrinsic::StringPrototype
         } else if Vm::is_symbol(v) {
             Intrinsic::SymbolPrototype
+        } else if Vm::is_bigint(v) {
+            Intrinsic::BigIntPrototype
         } else {
             let k = self.key_display(key);
             let what = if v.is_null() { "null" } else { "undefined" };

@@ -30,7 +30,7 @@ intrinsics! {
     WeakSetPrototype, ArrayBufferPrototype, GeneratorPrototype, GeneratorFunctionPrototype,
     AsyncFunctionPrototype, AsyncIteratorPrototype, AsyncGeneratorPrototype,
     AsyncGeneratorFunctionPrototype, AsyncFromSyncIteratorPrototype,
-    Object, Function, Array, String, Number, Boolean, Symbol, Error, TypeError, RangeError,
+    Object, Function, Array, String, Number, Boolean, Symbol, BigInt, Error, TypeError, RangeError,
     SyntaxError, ReferenceError, EvalError, UriError, AggregateError, Promise, RegExp, Date,
     Map, Set, ThrowTypeError, ArrayProtoValues, RegExpProtoExec, ObjectProtoToString, Eval, GeneratorFunction, AsyncFunction, AsyncGeneratorFunction,
 }

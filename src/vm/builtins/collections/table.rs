@@ -56,6 +56,9 @@ fn hash(v: Value) -> u64 {
         }
     } else if let Some(s) = Gc::<JsString>::try_from_value(v) {
         s.hash_code() as u64 ^ 0x5bd1_e995
+    } else if let Some(b) = crate::vm::runtime::bigint::as_bigint(v) {
+        // Equal BigInts may be distinct cells: hash the low digit and sign.
+        crate::vm::runtime::bigint::to_u64_wrapping(&b.value) ^ 0x2545_f491
     } else {
         v.bits() >> 3
     };
