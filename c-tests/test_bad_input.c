@@ -24,7 +24,7 @@ static double not_a_context = 4.2;
 
 static sable_isolate *isoA, *isoB, *isoDead;
 static sable_context *ctxA, *ctxB, *ctxDisposed, *ctxDead;
-static sable_value objA, numA, strA, fnA, keyA, objB, strB, fnB, deadV;
+static sable_value bufA, objA, numA, strA, fnA, keyA, objB, strB, fnB, deadV;
 
 /* Checks every value-taking entry point with value `v` (invalid for ctxA/isoA). */
 static void check_bad_value(sable_value v, const char *what) {
@@ -81,6 +81,15 @@ static void check_bad_value(sable_value v, const char *what) {
   BAD(sable_bigint_to_uint64(isoA, v, &u64, NULL));
   BAD(sable_bigint_to_words(isoA, v, &sign, &nwords, words));
   CHECK(i64 == 77 && u64 == 77 && words[0] == 77 && nwords == 2 && sign == 77 && b == true);
+  /* as buffer or typed array */
+  void *data = (void *)0x1;
+  size_t blen = 77, off = 77;
+  CHECK(!sable_is_array_buffer(v) && !sable_is_typed_array(v));
+  BAD(sable_array_buffer_data(isoA, v, &data, &blen));
+  BAD(sable_array_buffer_detach(isoA, v));
+  BAD(sable_typed_array_info(isoA, v, NULL, &out, &off, &blen));
+  BAD(sable_typed_array_new(ctxA, SABLE_UINT8_ARRAY, v, 0, 0, &out));
+  CHECK(data == (void *)0x1 && blen == 77 && off == 77 && out == SENT_V);
   /* exceptions and globals */
   BAD(sable_throw(ctxA, v));
   CHECK(!sable_exception_pending(isoA));
@@ -98,6 +107,7 @@ static void setup(void) {
   strA = sable_string(isoA, "x", 1);
   keyA = sable_string(isoA, "x", 1);
   fnA = EVAL(ctxA, "(function f() { return 1; })");
+  bufA = EVAL(ctxA, "new ArrayBuffer(8)");
   objB = EVAL(ctxB, "({x: 1})");
   strB = sable_string(isoB, "b", 1);
   fnB = EVAL(ctxB, "(function g() { return 2; })");
@@ -143,6 +153,9 @@ static void test_isolate_functions(void) {
     CHECK(sable_bigint_from_int64(bi, 1) == NULL && sable_bigint_from_uint64(bi, 1) == NULL);
     uint64_t one = 1;
     BAD(sable_bigint_from_words(bi, 0, 1, &one, &v));
+    BAD(sable_array_buffer_data(bi, bufA, NULL, NULL));
+    BAD(sable_array_buffer_detach(bi, bufA));
+    BAD(sable_typed_array_info(bi, bufA, NULL, NULL, NULL, NULL));
     BAD(sable_context_new(bi, &c));
     CHECK(c == (sable_context *)0x1);
     CHECK(sable_undefined(bi) == NULL);
@@ -221,6 +234,10 @@ static void test_context_functions(void) {
     BAD(sable_construct(bc, fnA, 0, NULL, &out));
     BAD(sable_throw(bc, numA));
     BAD(sable_throw_error(bc, SABLE_ERROR, "x"));
+    static unsigned char mem[4];
+    BAD(sable_array_buffer_new(bc, 4, &out));
+    BAD(sable_array_buffer_new_external(bc, mem, sizeof mem, NULL, NULL, &out));
+    BAD(sable_typed_array_new(bc, SABLE_UINT8_ARRAY, bufA, 0, 1, &out));
     CHECK(out == SENT_V && d == SENT_D && b == true);
   }
   CHECK(!sable_exception_pending(isoA));

@@ -108,6 +108,24 @@ typedef enum sable_type {
 } sable_type;
 
 /**
+ * The element type of a typed array.
+ */
+typedef enum sable_typed_array_kind {
+  SABLE_INT8_ARRAY,
+  SABLE_UINT8_ARRAY,
+  SABLE_UINT8_CLAMPED_ARRAY,
+  SABLE_INT16_ARRAY,
+  SABLE_UINT16_ARRAY,
+  SABLE_INT32_ARRAY,
+  SABLE_UINT32_ARRAY,
+  SABLE_FLOAT16_ARRAY,
+  SABLE_FLOAT32_ARRAY,
+  SABLE_FLOAT64_ARRAY,
+  SABLE_BIGINT64_ARRAY,
+  SABLE_BIGUINT64_ARRAY,
+} sable_typed_array_kind;
+
+/**
  * Before or after a collection.
  */
 typedef enum sable_gc_phase {
@@ -244,6 +262,14 @@ typedef struct sable_handle *sable_value;
  * it receives the same isolate pointer and may call into the isolate.
  */
 typedef void (*sable_interrupt_cb)(struct sable_isolate *isolate, void *data);
+
+/**
+ * Frees host memory handed to `sable_array_buffer_new_external`: called
+ * once with the data pointer, the byte length and the host's `user`
+ * pointer when the buffer is collected, detached or its isolate disposed.
+ * It runs inside the engine (during a collection): it must not call Sable.
+ */
+typedef void (*sable_backing_store_free)(void *data, size_t byte_length, void *user);
 
 /**
  * A native function: return `SABLE_OK` (after `sable_call_return`, or the
@@ -694,6 +720,78 @@ enum sable_status sable_bigint_to_words(struct sable_isolate *isolate,
                                         int *sign_bit,
                                         size_t *word_count,
                                         uint64_t *words);
+
+/**
+ * A new ArrayBuffer of `byte_length` zero bytes owned by the engine.
+ */
+enum sable_status sable_array_buffer_new(struct sable_context *ctx,
+                                         size_t byte_length,
+                                         sable_value *out);
+
+/**
+ * An ArrayBuffer over `byte_length` bytes of host memory at `data`, used in
+ * place (never copied). `free_cb` (may be NULL) runs once with `data`,
+ * `byte_length` and `user` when the buffer dies or is detached; until then
+ * the memory must stay valid. `data` may be NULL only when `byte_length` is 0.
+ * The bytes count in the isolate's `external_memory`.
+ */
+enum sable_status sable_array_buffer_new_external(struct sable_context *ctx,
+                                                  void *data,
+                                                  size_t byte_length,
+                                                  sable_backing_store_free free_cb,
+                                                  void *user,
+                                                  sable_value *out);
+
+/**
+ * The bytes of an ArrayBuffer or SharedArrayBuffer: `*data` (NULL when
+ * detached) and `*byte_length` (0 when detached). Writes through the
+ * pointer are seen by scripts; it stays valid until the buffer is detached,
+ * resized or collected. Either out-parameter may be NULL.
+ */
+enum sable_status sable_array_buffer_data(struct sable_isolate *isolate,
+                                          sable_value buffer,
+                                          void **data,
+                                          size_t *byte_length);
+
+/**
+ * Detaches an ArrayBuffer: its views read as empty and an external
+ * buffer's free callback runs now. SharedArrayBuffers cannot be detached.
+ */
+enum sable_status sable_array_buffer_detach(struct sable_isolate *isolate, sable_value buffer);
+
+/**
+ * A typed array of `kind` viewing `length` elements of ArrayBuffer (or
+ * SharedArrayBuffer) `buffer` from `byte_offset`. A misaligned offset, a
+ * view past the end or a detached buffer gives `SABLE_INVALID_ARGUMENT`.
+ */
+enum sable_status sable_typed_array_new(struct sable_context *ctx,
+                                        enum sable_typed_array_kind kind,
+                                        sable_value buffer,
+                                        size_t byte_offset,
+                                        size_t length,
+                                        sable_value *out);
+
+/**
+ * The kind, buffer, byte offset and current length (in elements; 0 when
+ * the view is out of bounds or detached) of typed array `ta`. Any
+ * out-parameter may be NULL.
+ */
+enum sable_status sable_typed_array_info(struct sable_isolate *isolate,
+                                         sable_value ta,
+                                         enum sable_typed_array_kind *kind,
+                                         sable_value *buffer,
+                                         size_t *byte_offset,
+                                         size_t *length);
+
+/**
+ * True if `v` is an ArrayBuffer or SharedArrayBuffer; false for an invalid handle.
+ */
+bool sable_is_array_buffer(sable_value v);
+
+/**
+ * True if `v` is a typed array; false for an invalid handle.
+ */
+bool sable_is_typed_array(sable_value v);
 
 /**
  * A new ordinary object (`{}`) of the context's realm.

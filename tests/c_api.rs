@@ -224,6 +224,11 @@ fn test_allocator() {
 }
 
 #[test]
+fn test_buffers() {
+    c_test("test_buffers");
+}
+
+#[test]
 fn test_bad_input() {
     c_test("test_bad_input");
 }

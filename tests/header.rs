@@ -144,6 +144,23 @@ fn rust_constants() -> Vec<(String, i64)> {
     ] {
         out.push((format!("{t:?}"), t as i64));
     }
+    use capi::sable_typed_array_kind::*;
+    for k in [
+        SABLE_INT8_ARRAY,
+        SABLE_UINT8_ARRAY,
+        SABLE_UINT8_CLAMPED_ARRAY,
+        SABLE_INT16_ARRAY,
+        SABLE_UINT16_ARRAY,
+        SABLE_INT32_ARRAY,
+        SABLE_UINT32_ARRAY,
+        SABLE_FLOAT16_ARRAY,
+        SABLE_FLOAT32_ARRAY,
+        SABLE_FLOAT64_ARRAY,
+        SABLE_BIGINT64_ARRAY,
+        SABLE_BIGUINT64_ARRAY,
+    ] {
+        out.push((format!("{k:?}"), k as i64));
+    }
     use capi::sable_error_kind::*;
     for k in [SABLE_ERROR, SABLE_TYPE_ERROR, SABLE_RANGE_ERROR, SABLE_SYNTAX_ERROR, SABLE_REFERENCE_ERROR, SABLE_EVAL_ERROR, SABLE_URI_ERROR] {
         out.push((format!("{k:?}"), k as i64));

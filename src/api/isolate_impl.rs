@@ -7,10 +7,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::vm::heap::{CellKind, Gc, HeapExhausted, on_clean_stack};
 use crate::vm::isolate::{GlobalEntry, VmState};
+use crate::vm::object::buffer::{ArrayBufferData, BufferStore, ElementKind, ExternalFree, ViewData};
 use crate::vm::object::{JsBigInt, JsObject, JsString, ObjectKind, PropertyKey};
 use crate::vm::runtime::ErrorType;
 use crate::vm::runtime::bigint::{MAX_BIGINT_BITS, as_bigint, to_u64_wrapping};
 use crate::vm::runtime::realm::Realm;
+use crate::vm::runtime::typed_array::{buffer_data, typed_array, view_length};
 use crate::vm::{JsResult, Unwind};
 use num_bigint::{BigInt, Sign};
 use num_traits::Signed;
@@ -233,6 +235,11 @@ impl Isolate {
         Gc::<JsString>::try_from_value(v).map(|s| s.to_rust_string())
     }
 
+    /// Whether `Atomics.wait` may block this isolate (V8's `SetAllowAtomicsWait`).
+    pub fn set_allow_atomics_wait(&mut self, allow: bool) {
+        self.vm.allow_atomics_wait = allow;
+    }
+
     // ----- BigInt -----
     /// The most 64-bit words a BigInt may have (the engine's size limit).
     pub const BIGINT_MAX_WORDS: usize = (MAX_BIGINT_BITS / 64) as usize;
@@ -275,6 +282,70 @@ impl Isolate {
     pub fn bigint_words(&self, l: Local) -> Option<(bool, Vec<u64>)> {
         let b = self.bigint(l)?;
         Some((b.value.is_negative(), b.value.magnitude().to_u64_digits()))
+    }
+
+    // ----- ArrayBuffer and typed arrays -----
+    /// A new engine-owned ArrayBuffer of `len` zero bytes.
+    pub fn array_buffer_new(&mut self, c: ContextId, len: usize) -> ApiResult<Local> {
+        let o = self.enter(c, |vm| vm.new_array_buffer(len))?;
+        Ok(self.push(o.value()))
+    }
+    /// An ArrayBuffer over `len` bytes of host memory at `data` (no copy);
+    /// `free` runs once when the buffer dies or is detached.
+    pub fn array_buffer_new_external(&mut self, c: ContextId, data: *mut u8, len: usize, free: ExternalFree) -> ApiResult<Local> {
+        let o = self.enter(c, |vm| {
+            let proto = vm.realm().intrinsic(crate::vm::runtime::realm::Intrinsic::ArrayBufferPrototype);
+            let store = BufferStore::External { ptr: data, len, free: Some(free) };
+            vm.heap.note_external_allocation(len);
+            let d = ArrayBufferData { store, max_byte_length: None, shared: false };
+            Ok(vm.new_object_with_proto(proto, ObjectKind::ArrayBuffer(Box::new(d))))
+        })?;
+        Ok(self.push(o.value()))
+    }
+    /// The bytes of an ArrayBuffer or SharedArrayBuffer: (NULL, 0) when
+    /// detached; `None` if `l` is stale or not a buffer.
+    pub fn array_buffer_data(&self, l: Local) -> Option<(*mut u8, usize)> {
+        let d = buffer_data(self.obj(l).ok()?)?;
+        Some(if d.is_detached() { (std::ptr::null_mut(), 0) } else { (d.data_ptr(), d.byte_length()) })
+    }
+    /// DetachArrayBuffer; `InvalidArgument` for non-buffers and shared ones.
+    pub fn array_buffer_detach(&mut self, l: Local) -> ApiResult<()> {
+        let d = self.obj(l).ok().and_then(buffer_data).ok_or(Status::InvalidArgument)?;
+        if d.shared {
+            return Err(Status::InvalidArgument);
+        }
+        d.detach();
+        Ok(())
+    }
+    pub fn is_array_buffer(&self, l: Local) -> bool {
+        self.obj(l).is_ok_and(|o| buffer_data(o).is_some())
+    }
+    pub fn is_typed_array(&self, l: Local) -> bool {
+        self.obj(l).is_ok_and(|o| typed_array(o).is_some())
+    }
+    /// A typed array of `kind` over `length` elements of `buffer` from
+    /// `byte_offset`; `InvalidArgument` if misaligned, out of bounds or not a buffer.
+    pub fn typed_array_new(&mut self, c: ContextId, kind: ElementKind, buffer: Local, byte_offset: usize, length: usize) -> ApiResult<Local> {
+        let b = self.obj(buffer)?;
+        let d = buffer_data(b).ok_or(Status::InvalidArgument)?;
+        let fits = byte_offset.is_multiple_of(kind.size())
+            && length.checked_mul(kind.size()).and_then(|n| n.checked_add(byte_offset)).is_some_and(|end| end <= d.byte_length());
+        if d.is_detached() || !fits {
+            return Err(Status::InvalidArgument);
+        }
+        let o = self.enter(c, |vm| {
+            let proto = vm.realm().typed_array_proto(kind);
+            Ok(vm.new_typed_array_object(proto, kind, ViewData { buffer: b, byte_offset, length: Some(length) }))
+        })?;
+        Ok(self.push(o.value()))
+    }
+    /// Kind, buffer, byte offset and current length of a typed array (length
+    /// 0 when out of bounds); `None` if `l` is stale or not a typed array.
+    pub fn typed_array_info(&mut self, l: Local) -> Option<(ElementKind, Local, usize, usize)> {
+        let (kind, view) = typed_array(self.obj(l).ok()?)?;
+        let len = view_length(&view, kind.size()).unwrap_or(0);
+        let b = self.push(view.buffer.value());
+        Some((kind, b, view.byte_offset, len))
     }
 
     // ----- contexts -----

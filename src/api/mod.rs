@@ -34,6 +34,11 @@ pub enum Status {
 
 pub type ApiResult<T> = Result<T, Status>;
 
+/// The element types of typed arrays, in the order of the C enum.
+pub use crate::vm::object::buffer::ElementKind as TypedArrayKind;
+/// Frees host memory behind an external ArrayBuffer (pointer, byte length).
+pub use crate::vm::object::buffer::ExternalFree;
+
 /// Parameters for [`Isolate::new`]. Zero means "default" for the sizes.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct IsolateParams {

@@ -284,6 +284,9 @@ impl Worker {
         let c = iso.context_new().map_err(|s| format!("context: {s:?}"))?;
         install_globals(&mut iso, c, false).map_err(|s| format!("host setup: {s:?}"))?;
         install_262(&mut iso, c).map_err(|s| format!("host setup: {s:?}"))?;
+        // [[CanBlock]] is the host's choice; tests flagged CanBlockIsFalse
+        // run in an agent that may not block (as a browser's main thread).
+        iso.set_allow_atomics_wait(!meta.has_flag("CanBlockIsFalse"));
         *self.watch.lock().unwrap() = Some((Instant::now() + self.timeout, iso.terminate_handle()));
         start_print_capture();
         let result = self.run_in(&mut iso, c, rel, &text, &meta, &harness_sources);
@@ -308,6 +311,9 @@ impl Worker {
     fn run_via_shell(&mut self, shell: &Path, path: &Path, source: String, meta: &Meta, mode: Mode, prelude: &[String]) -> Result<(), String> {
         let mut cmd = Command::new(shell);
         cmd.arg("--test262").arg("--max-heap-size").arg((self.heap_limit >> 20).to_string());
+        if meta.has_flag("CanBlockIsFalse") {
+            cmd.arg("--no-atomics-wait");
+        }
         for h in prelude {
             cmd.arg(self.suite.join("harness").join(h));
         }

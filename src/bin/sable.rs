@@ -15,6 +15,7 @@ struct Options {
     print_bytecode: bool,
     expose_gc: bool,
     test262: bool,
+    no_atomics_wait: bool,
     heap_limit_mb: usize,
     /// `--heapsnapshot-signal=SIGNAL`: the signal number.
     snapshot_signal: Option<i32>,
@@ -33,7 +34,7 @@ fn usage() -> ! {
         "usage: sable [options] [FILE...] [--module FILE] [-- ARG...]\n\
          options:\n  -e CODE            evaluate CODE\n  --print-bytecode   print the bytecode of each script instead of running it\n  \
          --gc-stress        collect garbage at every safepoint\n  --expose-gc        install a global gc()\n  \
-         --test262          install the test262 host object $262\n  --max-heap-size MB limit the JS heap (out of memory ends the script)\n  \
+         --test262          install the test262 host object $262\n  --no-atomics-wait  Atomics.wait throws instead of blocking (an agent that cannot block)\n  --max-heap-size MB limit the JS heap (out of memory ends the script)\n  \
          --heapsnapshot-signal=SIGNAL        write a heap snapshot when SIGNAL arrives\n  \
          --heapsnapshot-near-heap-limit=N    write up to N heap snapshots when the heap reaches its limit\n  \
          --heap-snapshot-on-oom              write a heap snapshot when the heap runs out of memory\n  \
@@ -49,6 +50,7 @@ fn parse_args() -> Options {
         print_bytecode: false,
         expose_gc: false,
         test262: false,
+        no_atomics_wait: false,
         heap_limit_mb: 0,
         snapshot_signal: None,
         snapshot_near_limit: 0,
@@ -103,6 +105,7 @@ fn parse_args() -> Options {
             }
             "--expose-gc" => o.expose_gc = true,
             "--test262" => o.test262 = true,
+            "--no-atomics-wait" => o.no_atomics_wait = true,
             "--max-heap-size" => o.heap_limit_mb = args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| usage()),
             "--module" => o.files.push((args.next().unwrap_or_else(|| usage()), true)),
             "-h" | "--help" => usage(),
@@ -241,6 +244,7 @@ fn main() -> ExitCode {
             return ExitCode::from(70);
         }
     };
+    iso.set_allow_atomics_wait(!opts.no_atomics_wait);
     if install_globals(&mut iso, c, opts.expose_gc).is_err() || (opts.test262 && install_262(&mut iso, c).is_err()) {
         eprintln!("sable: cannot set up the global object");
         return ExitCode::from(70);

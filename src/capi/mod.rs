@@ -41,6 +41,8 @@ mod context;
 mod value;
 // BigInt
 mod bigint;
+// ArrayBuffer, typed arrays
+mod buffer;
 // objects and arrays
 mod object;
 // native and JS functions
@@ -57,6 +59,7 @@ mod introspection;
 mod heap_snapshot;
 
 pub use bigint::*;
+pub use buffer::*;
 pub use context::*;
 pub use exception::*;
 pub use function::*;

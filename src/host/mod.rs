@@ -107,8 +107,12 @@ fn eval_script_fn(iso: &mut Isolate, c: ContextId, info: &CallInfo) -> ApiResult
     Ok(())
 }
 
-fn detach_fn(iso: &mut Isolate, c: ContextId, _info: &CallInfo) -> ApiResult<()> {
-    Err(iso.throw_error(c, ErrorKind::TypeError, "ArrayBuffer is not supported yet"))
+fn detach_fn(iso: &mut Isolate, c: ContextId, info: &CallInfo) -> ApiResult<()> {
+    let buffer = info.args.first().copied().filter(|&b| iso.is_array_buffer(b));
+    match buffer.map(|b| iso.array_buffer_detach(b)) {
+        Some(Ok(())) => Ok(()),
+        _ => Err(iso.throw_error(c, ErrorKind::TypeError, "detachArrayBuffer needs an ArrayBuffer")),
+    }
 }
 
 /// Creates `$262` for context `c`, defines it on c's global, and returns it.

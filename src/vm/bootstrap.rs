@@ -99,6 +99,10 @@ fn install(vm: &mut Vm, realm: Gc<Realm>) {
     number::install(vm, realm);
     symbol::install(vm, realm);
     bigint::install(vm, realm);
+    array_buffer::install(vm, realm);
+    typed_array::install(vm, realm);
+    data_view::install(vm, realm);
+    atomics::install(vm, realm);
     math::install(vm, realm);
     json::install(vm, realm);
     reflect::install(vm, realm);

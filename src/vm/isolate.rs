@@ -186,6 +186,9 @@ pub struct Vm {
     pub symbol_registry: HashMap<Vec<u16>, Gc<Symbol>>,
     /// Values kept alive by native code in Rust heap memory (see `Vm::with_roots`).
     pub temp_roots: Vec<Value>,
+    /// Whether `Atomics.wait` may block this isolate's thread (V8's
+    /// `SetAllowAtomicsWait`; the agent's [[CanBlock]]).
+    pub allow_atomics_wait: bool,
     /// WeakRef targets kept alive until the current job or script ends
     /// (AddToKeptObjects; cleared by ClearKeptObjects).
     /// A set: a loop that derefs the same WeakRef a million times keeps one entry.
@@ -249,6 +252,7 @@ impl Vm {
             embedder: std::ptr::null_mut(),
             symbol_registry: HashMap::new(),
             temp_roots: Vec::new(),
+            allow_atomics_wait: true,
             kept_alive: Default::default(),
             pending_finalizers: Vec::new(),
             heap_hooks: HeapHooks::new(limit),
@@ -592,6 +596,7 @@ impl Vm {
         self.heap.peak_malloced = self.heap.peak_malloced.max(self.heap.malloced_bytes).max(malloced);
         self.heap.malloced_bytes = malloced;
         self.heap.external_bytes = external;
+        self.heap.external_recounted();
     }
 
     // ----- small helpers used everywhere -----

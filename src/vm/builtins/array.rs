@@ -18,6 +18,7 @@ use crate::vm::runtime::iteration::close_after_error;
 use crate::vm::runtime::iteration::create_array_iterator;
 use crate::vm::runtime::list::{IDX_LIMIT, MAX_SAFE, create_idx, get_idx, idx_key, list_get, list_len, list_push, new_list, relative_index, set_length};
 use crate::vm::runtime::realm::{Intrinsic, Realm, function_realm};
+use crate::vm::runtime::typed_array::typed_array_length;
 use crate::vm::value::Value;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
@@ -179,6 +180,13 @@ pub(super) fn next_present(o: Gc<JsObject>, start: u64, end: u64) -> Option<u64>
                 }
             }
         }
+        if let ObjectKind::TypedArray { .. } = obj.kind {
+            // Its indices are 0..length, and numeric keys stop at it.
+            if start < typed_array_length(obj) as u64 {
+                best = best.min(start);
+            }
+            break;
+        }
         if best > IDX_LIMIT && end > IDX_LIMIT {
             for (k, _) in obj.named_keys() {
                 if let PropertyKey::Atom(a) = k
@@ -204,6 +212,16 @@ pub(super) fn prev_present(o: Gc<JsObject>, hi: u64, lo: u64) -> Option<u64> {
     let mut cur = Some(o);
     while let Some(obj) = cur {
         let floor = best.map_or(lo, |b| lo.max(b + 1));
+        if let ObjectKind::TypedArray { .. } = obj.kind {
+            let n = typed_array_length(obj) as u64;
+            if n > floor && floor <= hi {
+                let c = hi.min(n - 1);
+                if best.is_none_or(|b| c > b) {
+                    best = Some(c);
+                }
+            }
+            break;
+        }
         if floor < IDX_LIMIT && floor <= hi {
             let top = hi.min(IDX_LIMIT - 1);
             if let ObjectKind::String(s) = &obj.kind {

@@ -40,7 +40,14 @@ fn array_iterator_next(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Ok(iter_result(vm, Value::UNDEFINED, true));
     }
     let t: Gc<JsObject> = Gc::from_value(target);
-    let len = vm.length_of_array_like(t)?;
+    let len = if let Some((kind, view)) = crate::vm::runtime::typed_array::typed_array(t) {
+        match crate::vm::runtime::typed_array::view_length(&view, kind.size()) {
+            Some(n) => n as u64,
+            None => return Err(vm.type_error("Cannot iterate a typed array whose buffer is detached or out of bounds")),
+        }
+    } else {
+        vm.length_of_array_like(t)?
+    };
     let set_state = |target: Value, next: u64| {
         // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
         if let ObjectKind::ArrayIterator { target: t, next_index, .. } = &mut unsafe { it.m() }.kind {

@@ -3,8 +3,11 @@
 //! installs them all into a realm.
 
 pub(crate) mod array;
+pub(crate) mod array_buffer;
+pub(crate) mod atomics;
 pub(crate) mod bigint;
 pub(crate) mod collections;
+pub(crate) mod data_view;
 pub(crate) mod date;
 pub(crate) mod error;
 pub(crate) mod function;
@@ -19,3 +22,4 @@ pub(crate) mod reflect;
 pub(crate) mod regexp;
 pub(crate) mod string;
 pub(crate) mod symbol;
+pub(crate) mod typed_array;

@@ -243,7 +243,9 @@ fn entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 /// SetIntegrityLevel (frozen when `freeze`, else sealed).
 pub fn set_integrity_level(vm: &mut Vm, o: Gc<JsObject>, freeze: bool) -> JsResult<bool> {
-    vm.prevent_extensions(o)?;
+    if !vm.prevent_extensions(o)? {
+        return Ok(false);
+    }
     for k in vm.own_property_keys(o)? {
         let desc = if freeze {
             match vm.get_own_property(o, k) {
@@ -277,20 +279,26 @@ fn test_integrity_level(vm: &mut Vm, o: Gc<JsObject>, frozen: bool) -> JsResult<
 }
 
 fn freeze(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    if let Some(o) = JsObject::from_value(a.arg(0)) {
-        set_integrity_level(vm, o, true)?;
+    if let Some(o) = JsObject::from_value(a.arg(0))
+        && !set_integrity_level(vm, o, true)?
+    {
+        return Err(vm.type_error("Cannot freeze"));
     }
     Ok(a.arg(0))
 }
 fn seal(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    if let Some(o) = JsObject::from_value(a.arg(0)) {
-        set_integrity_level(vm, o, false)?;
+    if let Some(o) = JsObject::from_value(a.arg(0))
+        && !set_integrity_level(vm, o, false)?
+    {
+        return Err(vm.type_error("Cannot seal"));
     }
     Ok(a.arg(0))
 }
 fn prevent_extensions(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    if let Some(o) = JsObject::from_value(a.arg(0)) {
-        vm.prevent_extensions(o)?;
+    if let Some(o) = JsObject::from_value(a.arg(0))
+        && !vm.prevent_extensions(o)?
+    {
+        return Err(vm.type_error("Cannot prevent extensions"));
     }
     Ok(a.arg(0))
 }

@@ -364,6 +364,9 @@ pub struct Heap {
     pub external_bytes: usize,
     /// External memory the host reported (`adjust_external_memory`).
     pub adjusted_external: i64,
+    /// Collect when cells hold this many external bytes (array buffers):
+    /// a loop of large short-lived buffers must not wait for the JS heap.
+    next_external_gc: usize,
     pub limit: usize,
     next_gc: usize,
     pub stress: bool,
@@ -410,6 +413,7 @@ impl Heap {
             peak_malloced: 0,
             external_bytes: 0,
             adjusted_external: 0,
+            next_external_gc: 64 << 20,
             limit,
             next_gc: 8 << 20,
             stress,
@@ -436,7 +440,7 @@ impl Heap {
     /// True when a collection should run at the next safepoint.
     #[inline]
     pub fn wants_gc(&self) -> bool {
-        self.stress || self.used_bytes() > self.next_gc
+        self.stress || self.used_bytes() > self.next_gc || self.external_bytes > self.next_external_gc
     }
     pub fn over_limit(&self) -> bool {
         self.used_bytes() > self.limit
@@ -805,6 +809,16 @@ impl Heap {
         let used = self.used_bytes();
         self.next_gc = (used * 2).max(8 << 20).min(self.limit.max(1) / 4 * 3 + used / 4);
         self.next_gc = self.next_gc.max(used + (1 << 20));
+    }
+
+    /// Counts `bytes` of external memory a new cell holds (an array
+    /// buffer's backing store) until the next collection recounts it.
+    pub fn note_external_allocation(&mut self, bytes: usize) {
+        self.external_bytes = self.external_bytes.saturating_add(bytes);
+    }
+    /// Sets the next external-memory trigger after a recount.
+    pub fn external_recounted(&mut self) {
+        self.next_external_gc = (self.external_bytes.saturating_mul(2)).max(64 << 20);
     }
 
     /// Raises the limit (near-heap-limit callbacks).

@@ -17,6 +17,7 @@ use crate::vm::object::function::ClassKind;
 use crate::vm::object::{Env, FunctionKind, GeneratorState, JsObject, JsString, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::bigint::{NumericOp, number_op};
 use crate::vm::runtime::number;
+use crate::vm::runtime::typed_array::ElementValue;
 use crate::vm::value::Value;
 use crate::vm::{JsResult, Unwind};
 
@@ -322,6 +323,15 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                         acc = v;
                         continue;
                     }
+                    // Typed arrays: numeric keys never reach the prototype chain.
+                    if acc.is_int()
+                        && acc.as_int() >= 0
+                        && let Some(jo) = JsObject::from_value(o)
+                        && let ObjectKind::TypedArray { .. } = jo.kind
+                    {
+                        acc = vm.typed_array_get(jo, acc.as_int() as f64);
+                        continue;
+                    }
                     sync!();
                     if o.is_nullish() {
                         let k = vm.display_string(acc);
@@ -343,6 +353,19 @@ fn dispatch(vm: &mut Vm, acc_out: &mut Value, entry_depth: usize) -> JsResult<Va
                         && !slot.is_hole()
                     {
                         *slot = acc;
+                        continue;
+                    }
+                    // A Number into a non-BigInt typed array converts without running JS.
+                    if k.is_int()
+                        && k.as_int() >= 0
+                        && acc.is_number()
+                        && let Some(jo) = JsObject::from_value(o)
+                        && let ObjectKind::TypedArray { kind, .. } = jo.kind
+                        && !kind.is_bigint()
+                    {
+                        if let Some((kind, view, pos)) = Vm::valid_element(jo, k.as_int() as f64) {
+                            Vm::write_element(view.buffer, kind, pos, ElementValue::Number(acc.as_number()), true);
+                        }
                         continue;
                     }
                     sync!();

@@ -2,6 +2,7 @@
 //! mode), property keys, accessor pairs, environments (heap contexts).
 
 pub mod bigint;
+pub mod buffer;
 pub mod collection;
 pub mod function;
 pub mod shape;
@@ -143,6 +144,15 @@ pub enum ObjectKind {
     Symbol(Gc<Symbol>),
     /// A BigInt wrapper object ([[BigIntData]]).
     BigInt(Gc<JsBigInt>),
+    /// An ArrayBuffer or SharedArrayBuffer.
+    ArrayBuffer(Box<buffer::ArrayBufferData>),
+    /// A typed array: an integer-indexed exotic object over a buffer.
+    TypedArray {
+        kind: buffer::ElementKind,
+        view: buffer::ViewData,
+    },
+    /// A DataView (its view's length counts bytes).
+    DataView(buffer::ViewData),
     Arguments,
     Date(f64),
     /// State of a `for-in` loop: the keys to visit and the next position.
@@ -420,6 +430,12 @@ impl Trace for JsObject {
     fn malloc_size(&self) -> usize {
         self.buffer_bytes()
     }
+    fn external_size(&self) -> usize {
+        match &self.kind {
+            ObjectKind::ArrayBuffer(d) => d.external_size(),
+            _ => 0,
+        }
+    }
     fn trace(&self, v: &mut dyn Visitor) {
         v.edge(EdgeKind::Internal, EdgeName::Str("map"), self.shape.value());
         v.edge(EdgeKind::Property, EdgeName::Str("__proto__"), self.shape.proto);
@@ -454,6 +470,9 @@ impl Trace for JsObject {
             ObjectKind::String(s) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), s.value()),
             ObjectKind::Symbol(s) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), s.value()),
             ObjectKind::BigInt(b) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), b.value()),
+            ObjectKind::TypedArray { view, .. } | ObjectKind::DataView(view) => {
+                v.edge(EdgeKind::Internal, EdgeName::Str("buffer"), view.buffer.value());
+            }
             ObjectKind::ForInIterator { keys, .. } | ObjectKind::List(keys) => {
                 for (i, &k) in keys.iter().enumerate() {
                     v.edge(EdgeKind::Internal, EdgeName::Index(i as u32), k);

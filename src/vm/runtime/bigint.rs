@@ -278,7 +278,7 @@ impl Vm {
                     if a.is_zero() {
                         BigInt::zero()
                     } else {
-                        match count.to_u64().filter(|&c| c + a.bits() <= MAX_BIGINT_BITS) {
+                        match count.to_u64().filter(|&c| c.saturating_add(a.bits()) <= MAX_BIGINT_BITS) {
                             Some(c) => a << c,
                             None => return Err(self.bigint_too_big()),
                         }

@@ -25,6 +25,7 @@ pub mod promise;
 pub mod properties;
 pub mod realm;
 pub mod strings;
+pub mod typed_array;
 
 pub use conversions::Hint;
 pub use errors::ErrorType;

@@ -1,9 +1,10 @@
-//! Property operations on ordinary and exotic (array, string) objects:
+//! Property operations on ordinary and exotic (array, string, typed array) objects:
 //! own properties and descriptors, [[DefineOwnProperty]], [[Get]], [[Set]],
 //! [[HasProperty]], [[Delete]], [[OwnPropertyKeys]], prototypes, and the
 //! operations built on them (GetMethod, LengthOfArrayLike, instanceof, ...).
 
 use super::realm::Intrinsic;
+use super::typed_array::{numeric_key, typed_array_length};
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
@@ -58,6 +59,13 @@ impl Vm {
 
     /// [[GetOwnProperty]] without running JS.
     pub fn get_own_property(&mut self, obj: Gc<JsObject>, key: PropertyKey) -> Option<OwnProperty> {
+        if let ObjectKind::TypedArray { .. } = obj.kind
+            && let Some(n) = numeric_key(key)
+        {
+            // Integer-indexed exotic: numeric keys are elements or nothing.
+            Vm::valid_element(obj, n)?;
+            return Some(OwnProperty { value: self.typed_array_get(obj, n), attrs: attrs::DEFAULT });
+        }
         match key {
             PropertyKey::Index(i) => {
                 if let Some(p) = obj.get_own_element(i) {
@@ -89,6 +97,20 @@ impl Vm {
 
     /// [[DefineOwnProperty]] (ValidateAndApplyPropertyDescriptor + array exotic).
     pub fn define_own_property(&mut self, obj: Gc<JsObject>, key: PropertyKey, desc: PropertyDescriptor) -> JsResult<bool> {
+        if let ObjectKind::TypedArray { .. } = obj.kind
+            && let Some(n) = numeric_key(key)
+        {
+            if Vm::valid_element(obj, n).is_none() {
+                return Ok(false);
+            }
+            if desc.configurable == Some(false) || desc.enumerable == Some(false) || desc.is_accessor() || desc.writable == Some(false) {
+                return Ok(false);
+            }
+            if let Some(v) = desc.value {
+                self.typed_array_set(obj, n, v)?;
+            }
+            return Ok(true);
+        }
         if obj.is_array() {
             if key == PropertyKey::Atom(self.names.length) {
                 return self.array_set_length(obj, desc);
@@ -315,6 +337,11 @@ impl Vm {
     pub fn get(&mut self, obj: Gc<JsObject>, key: PropertyKey, receiver: Value) -> JsResult<Value> {
         let mut o = obj;
         loop {
+            if let ObjectKind::TypedArray { .. } = o.kind
+                && let Some(n) = numeric_key(key)
+            {
+                return Ok(self.typed_array_get(o, n));
+            }
             if let Some(p) = self.get_own_property(o, key) {
                 if p.is_accessor() {
                     let getter = p.accessor().getter;
@@ -373,6 +400,13 @@ impl Vm {
 
     /// OrdinarySet. Returns false when the assignment was rejected.
     pub fn set(&mut self, obj: Gc<JsObject>, key: PropertyKey, v: Value, receiver: Value) -> JsResult<bool> {
+        if let ObjectKind::TypedArray { .. } = obj.kind
+            && receiver == obj.value()
+            && let Some(n) = numeric_key(key)
+        {
+            self.typed_array_set(obj, n, v)?;
+            return Ok(true);
+        }
         // Fast path: own writable data property on the receiver itself.
         if receiver == obj.value()
             && let Some(p) = self.get_own_property(obj, key)
@@ -391,6 +425,18 @@ impl Vm {
         }
         let mut o = obj;
         let found = loop {
+            if let ObjectKind::TypedArray { .. } = o.kind
+                && let Some(n) = numeric_key(key)
+            {
+                // A typed array's [[Set]] with another receiver.
+                if o.value() == receiver {
+                    self.typed_array_set(o, n, v)?;
+                    return Ok(true);
+                }
+                if Vm::valid_element(o, n).is_none() {
+                    return Ok(true);
+                }
+            }
             if let Some(p) = self.get_own_property(o, key) {
                 break Some(p);
             }
@@ -446,6 +492,11 @@ impl Vm {
     pub fn has_property(&mut self, obj: Gc<JsObject>, key: PropertyKey) -> JsResult<bool> {
         let mut o = obj;
         loop {
+            if let ObjectKind::TypedArray { .. } = o.kind
+                && let Some(n) = numeric_key(key)
+            {
+                return Ok(Vm::valid_element(o, n).is_some());
+            }
             if self.get_own_property(o, key).is_some() {
                 return Ok(true);
             }
@@ -457,6 +508,11 @@ impl Vm {
     }
 
     pub fn delete_property(&mut self, obj: Gc<JsObject>, key: PropertyKey) -> JsResult<bool> {
+        if let ObjectKind::TypedArray { .. } = obj.kind
+            && let Some(n) = numeric_key(key)
+        {
+            return Ok(Vm::valid_element(obj, n).is_none());
+        }
         let Some(p) = self.get_own_property(obj, key) else { return Ok(true) };
         if p.attrs & attrs::CONFIGURABLE == 0 {
             return Ok(false);
@@ -477,6 +533,10 @@ impl Vm {
     pub fn own_property_keys(&mut self, obj: Gc<JsObject>) -> JsResult<Vec<PropertyKey>> {
         let mut keys: Vec<PropertyKey> = Vec::new();
         let mut indices = obj.element_indices();
+        if let ObjectKind::TypedArray { .. } = obj.kind {
+            let n = typed_array_length(obj) as u32;
+            keys.extend((0..n).map(PropertyKey::Index));
+        }
         if let ObjectKind::String(s) = &obj.kind {
             let n = s.len() as u32;
             indices.retain(|&i| i >= n);
@@ -528,6 +588,13 @@ impl Vm {
     }
 
     pub fn prevent_extensions(&mut self, obj: Gc<JsObject>) -> JsResult<bool> {
+        // A typed array whose length can change cannot be made non-extensible.
+        if let ObjectKind::TypedArray { view, .. } = obj.kind {
+            let resizable = crate::vm::runtime::typed_array::buffer_data(view.buffer).is_some_and(|d| d.max_byte_length.is_some() && !d.shared);
+            if view.length.is_none() || resizable {
+                return Ok(false);
+            }
+        }
         // SAFETY: a short borrow of a live cell; no other reference into it is used until it ends.
         (unsafe { obj.m() }).extensible = false;
         Ok(true)

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::impl_cell;
 use crate::vm::heap::{CellHeader, CellKind, EdgeKind, EdgeName, Gc, Space, Trace, Visitor, header_for};
 use crate::vm::isolate::Vm;
+use crate::vm::object::buffer::ElementKind;
 use crate::vm::object::{FunctionKind, JsObject, JsString, ObjectKind};
 use crate::vm::value::Value;
 
@@ -27,7 +28,13 @@ intrinsics! {
     UriErrorPrototype, AggregateErrorPrototype, IteratorPrototype, ArrayIteratorPrototype,
     StringIteratorPrototype, RegExpStringIteratorPrototype, MapIteratorPrototype, SetIteratorPrototype, DatePrototype,
     RegExpPrototype, PromisePrototype, MapPrototype, SetPrototype, WeakMapPrototype,
-    WeakSetPrototype, ArrayBufferPrototype, GeneratorPrototype, GeneratorFunctionPrototype,
+    WeakSetPrototype, ArrayBufferPrototype, SharedArrayBufferPrototype, DataViewPrototype,
+    TypedArrayPrototype, Int8ArrayPrototype, Uint8ArrayPrototype, Uint8ClampedArrayPrototype,
+    Int16ArrayPrototype, Uint16ArrayPrototype, Int32ArrayPrototype, Uint32ArrayPrototype,
+    Float16ArrayPrototype, Float32ArrayPrototype, Float64ArrayPrototype, BigInt64ArrayPrototype,
+    BigUint64ArrayPrototype, ArrayBuffer, SharedArrayBuffer, DataView, TypedArray, Int8Array,
+    Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float16Array,
+    Float32Array, Float64Array, BigInt64Array, BigUint64Array, GeneratorPrototype, GeneratorFunctionPrototype,
     AsyncFunctionPrototype, AsyncIteratorPrototype, AsyncGeneratorPrototype,
     AsyncGeneratorFunctionPrototype, AsyncFromSyncIteratorPrototype,
     Object, Function, Array, String, Number, Boolean, Symbol, BigInt, Error, TypeError, RangeError,
@@ -98,6 +105,14 @@ impl Realm {
     #[inline]
     pub fn proto(&self, i: Intrinsic) -> Gc<JsObject> {
         Gc::from_value(self.intrinsics[i as usize])
+    }
+    /// The prototype of a typed array kind (%Int8Array.prototype% ...).
+    pub fn typed_array_proto(&self, k: ElementKind) -> Value {
+        self.intrinsics[Intrinsic::Int8ArrayPrototype as usize + k as usize]
+    }
+    /// The constructor of a typed array kind.
+    pub fn typed_array_ctor(&self, k: ElementKind) -> Value {
+        self.intrinsics[Intrinsic::Int8Array as usize + k as usize]
     }
 
     /// Allocates a realm with its global object and %Object.prototype% and
