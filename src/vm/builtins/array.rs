@@ -16,7 +16,9 @@ use crate::vm::object::{Elements, JsObject, JsString, ObjectKind, PropertyKey, a
 use crate::vm::runtime::describe::{describe, require_callable};
 use crate::vm::runtime::iteration::close_after_error;
 use crate::vm::runtime::iteration::create_array_iterator;
-use crate::vm::runtime::list::{IDX_LIMIT, MAX_SAFE, create_idx, get_idx, idx_key, list_get, list_len, list_push, new_list, relative_index, set_length};
+use crate::vm::runtime::list::{
+    IDX_LIMIT, MAX_SAFE, create_idx, get_idx, idx_key, list_get, list_len, list_push, merge_sort_indices, new_list, relative_index, set_length,
+};
 use crate::vm::runtime::realm::{Intrinsic, Realm, function_realm};
 use crate::vm::runtime::typed_array::typed_array_length;
 use crate::vm::value::Value;
@@ -1260,59 +1262,6 @@ fn flat_map(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 }
 
 // ----- sorting -----
-
-/// Stable merge sort of `n` items through a fallible comparator on indices.
-pub(super) fn merge_sort_indices(vm: &mut Vm, n: usize, cmp: &mut dyn FnMut(&mut Vm, usize, usize) -> JsResult<f64>) -> JsResult<Vec<usize>> {
-    let mut idx: Vec<usize> = (0..n).collect();
-    // Insertion sort runs of 8, then merge.
-    const RUN: usize = 8;
-    let mut lo = 0;
-    while lo < n {
-        vm.poll_long_operation()?;
-        let hi = (lo + RUN).min(n);
-        for i in lo + 1..hi {
-            let mut j = i;
-            while j > lo {
-                if cmp(vm, idx[j - 1], idx[j])? > 0.0 {
-                    idx.swap(j - 1, j);
-                    j -= 1;
-                } else {
-                    break;
-                }
-            }
-        }
-        lo = hi;
-    }
-    let mut tmp = vec![0usize; n];
-    let mut width = RUN;
-    while width < n {
-        let mut lo = 0;
-        while lo < n {
-            vm.poll_long_operation()?;
-            let mid = (lo + width).min(n);
-            let hi = (lo + 2 * width).min(n);
-            let (mut i, mut j, mut t) = (lo, mid, lo);
-            while i < mid && j < hi {
-                vm.poll_long_operation()?;
-                if cmp(vm, idx[i], idx[j])? <= 0.0 {
-                    tmp[t] = idx[i];
-                    i += 1;
-                } else {
-                    tmp[t] = idx[j];
-                    j += 1;
-                }
-                t += 1;
-            }
-            tmp[t..t + (mid - i)].copy_from_slice(&idx[i..mid]);
-            t += mid - i;
-            tmp[t..t + (hi - j)].copy_from_slice(&idx[j..hi]);
-            lo = hi;
-        }
-        std::mem::swap(&mut idx, &mut tmp);
-        width *= 2;
-    }
-    Ok(idx)
-}
 
 /// SortIndexedProperties + sorting with CompareArrayElements. Returns a list
 /// object holding the sorted values.

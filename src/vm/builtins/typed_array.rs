@@ -812,7 +812,7 @@ fn slice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn sorted_values(vm: &mut Vm, o: Gc<JsObject>, len: usize, comparefn: Value) -> JsResult<Vec<Value>> {
     let values: Vec<Value> = (0..len).map(|i| get(vm, o, i)).collect();
     vm.with_roots(values.iter().copied(), |vm| {
-        let order = super::array::merge_sort_indices(vm, len, &mut |vm, i, j| {
+        let order = crate::vm::runtime::list::merge_sort_indices(vm, len, &mut |vm, i, j| {
             let (x, y) = (values[i], values[j]);
             if !comparefn.is_undefined() {
                 let r = vm.call(comparefn, Value::UNDEFINED, &[x, y])?;

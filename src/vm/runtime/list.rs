@@ -1,4 +1,4 @@
-//! Lists and array-likes for builtins: internal value lists (GC-visible), index keys and element access by integer index, relative indices, and the length limit.
+//! Lists and array-likes for builtins: internal value lists (GC-visible), index keys and element access by integer index, relative indices, the length limit, and the stable merge sort the sort methods share.
 use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
@@ -77,3 +77,56 @@ pub fn list_len(l: Gc<JsObject>) -> usize {
 
 /// Indices below this are `PropertyKey::Index`; larger ones are string atoms.
 pub const IDX_LIMIT: u64 = u32::MAX as u64;
+
+/// Stable merge sort of `n` items through a fallible comparator on indices.
+pub fn merge_sort_indices(vm: &mut Vm, n: usize, cmp: &mut dyn FnMut(&mut Vm, usize, usize) -> JsResult<f64>) -> JsResult<Vec<usize>> {
+    let mut idx: Vec<usize> = (0..n).collect();
+    // Insertion sort runs of 8, then merge.
+    const RUN: usize = 8;
+    let mut lo = 0;
+    while lo < n {
+        vm.poll_long_operation()?;
+        let hi = (lo + RUN).min(n);
+        for i in lo + 1..hi {
+            let mut j = i;
+            while j > lo {
+                if cmp(vm, idx[j - 1], idx[j])? > 0.0 {
+                    idx.swap(j - 1, j);
+                    j -= 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        lo = hi;
+    }
+    let mut tmp = vec![0usize; n];
+    let mut width = RUN;
+    while width < n {
+        let mut lo = 0;
+        while lo < n {
+            vm.poll_long_operation()?;
+            let mid = (lo + width).min(n);
+            let hi = (lo + 2 * width).min(n);
+            let (mut i, mut j, mut t) = (lo, mid, lo);
+            while i < mid && j < hi {
+                vm.poll_long_operation()?;
+                if cmp(vm, idx[i], idx[j])? <= 0.0 {
+                    tmp[t] = idx[i];
+                    i += 1;
+                } else {
+                    tmp[t] = idx[j];
+                    j += 1;
+                }
+                t += 1;
+            }
+            tmp[t..t + (mid - i)].copy_from_slice(&idx[i..mid]);
+            t += mid - i;
+            tmp[t..t + (hi - j)].copy_from_slice(&idx[j..hi]);
+            lo = hi;
+        }
+        std::mem::swap(&mut idx, &mut tmp);
+        width *= 2;
+    }
+    Ok(idx)
+}
