@@ -25,17 +25,21 @@ pub unsafe extern "C" fn sable_bigint_from_uint64(isolate: *mut sable_isolate, n
     })
 }
 
-/// The value of BigInt `v` modulo 2^64 as a signed integer through `out`;
-/// `*lossless` (may be NULL) tells whether that is its exact value. A
-/// non-BigInt gives `SABLE_INVALID_ARGUMENT`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn sable_bigint_to_int64(isolate: *mut sable_isolate, v: sable_value, out: *mut i64, lossless: *mut bool) -> sable_status {
+/// Reads BigInt `v` with `read` into `out`, and the lossless flag into
+/// `lossless` when that is not NULL.
+fn bigint_out<T>(
+    isolate: *mut sable_isolate,
+    v: sable_value,
+    out: *mut T,
+    lossless: *mut bool,
+    read: fn(&api::Isolate, api::Local) -> Option<(T, bool)>,
+) -> sable_status {
     ffi_status(|| {
         let iso = isolate_ref(isolate)?;
         check(!out.is_null())?;
         let (n, exact) = iso.with(|api| {
             let l = local(api, iso.id, v)?;
-            api.bigint_to_i64(l).ok_or(SABLE_INVALID_ARGUMENT)
+            read(api, l).ok_or(SABLE_INVALID_ARGUMENT)
         })?;
         // SAFETY: `out` checked non-NULL; `lossless` NULL or valid per the contract.
         unsafe {
@@ -48,26 +52,19 @@ pub unsafe extern "C" fn sable_bigint_to_int64(isolate: *mut sable_isolate, v: s
     })
 }
 
+/// The value of BigInt `v` modulo 2^64 as a signed integer through `out`;
+/// `*lossless` (may be NULL) tells whether that is its exact value. A
+/// non-BigInt gives `SABLE_INVALID_ARGUMENT`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sable_bigint_to_int64(isolate: *mut sable_isolate, v: sable_value, out: *mut i64, lossless: *mut bool) -> sable_status {
+    bigint_out(isolate, v, out, lossless, api::Isolate::bigint_to_i64)
+}
+
 /// The value of BigInt `v` modulo 2^64 as an unsigned integer through `out`;
 /// `*lossless` (may be NULL) tells whether that is its exact value.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sable_bigint_to_uint64(isolate: *mut sable_isolate, v: sable_value, out: *mut u64, lossless: *mut bool) -> sable_status {
-    ffi_status(|| {
-        let iso = isolate_ref(isolate)?;
-        check(!out.is_null())?;
-        let (n, exact) = iso.with(|api| {
-            let l = local(api, iso.id, v)?;
-            api.bigint_to_u64(l).ok_or(SABLE_INVALID_ARGUMENT)
-        })?;
-        // SAFETY: `out` checked non-NULL; `lossless` NULL or valid per the contract.
-        unsafe {
-            put(out, n);
-            if !lossless.is_null() {
-                put(lossless, exact);
-            }
-        }
-        Ok(())
-    })
+    bigint_out(isolate, v, out, lossless, api::Isolate::bigint_to_u64)
 }
 
 /// A BigInt of `word_count` 64-bit words of magnitude (least significant

@@ -7,7 +7,7 @@ use crate::vm::isolate::Vm;
 use crate::vm::object::buffer::ArrayBufferData;
 use crate::vm::object::{CallArgs, JsObject, ObjectKind, PropertyKey, attrs};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
-use crate::vm::runtime::typed_array::buffer_data;
+use crate::vm::runtime::typed_array::{buffer_data, relative_arg};
 use crate::vm::value::Value;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
@@ -170,22 +170,14 @@ fn resize_store(vm: &mut Vm, d: &mut ArrayBufferData, new_len: usize) -> JsResul
     }
 }
 
-/// Relative start/end arguments of slice-like methods, clamped to 0..=len.
-pub fn relative_range(vm: &mut Vm, start: Value, end: Value, len: usize) -> JsResult<(usize, usize)> {
-    let clamp = |r: f64| -> usize { if r < 0.0 { (len as f64 + r).max(0.0) as usize } else { r.min(len as f64) as usize } };
-    let s = vm.to_integer_or_infinity(start)?;
-    let first = clamp(s);
-    let last = if end.is_undefined() { len } else { clamp(vm.to_integer_or_infinity(end)?) };
-    Ok((first, last))
-}
-
 fn slice_impl(vm: &mut Vm, a: &CallArgs<'_>, shared: bool) -> JsResult<Value> {
     let (o, d) = this_buffer(vm, a.this, shared, "slice")?;
     if d.is_detached() {
         return Err(vm.type_error("Cannot perform ArrayBuffer.prototype.slice on a detached ArrayBuffer"));
     }
     let len = d.byte_length();
-    let (first, last) = relative_range(vm, a.arg(0), a.arg(1), len)?;
+    let first = relative_arg(vm, a.arg(0), len, 0)?;
+    let last = relative_arg(vm, a.arg(1), len, len)?;
     let new_len = last.saturating_sub(first);
     let default = vm.realm().intrinsic(if shared { Intrinsic::SharedArrayBuffer } else { Intrinsic::ArrayBuffer });
     let ctor = vm.species_constructor(o, default)?;
@@ -223,8 +215,7 @@ fn slice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 /// ArrayBufferCopyAndDetach: moves the bytes (no copy for engine-owned ones).
 fn copy_and_detach(vm: &mut Vm, a: &CallArgs<'_>, preserve_resizability: bool, method: &str) -> JsResult<Value> {
-    let (o, d) = this_buffer(vm, a.this, false, method)?;
-    let _ = d;
+    let (o, _) = this_buffer(vm, a.this, false, method)?;
     let new_len = if a.arg(0).is_undefined() { buffer_data(o).expect("buffer").byte_length() } else { vm.to_index(a.arg(0))? as usize };
     let d = buffer_data(o).expect("still a buffer");
     if d.is_detached() {

@@ -113,19 +113,9 @@ fn get_byte_offset(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
 }
 
-fn callee_kind(a: &CallArgs<'_>) -> ElementKind {
-    match &a.callee.kind {
-        ObjectKind::Function(f) => match &f.kind {
-            FunctionKind::Native { data, .. } if data.is_int() => ElementKind::from_index(data.as_int() as usize).unwrap_or(ElementKind::Uint8),
-            _ => ElementKind::Uint8,
-        },
-        _ => ElementKind::Uint8,
-    }
-}
-
 /// GetViewValue.
 fn get_value(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let kind = callee_kind(a);
+    let kind = crate::vm::runtime::typed_array::callee_element_kind(a.callee);
     let name = format!("get{}", &kind.name()[..kind.name().len() - 5]);
     let view = this_view(vm, a.this, &name)?;
     let index = vm.to_index(a.arg(0))? as usize;
@@ -141,7 +131,7 @@ fn get_value(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 /// SetViewValue.
 fn set_value(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let kind = callee_kind(a);
+    let kind = crate::vm::runtime::typed_array::callee_element_kind(a.callee);
     let name = format!("set{}", &kind.name()[..kind.name().len() - 5]);
     let view = this_view(vm, a.this, &name)?;
     let index = vm.to_index(a.arg(0))? as usize;

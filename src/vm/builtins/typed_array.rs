@@ -10,7 +10,7 @@ use crate::vm::object::{CallArgs, FunctionKind, IterationKind, JsObject, NativeF
 use crate::vm::runtime::iteration::{create_array_iterator, iterator_step};
 use crate::vm::runtime::list::{get_idx, idx_key};
 use crate::vm::runtime::realm::{Intrinsic, Realm};
-use crate::vm::runtime::typed_array::{buffer_data, typed_array, view_length};
+use crate::vm::runtime::typed_array::{buffer_data, relative_arg, typed_array, view_length};
 use crate::vm::value::Value;
 
 pub fn install(vm: &mut Vm, realm: Gc<Realm>) {
@@ -106,17 +106,6 @@ fn typed_array_ctor(vm: &mut Vm, _a: &CallArgs<'_>) -> JsResult<Value> {
     Err(vm.type_error("Abstract class TypedArray not directly constructable"))
 }
 
-/// The element kind a concrete constructor was made for.
-fn callee_kind(a: &CallArgs<'_>) -> ElementKind {
-    match &a.callee.kind {
-        ObjectKind::Function(f) => match &f.kind {
-            FunctionKind::Native { data, .. } if data.is_int() => ElementKind::from_index(data.as_int() as usize).unwrap_or(ElementKind::Uint8),
-            _ => ElementKind::Uint8,
-        },
-        _ => ElementKind::Uint8,
-    }
-}
-
 /// A fresh buffer and a view over all of it.
 fn allocate(vm: &mut Vm, proto: Value, kind: ElementKind, len: usize) -> JsResult<Gc<JsObject>> {
     let Some(bytes) = len.checked_mul(kind.size()) else {
@@ -130,18 +119,18 @@ fn allocate(vm: &mut Vm, proto: Value, kind: ElementKind, len: usize) -> JsResul
 }
 
 fn concrete_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    let kind = callee_kind(a);
+    let kind = crate::vm::runtime::typed_array::callee_element_kind(a.callee);
     if !a.is_construct() {
         return Err(vm.type_error(&format!("Constructor {} requires 'new'", kind.name())));
     }
-    let default = Intrinsic::Int8ArrayPrototype as usize + kind as usize;
+    let default = proto_intrinsic(kind);
     let first = a.arg(0);
     let Some(src) = JsObject::from_value(first) else {
         let len = vm.to_index(first)? as usize;
-        let proto = proto_from_ctor(vm, a.new_target, default)?;
+        let proto = vm.prototype_from_constructor(a.new_target, default)?;
         return Ok(allocate(vm, proto, kind, len)?.value());
     };
-    let proto = proto_from_ctor(vm, a.new_target, default)?;
+    let proto = vm.prototype_from_constructor(a.new_target, default)?;
     if let Some((skind, sview)) = typed_array(src) {
         // InitializeTypedArrayFromTypedArray.
         let Some(len) = view_length(&sview, skind.size()) else {
@@ -154,14 +143,13 @@ fn concrete_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         copy_elements(vm, src, 0, o, 0, len)?;
         return Ok(o.value());
     }
-    if let Some(d) = buffer_data(src) {
+    if buffer_data(src).is_some() {
         // InitializeTypedArrayFromArrayBuffer.
         let size = kind.size();
         let offset = vm.to_index(a.arg(1))? as usize;
         if !offset.is_multiple_of(size) {
             return Err(vm.range_error(&format!("start offset of {} should be a multiple of {size}", kind.name())));
         }
-        let _ = d;
         let new_length = if a.arg(2).is_undefined() { None } else { Some(vm.to_index(a.arg(2))? as usize) };
         let d = buffer_data(src).expect("buffer");
         if d.is_detached() {
@@ -217,16 +205,9 @@ fn concrete_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
 }
 
-fn proto_from_ctor(vm: &mut Vm, new_target: Value, default: usize) -> JsResult<Value> {
-    // GetPrototypeFromConstructor with a typed-array prototype as fallback
-    // (taken from the new.target's realm, as for any intrinsic).
-    let intrinsic = intrinsic_at(default);
-    vm.prototype_from_constructor(new_target, intrinsic)
-}
-
-fn intrinsic_at(i: usize) -> Intrinsic {
-    let k = ElementKind::from_index(i - Intrinsic::Int8ArrayPrototype as usize).unwrap_or(ElementKind::Uint8);
-    match k {
+/// %Kind.prototype% as an intrinsic (GetPrototypeFromConstructor's fallback).
+fn proto_intrinsic(kind: ElementKind) -> Intrinsic {
+    match kind {
         ElementKind::Int8 => Intrinsic::Int8ArrayPrototype,
         ElementKind::Uint8 => Intrinsic::Uint8ArrayPrototype,
         ElementKind::Uint8Clamped => Intrinsic::Uint8ClampedArrayPrototype,
@@ -431,14 +412,6 @@ fn get_to_string_tag(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 // ----- methods -----
 
-fn relative(vm: &mut Vm, v: Value, len: usize, default: usize) -> JsResult<usize> {
-    if v.is_undefined() {
-        return Ok(default);
-    }
-    let r = vm.to_integer_or_infinity(v)?;
-    Ok(if r < 0.0 { (len as f64 + r).max(0.0) as usize } else { r.min(len as f64) as usize })
-}
-
 fn at(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let (o, _, len) = validate(vm, a.this, "at")?;
     let r = vm.to_integer_or_infinity(a.arg(0))?;
@@ -451,9 +424,9 @@ fn at(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 fn copy_within(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let (o, kind, len) = validate(vm, a.this, "copyWithin")?;
-    let to = relative(vm, a.arg(0), len, 0)?;
-    let from = relative(vm, a.arg(1), len, 0)?;
-    let fin = relative(vm, a.arg(2), len, len)?;
+    let to = relative_arg(vm, a.arg(0), len, 0)?;
+    let from = relative_arg(vm, a.arg(1), len, 0)?;
+    let fin = relative_arg(vm, a.arg(2), len, len)?;
     let count = fin.saturating_sub(from).min(len - to);
     if count > 0 {
         let (_, view) = typed_array(o).expect("typed array");
@@ -538,8 +511,8 @@ fn find_last_index(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn fill(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let (o, kind, len) = validate(vm, a.this, "fill")?;
     let value = vm.to_element_value(kind, a.arg(0))?;
-    let k = relative(vm, a.arg(1), len, 0)?;
-    let fin = relative(vm, a.arg(2), len, len)?;
+    let k = relative_arg(vm, a.arg(1), len, 0)?;
+    let fin = relative_arg(vm, a.arg(2), len, len)?;
     let (_, view) = typed_array(o).expect("typed array");
     let Some(new_len) = view_length(&view, kind.size()) else {
         return Err(vm.type_error("Cannot perform %TypedArray%.prototype.fill on a detached or out-of-bounds ArrayBuffer"));
@@ -593,6 +566,7 @@ fn index_search(vm: &mut Vm, a: &CallArgs<'_>, method: &str, mode: u8) -> JsResu
         }
         let mut k = if start >= 0.0 { start.min(len as f64 - 1.0) } else { len as f64 + start };
         while k >= 0.0 {
+            vm.poll_long_operation()?;
             let i = k as usize;
             if Vm::valid_element(o, i as f64).is_some() && Vm::strict_equals(get(vm, o, i), target) {
                 return Ok(Value::number(i as f64));
@@ -760,8 +734,8 @@ fn set(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 fn slice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let (o, kind, len) = validate(vm, a.this, "slice")?;
-    let start = relative(vm, a.arg(0), len, 0)?;
-    let fin = relative(vm, a.arg(1), len, len)?;
+    let start = relative_arg(vm, a.arg(0), len, 0)?;
+    let fin = relative_arg(vm, a.arg(1), len, len)?;
     let count = fin.saturating_sub(start);
     let out = species_create(vm, o, kind, &[Value::number(count as f64)], Some(count))?;
     if count > 0 {
@@ -871,12 +845,12 @@ fn subarray(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error("%TypedArray%.prototype.subarray: this is not a typed array."));
     };
     let src_len = view_length(&view, kind.size()).unwrap_or(0);
-    let begin = relative(vm, a.arg(0), src_len, 0)?;
+    let begin = relative_arg(vm, a.arg(0), src_len, 0)?;
     let size = kind.size();
     let begin_byte = view.byte_offset + begin * size;
     let mut args = vec![view.buffer.value(), Value::number(begin_byte as f64)];
     if !(view.length.is_none() && a.arg(1).is_undefined()) {
-        let end = relative(vm, a.arg(1), src_len, src_len)?;
+        let end = relative_arg(vm, a.arg(1), src_len, src_len)?;
         args.push(Value::number(end.saturating_sub(begin) as f64));
     }
     let default = vm.realm().typed_array_ctor(kind);

@@ -46,15 +46,7 @@ pub fn as_bigint(v: Value) -> Option<Gc<JsBigInt>> {
 /// signed decimal integer or a 0x/0o/0b literal; empty is 0n). `None` when
 /// the text does not match.
 pub fn string_to_bigint(units: &[u16]) -> Option<BigInt> {
-    let mut start = 0;
-    let mut end = units.len();
-    while start < end && number::is_js_whitespace(units[start]) {
-        start += 1;
-    }
-    while end > start && number::is_js_whitespace(units[end - 1]) {
-        end -= 1;
-    }
-    let s = &units[start..end];
+    let s = number::trim_js_whitespace(units);
     if s.is_empty() {
         return Some(BigInt::zero());
     }

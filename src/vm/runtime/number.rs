@@ -5,8 +5,8 @@ pub fn is_js_whitespace(c: u16) -> bool {
     matches!(c, 0x09 | 0x0A | 0x0B | 0x0C | 0x0D | 0x20 | 0xA0 | 0x1680 | 0x2000..=0x200A | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000 | 0xFEFF)
 }
 
-/// StringToNumber (the StringNumericLiteral grammar; NaN when it does not match).
-pub fn string_to_number(units: &[u16]) -> f64 {
+/// `units` without leading and trailing WhiteSpace and LineTerminators.
+pub fn trim_js_whitespace(units: &[u16]) -> &[u16] {
     let mut start = 0;
     let mut end = units.len();
     while start < end && is_js_whitespace(units[start]) {
@@ -15,7 +15,12 @@ pub fn string_to_number(units: &[u16]) -> f64 {
     while end > start && is_js_whitespace(units[end - 1]) {
         end -= 1;
     }
-    let s = &units[start..end];
+    &units[start..end]
+}
+
+/// StringToNumber (the StringNumericLiteral grammar; NaN when it does not match).
+pub fn string_to_number(units: &[u16]) -> f64 {
+    let s = trim_js_whitespace(units);
     if s.is_empty() {
         return 0.0;
     }

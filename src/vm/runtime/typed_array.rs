@@ -105,6 +105,31 @@ fn canonical_numeric_string(s: Gc<JsString>) -> Option<f64> {
     (back == units).then_some(n)
 }
 
+/// The element kind a per-kind native function was made for (its `data`
+/// holds the kind's index: the typed array constructors, DataView's
+/// getters and setters).
+pub fn callee_element_kind(callee: Gc<JsObject>) -> ElementKind {
+    match &callee.kind {
+        ObjectKind::Function(f) => match &f.kind {
+            crate::vm::object::FunctionKind::Native { data, .. } if data.is_int() => {
+                ElementKind::from_index(data.as_int() as usize).unwrap_or(ElementKind::Uint8)
+            }
+            _ => ElementKind::Uint8,
+        },
+        _ => ElementKind::Uint8,
+    }
+}
+
+/// A relative index argument (slice, fill, copyWithin...) resolved against
+/// `len`; `default` when undefined.
+pub fn relative_arg(vm: &mut Vm, v: Value, len: usize, default: usize) -> JsResult<usize> {
+    if v.is_undefined() {
+        return Ok(default);
+    }
+    let r = vm.to_integer_or_infinity(v)?;
+    Ok(super::list::relative_index(r, len as u64) as usize)
+}
+
 impl Vm {
     /// IsValidIntegerIndex plus the element's byte position.
     pub fn valid_element(o: Gc<JsObject>, index: f64) -> Option<(ElementKind, ViewData, usize)> {
