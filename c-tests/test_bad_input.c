@@ -90,6 +90,11 @@ static void check_bad_value(sable_value v, const char *what) {
   BAD(sable_typed_array_info(isoA, v, NULL, &out, &off, &blen));
   BAD(sable_typed_array_new(ctxA, SABLE_UINT8_ARRAY, v, 0, 0, &out));
   CHECK(data == (void *)0x1 && blen == 77 && off == 77 && out == SENT_V);
+  /* as proxy target or handler */
+  CHECK(!sable_is_proxy(v));
+  BAD(sable_proxy_new(ctxA, v, objA, &out));
+  BAD(sable_proxy_new(ctxA, objA, v, &out));
+  CHECK(out == SENT_V);
   /* exceptions and globals */
   BAD(sable_throw(ctxA, v));
   CHECK(!sable_exception_pending(isoA));
@@ -238,6 +243,7 @@ static void test_context_functions(void) {
     BAD(sable_array_buffer_new(bc, 4, &out));
     BAD(sable_array_buffer_new_external(bc, mem, sizeof mem, NULL, NULL, &out));
     BAD(sable_typed_array_new(bc, SABLE_UINT8_ARRAY, bufA, 0, 1, &out));
+    BAD(sable_proxy_new(bc, objA, objA, &out));
     CHECK(out == SENT_V && d == SENT_D && b == true);
   }
   CHECK(!sable_exception_pending(isoA));

@@ -2,7 +2,7 @@
  * Engine-owned buffers seen from both sides; a 100 MB host buffer handed to
  * a script without a copy (the script writes, the host reads the same
  * memory) whose free callback runs once the buffer dies; detaching; typed
- * arrays made from C and read back; the is_* checks. */
+ * arrays made from C and read back; proxies made from C; the is_* checks. */
 
 #include "test_util.h"
 
@@ -179,6 +179,34 @@ static void test_bad_arguments(void) {
   OK("bad arguments");
 }
 
+static void test_proxies(void) {
+  sable_value target = EVAL(ctx, "({a: 1})");
+  sable_value handler = EVAL(ctx, "({get: (t, k) => k === 'b' ? 42 : t[k]})");
+  sable_value p = NULL;
+  CHECK_OK(sable_proxy_new(ctx, target, handler, &p));
+  CHECK(sable_is_proxy(p) && !sable_is_proxy(target) && sable_typeof(p) == SABLE_TYPE_OBJECT);
+  sable_value v = NULL;
+  CHECK_OK(sable_get_named(ctx, p, "b", &v));
+  CHECK(num_of(ctx, v) == 42);
+  CHECK_OK(sable_get_named(ctx, p, "a", &v));
+  CHECK(num_of(ctx, v) == 1);
+  /* A proxy of a function is callable. */
+  sable_value f = EVAL(ctx, "(x => x + 1)");
+  CHECK_OK(sable_proxy_new(ctx, f, handler, &p));
+  CHECK(sable_typeof(p) == SABLE_TYPE_FUNCTION);
+  sable_value arg = sable_number(iso, 2), r = NULL;
+  CHECK_OK(sable_call(ctx, p, sable_undefined(iso), 1, &arg, &r));
+  CHECK(num_of(ctx, r) == 3);
+  CHECK(sable_is_proxy(EVAL(ctx, "Proxy.revocable({}, {}).proxy")));
+  /* Bad input: a non-object target or handler. */
+  sable_value out = (sable_value)0x1;
+  CHECK_STATUS(sable_proxy_new(ctx, sable_number(iso, 1), handler, &out), SABLE_INVALID_ARGUMENT);
+  CHECK_STATUS(sable_proxy_new(ctx, target, sable_null(iso), &out), SABLE_INVALID_ARGUMENT);
+  CHECK_STATUS(sable_proxy_new(ctx, target, handler, NULL), SABLE_INVALID_ARGUMENT);
+  CHECK(out == (sable_value)0x1 && !sable_is_proxy(NULL));
+  OK("proxies");
+}
+
 int main(void) {
   iso = new_isolate();
   ctx = new_context(iso);
@@ -188,6 +216,7 @@ int main(void) {
   test_detach();
   test_typed_arrays();
   test_bad_arguments();
+  test_proxies();
   sable_context_dispose(ctx);
   sable_isolate_dispose(iso);
   printf("test_buffers: all ok\n");

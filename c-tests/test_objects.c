@@ -194,12 +194,53 @@ static void test_prototypes_and_accessors(void) {
   OK("prototypes and accessors");
 }
 
-/* Proxy is not implemented yet (not part of the foundation issue's builtins).
- * Until it lands, the global must be absent rather than half-working. When it
- * lands, test get/has traps through sable_get_named / sable_has here. */
-static void test_proxies_not_yet(void) {
-  CHECK_JS(ctx, "typeof Proxy === 'undefined'");
-  OK("Proxy reported as not there yet");
+/* The object API runs a proxy's traps: get, set, has, delete and ownKeys,
+ * and a throwing trap surfaces as SABLE_EXCEPTION. */
+static void test_proxies(void) {
+  EVAL(ctx, "var trapLog = [];"
+            "var proxyHandler = {"
+            "  get(t, k) { trapLog.push('get ' + String(k)); return k === 'virtual' ? 7 : t[k]; },"
+            "  set(t, k, v) { trapLog.push('set ' + k); t[k] = v * 2; return true; },"
+            "  has(t, k) { trapLog.push('has ' + k); return k === 'ghost' || k in t; },"
+            "  deleteProperty(t, k) { trapLog.push('delete ' + k); return k !== 'pinned'; },"
+            "  ownKeys(t) { trapLog.push('ownKeys'); return ['a', 'b']; },"
+            "  getOwnPropertyDescriptor(t, k) {"
+            "    return { value: 0, enumerable: k === 'a', configurable: true, writable: true }; }"
+            "};"
+            "var proxyTarget = {a: 1, b: 2};");
+  sable_value target = EVAL(ctx, "proxyTarget"), handler = EVAL(ctx, "proxyHandler");
+  sable_value p = NULL, v = NULL;
+  CHECK_OK(sable_proxy_new(ctx, target, handler, &p));
+  CHECK_OK(sable_get_named(ctx, p, "virtual", &v));
+  CHECK(num_of(ctx, v) == 7);
+  CHECK_OK(sable_set_named(ctx, p, "c", sable_number(iso, 5)));
+  CHECK_JS(ctx, "proxyTarget.c === 10");
+  bool b = false;
+  CHECK_OK(sable_has(ctx, p, str("ghost"), &b));
+  CHECK(b);
+  CHECK_OK(sable_has(ctx, p, str("nothing"), &b));
+  CHECK(!b);
+  CHECK_OK(sable_delete(ctx, p, str("pinned"), &b));
+  CHECK(!b);
+  CHECK_OK(sable_own_keys(ctx, p, &v));
+  CHECK_OK(sable_set_named(ctx, sable_context_global(ctx), "proxyKeys", v));
+  CHECK_JS(ctx, "proxyKeys.length === 1 && proxyKeys[0] === 'a'");
+  CHECK_JS(ctx, "trapLog.join() === 'get virtual,set c,has ghost,has nothing,delete pinned,ownKeys'");
+  /* A trap that throws, and a revoked proxy, both report an exception. */
+  sable_value exc = NULL;
+  sable_value thrower = EVAL(ctx, "({ get() { throw new RangeError('from trap'); } })");
+  CHECK_OK(sable_proxy_new(ctx, target, thrower, &p));
+  CHECK_STATUS(sable_get_named(ctx, p, "x", &v), SABLE_EXCEPTION);
+  CHECK_OK(sable_exception_take(iso, &exc));
+  CHECK_OK(sable_set_named(ctx, sable_context_global(ctx), "trapError", exc));
+  CHECK_JS(ctx, "trapError instanceof RangeError && trapError.message === 'from trap'");
+  sable_value revoked = EVAL(ctx, "(() => { const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy; })()");
+  CHECK(sable_is_proxy(revoked));
+  CHECK_STATUS(sable_get_named(ctx, revoked, "x", &v), SABLE_EXCEPTION);
+  CHECK_OK(sable_exception_take(iso, &exc));
+  CHECK_OK(sable_set_named(ctx, sable_context_global(ctx), "revokedError", exc));
+  CHECK_JS(ctx, "revokedError instanceof TypeError");
+  OK("proxies run their traps through the object API");
 }
 
 static void test_global_object(void) {
@@ -230,7 +271,7 @@ int main(void) {
   test_arrays();
   test_prototypes_and_accessors();
   test_global_object();
-  test_proxies_not_yet();
+  test_proxies();
   sable_scope_close(iso, scope);
   sable_isolate_dispose(iso);
   printf("test_objects: all ok\n");

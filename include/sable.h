@@ -794,6 +794,20 @@ bool sable_is_array_buffer(sable_value v);
 bool sable_is_typed_array(sable_value v);
 
 /**
+ * True if `v` is a Proxy (revoked ones included); false for an invalid handle.
+ */
+bool sable_is_proxy(sable_value v);
+
+/**
+ * `new Proxy(target, handler)`: both must be objects (else
+ * `SABLE_INVALID_ARGUMENT`). The proxy is callable if the target is.
+ */
+enum sable_status sable_proxy_new(struct sable_context *ctx,
+                                  sable_value target,
+                                  sable_value handler,
+                                  sable_value *out);
+
+/**
  * A new ordinary object (`{}`) of the context's realm.
  */
 enum sable_status sable_object_new(struct sable_context *ctx, sable_value *out);

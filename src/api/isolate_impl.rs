@@ -320,6 +320,15 @@ impl Isolate {
     pub fn is_array_buffer(&self, l: Local) -> bool {
         self.obj(l).is_ok_and(|o| buffer_data(o).is_some())
     }
+    pub fn is_proxy(&self, l: Local) -> bool {
+        self.obj(l).is_ok_and(crate::vm::runtime::proxy::is_proxy)
+    }
+    /// `new Proxy(target, handler)`; `InvalidArgument` unless both are objects.
+    pub fn proxy_new(&mut self, c: ContextId, target: Local, handler: Local) -> ApiResult<Local> {
+        let (t, h) = (self.obj(target)?, self.obj(handler)?);
+        let p = self.enter(c, |vm| vm.proxy_create(t.value(), h.value()))?;
+        Ok(self.push(p.value()))
+    }
     pub fn is_typed_array(&self, l: Local) -> bool {
         self.obj(l).is_ok_and(|o| typed_array(o).is_some())
     }
@@ -500,18 +509,24 @@ impl Isolate {
         let o = self.obj(obj)?;
         let arr = self.enter(c, |vm| {
             let arr = vm.new_array(0);
-            let mut i = 0;
-            for k in vm.own_property_keys(o)? {
-                if k.is_symbol() {
-                    continue;
-                }
-                if vm.get_own_property(o, k).is_some_and(|p| p.attrs & crate::vm::object::attrs::ENUMERABLE != 0) {
-                    let kv = vm.key_to_value(k);
-                    vm.create_data_property_or_throw(arr, PropertyKey::Index(i), kv)?;
-                    i += 1;
-                }
-            }
-            Ok(arr)
+            // [[GetOwnProperty]] may run proxy traps: the keys and the result
+            // stay rooted while they do.
+            vm.with_roots([arr.value()], |vm| {
+                vm.with_own_keys(o, |vm, keys| {
+                    let mut i = 0;
+                    for &k in keys {
+                        if k.is_symbol() {
+                            continue;
+                        }
+                        if vm.own_property(o, k)?.is_some_and(|d| d.enumerable == Some(true)) {
+                            let kv = vm.key_to_value(k);
+                            vm.create_data_property_or_throw(arr, PropertyKey::Index(i), kv)?;
+                            i += 1;
+                        }
+                    }
+                    Ok(arr)
+                })
+            })
         })?;
         Ok(self.push(arr.value()))
     }

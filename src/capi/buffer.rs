@@ -1,5 +1,5 @@
 //! ArrayBuffers (engine-owned and host-owned external memory), typed arrays
-//! over them, and the type checks for buffers, typed arrays and proxies.
+//! over them, proxies, and the type checks for all three.
 
 use std::ffi::c_void;
 
@@ -219,5 +219,32 @@ pub unsafe extern "C" fn sable_is_typed_array(v: sable_value) -> bool {
     ffi_or(false, || {
         let iso = isolate_of_value(v)?;
         iso.with(|api| Ok(local(api, iso.id, v).is_ok_and(|l| api.is_typed_array(l))))
+    })
+}
+
+/// True if `v` is a Proxy (revoked ones included); false for an invalid handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sable_is_proxy(v: sable_value) -> bool {
+    ffi_or(false, || {
+        let iso = isolate_of_value(v)?;
+        iso.with(|api| Ok(local(api, iso.id, v).is_ok_and(|l| api.is_proxy(l))))
+    })
+}
+
+/// `new Proxy(target, handler)`: both must be objects (else
+/// `SABLE_INVALID_ARGUMENT`). The proxy is callable if the target is.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sable_proxy_new(ctx: *mut sable_context, target: sable_value, handler: sable_value, out: *mut sable_value) -> sable_status {
+    ffi_status(|| {
+        let (iso, id) = context_ref(ctx)?;
+        check(!out.is_null())?;
+        let l = iso.with(|api| {
+            let t = local(api, iso.id, target)?;
+            let h = local(api, iso.id, handler)?;
+            api_res(api.proxy_new(id, t, h))
+        })?;
+        // SAFETY: checked non-NULL.
+        unsafe { put(out, encode_local(iso.id, l)) };
+        Ok(())
     })
 }

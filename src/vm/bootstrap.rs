@@ -106,6 +106,7 @@ fn install(vm: &mut Vm, realm: Gc<Realm>) {
     math::install(vm, realm);
     json::install(vm, realm);
     reflect::install(vm, realm);
+    proxy::install(vm, realm);
     collections::map::install(vm, realm);
     collections::set::install(vm, realm);
     date::install(vm, realm);

@@ -3,7 +3,8 @@
 //! Every method is generic over array-likes and follows the spec step by step.
 //! Loops that test `HasProperty` skip runs of absent indices (see
 //! [`next_present`]): without proxies `HasProperty` never runs JS, so skipping
-//! is unobservable and lengths up to 2^53-1 stay cheap.
+//! is unobservable and lengths up to 2^53-1 stay cheap. With a proxy on the
+//! prototype chain every index is asked ([`next_present_js`]).
 
 use std::cell::RefCell;
 
@@ -205,6 +206,64 @@ pub(super) fn next_present(o: Gc<JsObject>, start: u64, end: u64) -> Option<u64>
     (best < end).then_some(best)
 }
 
+/// Whether a proxy is on `o`'s prototype chain (its own included): then
+/// HasProperty runs JS and no index may be skipped unasked.
+fn proxy_on_chain(o: Gc<JsObject>) -> bool {
+    let mut cur = Some(o);
+    while let Some(obj) = cur {
+        if matches!(obj.kind, ObjectKind::Proxy(_)) {
+            return true;
+        }
+        cur = JsObject::from_value(obj.proto());
+    }
+    false
+}
+
+/// [`next_present`], asking HasProperty index by index when a proxy is on the chain.
+pub(super) fn next_present_js(vm: &mut Vm, o: Gc<JsObject>, start: u64, end: u64) -> JsResult<Option<u64>> {
+    if !proxy_on_chain(o) {
+        return Ok(next_present(o, start, end));
+    }
+    for i in start..end {
+        vm.poll_long_operation()?;
+        if has_idx(vm, o, i)? {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+/// The next index from `start` whose Get may run JS or find a value:
+/// [`next_present`] without proxies, else `start` itself (a proxy's `get`
+/// trap runs even for absent keys).
+fn next_gettable(vm: &mut Vm, o: Gc<JsObject>, start: u64, end: u64) -> JsResult<Option<u64>> {
+    if proxy_on_chain(o) {
+        return Ok((start < end).then_some(start));
+    }
+    next_present_js(vm, o, start, end)
+}
+
+/// [`prev_present`], asking HasProperty index by index when a proxy is on the chain.
+pub(super) fn prev_present_js(vm: &mut Vm, o: Gc<JsObject>, hi: u64, lo: u64) -> JsResult<Option<u64>> {
+    if !proxy_on_chain(o) {
+        return Ok(prev_present(o, hi, lo));
+    }
+    if lo > hi {
+        return Ok(None);
+    }
+    let mut i = hi;
+    loop {
+        vm.poll_long_operation()?;
+        if has_idx(vm, o, i)? {
+            return Ok(Some(i));
+        }
+        if i == lo {
+            return Ok(None);
+        }
+        i -= 1;
+    }
+}
+
 /// The largest index in `[lo, hi]` for which HasProperty(o, index) is true.
 pub(super) fn prev_present(o: Gc<JsObject>, hi: u64, lo: u64) -> Option<u64> {
     if lo > hi {
@@ -288,7 +347,7 @@ pub(super) fn array_create(vm: &mut Vm, len: u64) -> JsResult<Gc<JsObject>> {
 
 /// ArraySpeciesCreate(original, len).
 fn array_species_create(vm: &mut Vm, original: Gc<JsObject>, len: u64) -> JsResult<Gc<JsObject>> {
-    if !original.is_array() {
+    if !vm.is_array_value(original.value())? {
         return array_create(vm, len);
     }
     let ckey = PropertyKey::Atom(vm.names.constructor);
@@ -351,8 +410,8 @@ fn array_ctor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     Ok(arr.value())
 }
 
-fn is_array(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    Ok(Value::bool(JsObject::from_value(a.arg(0)).is_some_and(|o| o.is_array())))
+fn is_array(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    Ok(Value::bool(vm.is_array_value(a.arg(0))?))
 }
 
 fn species_getter(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -478,13 +537,16 @@ fn move_ascending(vm: &mut Vm, o: Gc<JsObject>, start: u64, end: u64, from_off: 
     let mut k = start;
     while k < end {
         vm.poll_long_operation()?;
-        let nf = next_present(o, k + from_off, end + from_off).map(|i| i - from_off);
-        let nt = next_present(o, k + to_off, end + to_off).map(|i| i - to_off);
-        k = match (nf, nt) {
-            (Some(a), Some(b)) => a.min(b),
-            (Some(a), None) | (None, Some(a)) => a,
-            (None, None) => return Ok(()),
-        };
+        // Skipping is unobservable only without a proxy on the chain.
+        if !proxy_on_chain(o) {
+            let nf = next_present(o, k + from_off, end + from_off).map(|i| i - from_off);
+            let nt = next_present(o, k + to_off, end + to_off).map(|i| i - to_off);
+            k = match (nf, nt) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) | (None, Some(a)) => a,
+                (None, None) => return Ok(()),
+            };
+        }
         let (from, to) = (k + from_off, k + to_off);
         if has_idx(vm, o, from)? {
             let v = get_idx(vm, o, from)?;
@@ -505,13 +567,15 @@ fn move_descending(vm: &mut Vm, o: Gc<JsObject>, hi: u64, lo: u64, from_off: u64
         if k < lo {
             return Ok(());
         }
-        let nf = prev_present(o, k + from_off, lo + from_off).map(|i| i - from_off);
-        let nt = prev_present(o, k + to_off, lo + to_off).map(|i| i - to_off);
-        k = match (nf, nt) {
-            (Some(a), Some(b)) => a.max(b),
-            (Some(a), None) | (None, Some(a)) => a,
-            (None, None) => return Ok(()),
-        };
+        if !proxy_on_chain(o) {
+            let nf = prev_present(o, k + from_off, lo + from_off).map(|i| i - from_off);
+            let nt = prev_present(o, k + to_off, lo + to_off).map(|i| i - to_off);
+            k = match (nf, nt) {
+                (Some(a), Some(b)) => a.max(b),
+                (Some(a), None) | (None, Some(a)) => a,
+                (None, None) => return Ok(()),
+            };
+        }
         let (from, to) = (k + from_off, k + to_off);
         if has_idx(vm, o, from)? {
             let v = get_idx(vm, o, from)?;
@@ -532,7 +596,7 @@ fn delete_range_descending(vm: &mut Vm, o: Gc<JsObject>, lo: u64, hi: u64) -> Js
         return Ok(());
     }
     let mut top = hi - 1;
-    while let Some(i) = prev_present(o, top, lo) {
+    while let Some(i) = prev_present_js(vm, o, top, lo)? {
         vm.poll_long_operation()?;
         delete_idx(vm, o, i)?;
         if i == 0 {
@@ -657,14 +721,16 @@ fn reverse(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let mut lower = 0;
     while lower < middle {
         vm.poll_long_operation()?;
-        // Skip pairs where neither end exists.
-        let nl = next_present(o, lower, middle);
-        let nu = prev_present(o, len - 1 - lower, len - middle).map(|u| len - 1 - u);
-        lower = match (nl, nu) {
-            (Some(x), Some(y)) => x.min(y),
-            (Some(x), None) | (None, Some(x)) => x,
-            (None, None) => break,
-        };
+        // Skip pairs where neither end exists (unobservable without proxies).
+        if !proxy_on_chain(o) {
+            let nl = next_present(o, lower, middle);
+            let nu = prev_present(o, len - 1 - lower, len - middle).map(|u| len - 1 - u);
+            lower = match (nl, nu) {
+                (Some(x), Some(y)) => x.min(y),
+                (Some(x), None) | (None, Some(x)) => x,
+                (None, None) => break,
+            };
+        }
         let upper = len - lower - 1;
         let lower_exists = has_idx(vm, o, lower)?;
         let lower_value = if lower_exists { get_idx(vm, o, lower)? } else { Value::UNDEFINED };
@@ -748,7 +814,7 @@ fn splice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
     let removed = array_species_create(vm, o, del)?;
     let mut k = 0;
-    while let Some(i) = next_present(o, start + k, start + del) {
+    while let Some(i) = next_present_js(vm, o, start + k, start + del)? {
         vm.poll_long_operation()?;
         k = i - start;
         let v = get_idx(vm, o, i)?;
@@ -805,7 +871,8 @@ fn is_concat_spreadable(vm: &mut Vm, v: Value) -> JsResult<bool> {
     if !s.is_undefined() {
         return Ok(Vm::to_boolean(s));
     }
-    Ok(o.is_array())
+    let _ = o;
+    vm.is_array_value(v)
 }
 
 fn concat(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -823,7 +890,7 @@ fn concat(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
                 return Err(vm.type_error("Concatenation would exceed the maximum array-like length"));
             }
             let mut k = 0;
-            while let Some(i) = next_present(eo, k, len) {
+            while let Some(i) = next_present_js(vm, eo, k, len)? {
                 vm.poll_long_operation()?;
                 let v = get_idx(vm, eo, i)?;
                 create_idx(vm, arr, n + i, v)?;
@@ -850,7 +917,7 @@ fn slice(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let count = fin.saturating_sub(k);
     let arr = array_species_create(vm, o, count)?;
     let mut i = k;
-    while let Some(p) = next_present(o, i, fin) {
+    while let Some(p) = next_present_js(vm, o, i, fin)? {
         vm.poll_long_operation()?;
         let v = get_idx(vm, o, p)?;
         create_idx(vm, arr, p - k, v)?;
@@ -872,7 +939,7 @@ fn index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
     let mut k = if n >= 0.0 { n as u64 } else { relative_index(n, len) };
     let target = a.arg(0);
-    while let Some(i) = next_present(o, k, len) {
+    while let Some(i) = next_present_js(vm, o, k, len)? {
         vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         if Vm::strict_equals(v, target) {
@@ -898,7 +965,7 @@ fn last_index_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     }
     let mut k = k as u64;
     let target = a.arg(0);
-    while let Some(i) = prev_present(o, k, 0) {
+    while let Some(i) = prev_present_js(vm, o, k, 0)? {
         vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         if Vm::strict_equals(v, target) {
@@ -925,8 +992,9 @@ fn includes(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let target = a.arg(0);
     while k < len {
         vm.poll_long_operation()?;
-        // An absent index reads as undefined without running JS.
-        let i = match next_present(o, k, len) {
+        // An absent index reads as undefined without running JS (unless a
+        // proxy is on the chain: then every index is read).
+        let i = match next_gettable(vm, o, k, len)? {
             Some(i) => i,
             None => return Ok(Value::bool(target.is_undefined())),
         };
@@ -974,7 +1042,7 @@ fn join_inner(vm: &mut Vm, o: Gc<JsObject>, len: u64, sep: &[u16]) -> JsResult<V
     let mut k = 0;
     loop {
         vm.poll_long_operation()?;
-        let p = next_present(o, k, len);
+        let p = next_gettable(vm, o, k, len)?;
         let need = match p {
             Some(i) => i,
             None => len.saturating_sub(1),
@@ -1067,7 +1135,7 @@ fn iterate(vm: &mut Vm, a: &CallArgs<'_>, kind: Iter) -> JsResult<Value> {
     let (cb, this_arg) = (a.arg(0), a.arg(1));
     require_callable(vm, cb)?;
     let mut k = 0;
-    while let Some(i) = next_present(o, k, len) {
+    while let Some(i) = next_present_js(vm, o, k, len)? {
         vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         let r = vm.call(cb, this_arg, &[v, Value::number(i as f64), o.value()])?;
@@ -1101,7 +1169,7 @@ fn map(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     require_callable(vm, cb)?;
     let arr = array_species_create(vm, o, len)?;
     let mut k = 0;
-    while let Some(i) = next_present(o, k, len) {
+    while let Some(i) = next_present_js(vm, o, k, len)? {
         vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         let r = vm.call(cb, this_arg, &[v, Value::number(i as f64), o.value()])?;
@@ -1118,7 +1186,7 @@ fn filter(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let arr = array_species_create(vm, o, 0)?;
     let mut k = 0;
     let mut to = 0;
-    while let Some(i) = next_present(o, k, len) {
+    while let Some(i) = next_present_js(vm, o, k, len)? {
         vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         let r = vm.call(cb, this_arg, &[v, Value::number(i as f64), o.value()])?;
@@ -1140,14 +1208,14 @@ fn reduce_impl(vm: &mut Vm, a: &CallArgs<'_>, right: bool) -> JsResult<Value> {
     }
     // `cursor` is the next index to visit (ascending) or one past it (descending).
     let mut cursor: u64 = if right { len } else { 0 };
-    let next = |o: Gc<JsObject>, cursor: u64| -> Option<u64> {
-        if right { if cursor == 0 { None } else { prev_present(o, cursor - 1, 0) } } else { next_present(o, cursor, len) }
+    let next = |vm: &mut Vm, o: Gc<JsObject>, cursor: u64| -> JsResult<Option<u64>> {
+        if right { if cursor == 0 { Ok(None) } else { prev_present_js(vm, o, cursor - 1, 0) } } else { next_present_js(vm, o, cursor, len) }
     };
     let advance = |i: u64| if right { i } else { i + 1 };
     let mut acc = if a.args.len() >= 2 {
         a.arg(1)
     } else {
-        match next(o, cursor) {
+        match next(vm, o, cursor)? {
             Some(i) => {
                 cursor = advance(i);
                 get_idx(vm, o, i)?
@@ -1155,7 +1223,7 @@ fn reduce_impl(vm: &mut Vm, a: &CallArgs<'_>, right: bool) -> JsResult<Value> {
             None => return Err(vm.type_error("Reduce of empty array with no initial value")),
         }
     };
-    while let Some(i) = next(o, cursor) {
+    while let Some(i) = next(vm, o, cursor)? {
         vm.poll_long_operation()?;
         let v = get_idx(vm, o, i)?;
         acc = vm.call(cb, Value::UNDEFINED, &[acc, v, Value::number(i as f64), o.value()])?;
@@ -1214,13 +1282,13 @@ fn flatten_into(
     vm.check_native_stack()?;
     let mut target_index = start;
     let mut k = 0;
-    while let Some(i) = next_present(source, k, source_len) {
+    while let Some(i) = next_present_js(vm, source, k, source_len)? {
         vm.poll_long_operation()?;
         let mut element = get_idx(vm, source, i)?;
         if let Some((f, this_arg)) = mapper {
             element = vm.call(f, this_arg, &[element, Value::number(i as f64), source.value()])?;
         }
-        let flatten_el = depth > 0.0 && JsObject::from_value(element).is_some_and(|e| e.is_array());
+        let flatten_el = depth > 0.0 && vm.is_array_value(element)?;
         if flatten_el {
             let eo: Gc<JsObject> = Gc::from_value(element);
             let new_depth = if depth == f64::INFINITY { depth } else { depth - 1.0 };
@@ -1269,7 +1337,7 @@ fn sort_values(vm: &mut Vm, o: Gc<JsObject>, len: u64, comparefn: Value, skip_ho
     let items = new_list(vm);
     if skip_holes {
         let mut k = 0;
-        while let Some(i) = next_present(o, k, len) {
+        while let Some(i) = next_present_js(vm, o, k, len)? {
             vm.poll_long_operation()?;
             let v = get_idx(vm, o, i)?;
             list_push(items, v);
@@ -1349,7 +1417,7 @@ fn sort(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 /// Deletes present indices in `[lo, hi)` in ascending order (sort's hole tail).
 fn delete_range_descending_ascending(vm: &mut Vm, o: Gc<JsObject>, lo: u64, hi: u64) -> JsResult<()> {
     let mut k = lo;
-    while let Some(i) = next_present(o, k, hi) {
+    while let Some(i) = next_present_js(vm, o, k, hi)? {
         vm.poll_long_operation()?;
         delete_idx(vm, o, i)?;
         k = i + 1;

@@ -391,8 +391,8 @@ fn enumerable_own_keys(vm: &mut Vm, o: Gc<JsObject>) -> JsResult<Gc<JsObject>> {
         if k.is_symbol() {
             continue;
         }
-        if let Some(p) = vm.get_own_property(o, k)
-            && p.attrs & attrs::ENUMERABLE != 0
+        if let Some(p) = vm.own_property(o, k)?
+            && p.enumerable == Some(true)
         {
             let kv = vm.key_to_value(k);
             list_push(list, kv);
@@ -430,7 +430,7 @@ fn internalize(vm: &mut Vm, holder: Gc<JsObject>, name: PropertyKey, reviver: Va
         children = JsObject::from_value(kids);
     }
     if let Some(o) = JsObject::from_value(val) {
-        if o.is_array() {
+        if vm.is_array_value(val)? {
             let len = vm.length_of_array_like(o)?;
             let nrec = children.map_or(0, list_len) as u64;
             for i in 0..len {
@@ -508,7 +508,7 @@ fn stringify(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     if let Some(r) = JsObject::from_value(replacer) {
         if r.is_callable() {
             state.replacer = replacer;
-        } else if r.is_array() {
+        } else if vm.is_array_value(replacer)? {
             let list = new_list(vm);
             let len = vm.length_of_array_like(r)?;
             let mut seen: Vec<Vec<u16>> = Vec::new();
@@ -663,7 +663,7 @@ fn serialize_property(vm: &mut Vm, st: &mut State, key: PropertyKey, holder: Gc<
     if let Some(o) = JsObject::from_value(value)
         && !o.is_callable()
     {
-        if o.is_array() {
+        if vm.is_array_value(value)? {
             serialize_array(vm, st, o, out)?;
         } else {
             serialize_object(vm, st, o, out)?;

@@ -4,7 +4,7 @@ use crate::vm::JsResult;
 use crate::vm::heap::Gc;
 use crate::vm::isolate::Vm;
 use crate::vm::object::CallArgs;
-use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey, attrs};
+use crate::vm::object::{JsObject, JsString, ObjectKind, PropertyKey};
 use crate::vm::runtime::PropertyDescriptor;
 use crate::vm::runtime::define::make_constructor;
 use crate::vm::runtime::descriptor::{from_property_descriptor, to_property_descriptor};
@@ -130,8 +130,8 @@ pub fn object_define_properties(vm: &mut Vm, o: Gc<JsObject>, props: Value) -> J
     vm.with_own_keys(p, |vm, keys| {
         let mut descs = Vec::new();
         for &key in keys {
-            if let Some(own) = vm.get_own_property(p, key)
-                && own.attrs & attrs::ENUMERABLE != 0
+            if let Some(own) = vm.own_property(p, key)?
+                && own.enumerable == Some(true)
             {
                 let dv = vm.get(p, key, p.value())?;
                 vm.temp_roots.push(dv);
@@ -154,7 +154,7 @@ fn define_properties(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn get_own_property_descriptor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let o = vm.to_object(a.arg(0))?;
     let key = vm.to_property_key(a.arg(1))?;
-    let d = vm.get_own_property_descriptor(o, key);
+    let d = vm.own_property(o, key)?;
     Ok(from_property_descriptor(vm, d))
 }
 
@@ -162,7 +162,7 @@ fn get_own_property_descriptors(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value
     let o = vm.to_object(a.arg(0))?;
     let out = vm.new_object();
     for key in vm.own_property_keys(o)? {
-        let d = vm.get_own_property_descriptor(o, key);
+        let d = vm.own_property(o, key)?;
         let dv = from_property_descriptor(vm, d);
         if !dv.is_undefined() {
             vm.create_data_property_or_throw(out, key, dv)?;
@@ -211,8 +211,8 @@ fn enumerable_own(vm: &mut Vm, v: Value, kind: EnumKind) -> JsResult<Value> {
             if k.is_symbol() {
                 continue;
             }
-            let Some(p) = vm.get_own_property(o, k) else { continue };
-            if p.attrs & attrs::ENUMERABLE == 0 {
+            let Some(p) = vm.own_property(o, k)? else { continue };
+            if p.enumerable != Some(true) {
                 continue;
             }
             let kv = vm.key_to_value(k);
@@ -248,7 +248,7 @@ pub fn set_integrity_level(vm: &mut Vm, o: Gc<JsObject>, freeze: bool) -> JsResu
     }
     for k in vm.own_property_keys(o)? {
         let desc = if freeze {
-            match vm.get_own_property(o, k) {
+            match vm.own_property(o, k)? {
                 Some(p) if !p.is_accessor() => PropertyDescriptor { configurable: Some(false), writable: Some(false), ..Default::default() },
                 Some(_) => PropertyDescriptor { configurable: Some(false), ..Default::default() },
                 None => continue,
@@ -262,15 +262,15 @@ pub fn set_integrity_level(vm: &mut Vm, o: Gc<JsObject>, freeze: bool) -> JsResu
 }
 
 fn test_integrity_level(vm: &mut Vm, o: Gc<JsObject>, frozen: bool) -> JsResult<bool> {
-    if o.extensible {
+    if vm.is_extensible(o)? {
         return Ok(false);
     }
     for k in vm.own_property_keys(o)? {
-        if let Some(p) = vm.get_own_property(o, k) {
-            if p.attrs & attrs::CONFIGURABLE != 0 {
+        if let Some(p) = vm.own_property(o, k)? {
+            if p.configurable == Some(true) {
                 return Ok(false);
             }
-            if frozen && !p.is_accessor() && p.attrs & attrs::WRITABLE != 0 {
+            if frozen && p.is_data() && p.writable == Some(true) {
                 return Ok(false);
             }
         }
@@ -314,8 +314,11 @@ fn is_sealed(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         None => Ok(Value::TRUE),
     }
 }
-fn is_extensible(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
-    Ok(Value::bool(JsObject::from_value(a.arg(0)).is_some_and(|o| o.extensible)))
+fn is_extensible(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
+    match JsObject::from_value(a.arg(0)) {
+        Some(o) => Ok(Value::bool(vm.is_extensible(o)?)),
+        None => Ok(Value::FALSE),
+    }
 }
 
 fn assign(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -327,8 +330,8 @@ fn assign(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         let from = vm.to_object(src)?;
         vm.with_own_keys(from, |vm, keys| {
             for &k in keys {
-                if let Some(p) = vm.get_own_property(from, k)
-                    && p.attrs & attrs::ENUMERABLE != 0
+                if let Some(p) = vm.own_property(from, k)?
+                    && p.enumerable == Some(true)
                 {
                     let v = vm.get(from, k, from.value())?;
                     vm.put_v(to.value(), k, v, true)?;
@@ -347,7 +350,7 @@ fn is(_vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn has_own(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let o = vm.to_object(a.arg(0))?;
     let k = vm.to_property_key(a.arg(1))?;
-    Ok(Value::bool(vm.get_own_property(o, k).is_some()))
+    Ok(Value::bool(vm.own_property(o, k)?.is_some()))
 }
 
 fn from_entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
@@ -373,14 +376,14 @@ fn from_entries(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn has_own_property(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let k = vm.to_property_key(a.arg(0))?;
     let o = vm.to_object(a.this)?;
-    Ok(Value::bool(vm.get_own_property(o, k).is_some()))
+    Ok(Value::bool(vm.own_property(o, k)?.is_some()))
 }
 
 fn is_prototype_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let Some(mut v) = JsObject::from_value(a.arg(0)) else { return Ok(Value::FALSE) };
     let o = vm.to_object(a.this)?;
     loop {
-        match JsObject::from_value(v.proto()) {
+        match JsObject::from_value(vm.get_prototype_of(v)?) {
             None => return Ok(Value::FALSE),
             Some(p) if p == o => return Ok(Value::TRUE),
             Some(p) => v = p,
@@ -391,7 +394,7 @@ fn is_prototype_of(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn property_is_enumerable(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let k = vm.to_property_key(a.arg(0))?;
     let o = vm.to_object(a.this)?;
-    Ok(Value::bool(vm.get_own_property(o, k).is_some_and(|p| p.attrs & attrs::ENUMERABLE != 0)))
+    Ok(Value::bool(vm.own_property(o, k)?.is_some_and(|p| p.enumerable == Some(true))))
 }
 
 /// Object.prototype.toString.
@@ -414,6 +417,8 @@ fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         ObjectKind::Date(_) => "Date",
         ObjectKind::Arguments => "Arguments",
         ObjectKind::RegExp(_) => "RegExp",
+        ObjectKind::Proxy(_) if vm.is_array_value(o.value())? => "Array",
+        ObjectKind::Proxy(p) if p.callable => "Function",
         _ => "Object",
     };
     let key = PropertyKey::Symbol(vm.symbols.to_string_tag);
@@ -490,7 +495,7 @@ fn lookup_legacy_accessor(vm: &mut Vm, a: &CallArgs<'_>, getter: bool) -> JsResu
     let mut o = vm.to_object(a.this)?;
     let key = vm.to_property_key(a.arg(0))?;
     loop {
-        if let Some(d) = vm.get_own_property_descriptor(o, key) {
+        if let Some(d) = vm.own_property(o, key)? {
             let half = if getter { d.get } else { d.set };
             return Ok(half.unwrap_or(Value::UNDEFINED));
         }

@@ -123,7 +123,7 @@ fn get(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 fn get_own_property_descriptor(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let o = target(vm, a.arg(0), "getOwnPropertyDescriptor")?;
     let key = vm.to_property_key(a.arg(1))?;
-    let d = vm.get_own_property_descriptor(o, key);
+    let d = vm.own_property(o, key)?;
     Ok(from_property_descriptor(vm, d))
 }
 
@@ -140,7 +140,7 @@ fn has(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
 
 fn is_extensible(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let o = target(vm, a.arg(0), "isExtensible")?;
-    Ok(Value::bool(o.extensible))
+    Ok(Value::bool(vm.is_extensible(o)?))
 }
 
 fn own_keys(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {

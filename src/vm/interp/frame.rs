@@ -75,7 +75,9 @@ impl Vm {
     }
 
     pub(super) fn call_object(&mut self, func: Gc<JsObject>, this: Value, args: &[Value], new_target: Value, construct: bool) -> JsResult<Value> {
-        let data = func.function().unwrap();
+        let Some(data) = func.function() else {
+            return self.call_proxy_rooted(func, this, args, new_target, construct);
+        };
         match &data.kind {
             FunctionKind::Bytecode { .. } => {
                 self.push_frame(func, this, args, new_target, construct, true)?;
@@ -97,8 +99,20 @@ impl Vm {
         r
     }
 
+    /// [[Call]] / [[Construct]] of a callable proxy, its arguments rooted.
+    pub(super) fn call_proxy_rooted(&mut self, func: Gc<JsObject>, this: Value, args: &[Value], new_target: Value, construct: bool) -> JsResult<Value> {
+        let mark = self.temp_roots.len();
+        self.temp_roots.extend_from_slice(args);
+        self.temp_roots.push(this);
+        let r = self.proxy_call(func, this, args, new_target, construct);
+        self.temp_roots.truncate(mark);
+        r
+    }
+
     pub(super) fn call_non_bytecode_rooted(&mut self, func: Gc<JsObject>, this: Value, args: &[Value], new_target: Value, construct: bool) -> JsResult<Value> {
-        let data = func.function().unwrap();
+        let Some(data) = func.function() else {
+            return self.proxy_call(func, this, args, new_target, construct);
+        };
         let realm = data.realm;
         match &data.kind {
             FunctionKind::Native { f, .. } => {

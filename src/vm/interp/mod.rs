@@ -996,7 +996,11 @@ fn invoke(vm: &mut Vm, f: Value, this: Value, args: &[Value], new_target: Value,
     if construct && !Vm::is_constructor(f) {
         return Err(not_callable(vm, f, "is not a constructor"));
     }
-    let is_bytecode = matches!(func.function().unwrap().kind, FunctionKind::Bytecode { .. });
+    let Some(data) = func.function() else {
+        vm.check_native_stack()?;
+        return vm.call_proxy_rooted(func, this, args, new_target, construct).map(Some);
+    };
+    let is_bytecode = matches!(data.kind, FunctionKind::Bytecode { .. });
     if is_bytecode {
         vm.push_frame(func, this, args, new_target, construct, false)?;
         return Ok(None);

@@ -215,8 +215,8 @@ pub fn copy_data_properties(vm: &mut Vm, target: Value, source: Value, excluded:
             if excluded.contains(&key) {
                 continue;
             }
-            if let Some(p) = vm.get_own_property(from, key)
-                && p.attrs & attrs::ENUMERABLE != 0
+            if let Some(p) = vm.own_property(from, key)?
+                && p.enumerable == Some(true)
             {
                 let v = vm.get(from, key, from.value())?;
                 vm.create_data_property_or_throw(t, key, v)?;
@@ -469,27 +469,40 @@ pub fn yield_star_step(vm: &mut Vm, it: Value, next: Value, mode: i32, received:
 
 pub fn for_in_prepare(vm: &mut Vm, v: Value) -> JsResult<Value> {
     let mut keys = vec![v];
+    // The keys stay rooted while proxy traps run JS (a collection may happen).
+    let mark = vm.temp_roots.len();
     if !v.is_nullish() {
         let mut seen = std::collections::HashSet::new();
-        let mut o = Some(vm.to_object(v)?);
-        keys[0] = o.unwrap().value();
-        while let Some(obj) = o {
-            for k in vm.own_property_keys(obj)? {
-                if k.is_symbol() || !seen.insert(k) {
-                    continue;
+        let first = vm.to_object(v)?;
+        keys[0] = first.value();
+        vm.temp_roots.push(first.value());
+        let mut o = Some(first);
+        let r: JsResult<()> = (|| {
+            while let Some(obj) = o {
+                for k in vm.own_property_keys(obj)? {
+                    if k.is_symbol() || !seen.insert(k) {
+                        continue;
+                    }
+                    if let Some(p) = vm.own_property(obj, k)?
+                        && p.enumerable == Some(true)
+                    {
+                        let kv = vm.key_to_value(k);
+                        vm.temp_roots.push(kv);
+                        keys.push(kv);
+                    }
                 }
-                if let Some(p) = vm.get_own_property(obj, k)
-                    && p.attrs & attrs::ENUMERABLE != 0
-                {
-                    let kv = vm.key_to_value(k);
-                    keys.push(kv);
-                }
+                o = JsObject::from_value(vm.get_prototype_of(obj)?);
             }
-            o = JsObject::from_value(obj.proto());
+            Ok(())
+        })();
+        if let Err(e) = r {
+            vm.temp_roots.truncate(mark);
+            return Err(e);
         }
     }
     let realm = vm.realm();
     let it = vm.new_object_with_proto(realm.intrinsic(Intrinsic::ObjectPrototype), ObjectKind::ForInIterator { keys, next: 1 });
+    vm.temp_roots.truncate(mark);
     Ok(it.value())
 }
 

@@ -153,6 +153,8 @@ pub enum ObjectKind {
     },
     /// A DataView (its view's length counts bytes).
     DataView(buffer::ViewData),
+    /// A Proxy exotic object.
+    Proxy(Box<crate::vm::runtime::proxy::ProxyData>),
     Arguments,
     Date(f64),
     /// State of a `for-in` loop: the keys to visit and the next position.
@@ -470,6 +472,10 @@ impl Trace for JsObject {
             ObjectKind::String(s) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), s.value()),
             ObjectKind::Symbol(s) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), s.value()),
             ObjectKind::BigInt(b) => v.edge(EdgeKind::Internal, EdgeName::Str("value"), b.value()),
+            ObjectKind::Proxy(p) => {
+                v.edge(EdgeKind::Internal, EdgeName::Str("target"), p.target);
+                v.edge(EdgeKind::Internal, EdgeName::Str("handler"), p.handler);
+            }
             ObjectKind::TypedArray { view, .. } | ObjectKind::DataView(view) => {
                 v.edge(EdgeKind::Internal, EdgeName::Str("buffer"), view.buffer.value());
             }
@@ -626,7 +632,11 @@ impl JsObject {
     }
 
     pub fn is_callable(&self) -> bool {
-        matches!(self.kind, ObjectKind::Function(_))
+        match &self.kind {
+            ObjectKind::Function(_) => true,
+            ObjectKind::Proxy(p) => p.callable,
+            _ => false,
+        }
     }
     pub fn function(&self) -> Option<&FunctionData> {
         match &self.kind {

@@ -35,6 +35,7 @@ impl Vm {
         // made (which never changes), so long bind chains need no recursion.
         JsObject::from_value(v).is_some_and(|o| match &o.kind {
             ObjectKind::Function(f) => f.is_constructor,
+            ObjectKind::Proxy(p) => p.constructor,
             _ => false,
         })
     }

@@ -23,6 +23,7 @@ pub mod number;
 pub mod objects;
 pub mod promise;
 pub mod properties;
+pub mod proxy;
 pub mod realm;
 pub mod strings;
 pub mod typed_array;

@@ -3,6 +3,7 @@
 //! [[HasProperty]], [[Delete]], [[OwnPropertyKeys]], prototypes, and the
 //! operations built on them (GetMethod, LengthOfArrayLike, instanceof, ...).
 
+use super::proxy::is_proxy;
 use super::realm::Intrinsic;
 use super::typed_array::{numeric_key, typed_array_length};
 use crate::vm::JsResult;
@@ -95,8 +96,27 @@ impl Vm {
         self.get_own_property(obj, key).map(PropertyDescriptor::from_own)
     }
 
+    /// [[GetOwnProperty]] of any object, proxies included (may run JS).
+    pub fn own_property(&mut self, obj: Gc<JsObject>, key: PropertyKey) -> JsResult<Option<PropertyDescriptor>> {
+        if is_proxy(obj) {
+            return self.proxy_get_own_property(obj, key);
+        }
+        Ok(self.get_own_property_descriptor(obj, key))
+    }
+
+    /// [[IsExtensible]].
+    pub fn is_extensible(&mut self, obj: Gc<JsObject>) -> JsResult<bool> {
+        if is_proxy(obj) {
+            return self.proxy_is_extensible(obj);
+        }
+        Ok(obj.extensible)
+    }
+
     /// [[DefineOwnProperty]] (ValidateAndApplyPropertyDescriptor + array exotic).
     pub fn define_own_property(&mut self, obj: Gc<JsObject>, key: PropertyKey, desc: PropertyDescriptor) -> JsResult<bool> {
+        if is_proxy(obj) {
+            return self.proxy_define_own_property(obj, key, desc);
+        }
         if let ObjectKind::TypedArray { .. } = obj.kind
             && let Some(n) = numeric_key(key)
         {
@@ -342,6 +362,9 @@ impl Vm {
             {
                 return Ok(self.typed_array_get(o, n));
             }
+            if is_proxy(o) {
+                return self.proxy_get(o, key, receiver);
+            }
             if let Some(p) = self.get_own_property(o, key) {
                 if p.is_accessor() {
                     let getter = p.accessor().getter;
@@ -400,6 +423,9 @@ impl Vm {
 
     /// OrdinarySet. Returns false when the assignment was rejected.
     pub fn set(&mut self, obj: Gc<JsObject>, key: PropertyKey, v: Value, receiver: Value) -> JsResult<bool> {
+        if is_proxy(obj) {
+            return self.proxy_set(obj, key, v, receiver);
+        }
         if let ObjectKind::TypedArray { .. } = obj.kind
             && receiver == obj.value()
             && let Some(n) = numeric_key(key)
@@ -437,6 +463,9 @@ impl Vm {
                     return Ok(true);
                 }
             }
+            if is_proxy(o) {
+                return self.proxy_set(o, key, v, receiver);
+            }
             if let Some(p) = self.get_own_property(o, key) {
                 break Some(p);
             }
@@ -459,8 +488,8 @@ impl Vm {
             }
         }
         let Some(recv) = JsObject::from_value(receiver) else { return Ok(false) };
-        if let Some(existing) = self.get_own_property(recv, key) {
-            if existing.is_accessor() || existing.attrs & attrs::WRITABLE == 0 {
+        if let Some(existing) = self.own_property(recv, key)? {
+            if existing.is_accessor() || existing.writable != Some(true) {
                 return Ok(false);
             }
             return self.define_own_property(recv, key, PropertyDescriptor { value: Some(v), ..Default::default() });
@@ -497,6 +526,9 @@ impl Vm {
             {
                 return Ok(Vm::valid_element(o, n).is_some());
             }
+            if is_proxy(o) {
+                return self.proxy_has(o, key);
+            }
             if self.get_own_property(o, key).is_some() {
                 return Ok(true);
             }
@@ -508,6 +540,9 @@ impl Vm {
     }
 
     pub fn delete_property(&mut self, obj: Gc<JsObject>, key: PropertyKey) -> JsResult<bool> {
+        if is_proxy(obj) {
+            return self.proxy_delete(obj, key);
+        }
         if let ObjectKind::TypedArray { .. } = obj.kind
             && let Some(n) = numeric_key(key)
         {
@@ -531,6 +566,9 @@ impl Vm {
 
     /// [[OwnPropertyKeys]]: indices ascending, then strings, then symbols (creation order).
     pub fn own_property_keys(&mut self, obj: Gc<JsObject>) -> JsResult<Vec<PropertyKey>> {
+        if is_proxy(obj) {
+            return self.proxy_own_keys(obj);
+        }
         let mut keys: Vec<PropertyKey> = Vec::new();
         let mut indices = obj.element_indices();
         if let ObjectKind::TypedArray { .. } = obj.kind {
@@ -561,11 +599,17 @@ impl Vm {
     }
 
     pub fn get_prototype_of(&mut self, obj: Gc<JsObject>) -> JsResult<Value> {
+        if is_proxy(obj) {
+            return self.proxy_get_prototype_of(obj);
+        }
         Ok(obj.proto())
     }
 
     /// OrdinarySetPrototypeOf: false if not extensible or if it would create a cycle.
     pub fn set_prototype_of(&mut self, obj: Gc<JsObject>, proto: Value) -> JsResult<bool> {
+        if is_proxy(obj) {
+            return self.proxy_set_prototype_of(obj, proto);
+        }
         if obj.proto() == proto {
             return Ok(true);
         }
@@ -581,6 +625,10 @@ impl Vm {
             if po == obj {
                 return Ok(false);
             }
+            // A proxy's [[GetPrototypeOf]] is not the ordinary one: stop here.
+            if is_proxy(po) {
+                break;
+            }
             p = po.proto();
         }
         obj.set_proto_raw(&mut self.heap, proto, self.null_root_shape);
@@ -588,6 +636,9 @@ impl Vm {
     }
 
     pub fn prevent_extensions(&mut self, obj: Gc<JsObject>) -> JsResult<bool> {
+        if is_proxy(obj) {
+            return self.proxy_prevent_extensions(obj);
+        }
         // A typed array whose length can change cannot be made non-extensible.
         if let ObjectKind::TypedArray { view, .. } = obj.kind {
             let resizable = crate::vm::runtime::typed_array::buffer_data(view.buffer).is_some_and(|d| d.max_byte_length.is_some() && !d.shared);
@@ -704,7 +755,7 @@ impl Vm {
             return Err(self.type_error("Function has non-object prototype in instanceof check"));
         }
         loop {
-            let p = o.proto();
+            let p = self.get_prototype_of(o)?;
             if p == proto {
                 return Ok(true);
             }
@@ -744,7 +795,23 @@ impl Vm {
             if JsObject::is_object(p) {
                 return Ok(p);
             }
-            let realm = nt.function().map_or_else(|| self.realm(), |f| f.realm);
+            // GetFunctionRealm: through bound functions and proxies to the
+            // target; a revoked proxy on the way is a TypeError.
+            let mut f = new_target;
+            while let Some(o) = JsObject::from_value(f) {
+                match &o.kind {
+                    ObjectKind::Proxy(p) if p.handler.is_null() => {
+                        return Err(self.type_error("Cannot get the realm of a revoked proxy"));
+                    }
+                    ObjectKind::Proxy(p) => f = p.target,
+                    ObjectKind::Function(d) => match &d.kind {
+                        FunctionKind::Bound { target, .. } => f = *target,
+                        _ => break,
+                    },
+                    _ => break,
+                }
+            }
+            let realm = super::realm::function_realm(new_target).unwrap_or_else(|| self.realm());
             return Ok(realm.intrinsic(default));
         }
         Ok(self.realm().intrinsic(default))

@@ -147,6 +147,7 @@ pub fn function_realm(mut v: Value) -> Option<Gc<Realm>> {
                 FunctionKind::Bound { target, .. } => v = *target,
                 _ => return Some(f.realm),
             },
+            ObjectKind::Proxy(p) => v = p.target,
             _ => return None,
         }
     }

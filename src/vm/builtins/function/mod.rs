@@ -143,9 +143,11 @@ fn bind(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
         return Err(vm.type_error("Bind must be called on a function"));
     };
     let bound_args: Vec<Value> = a.args.iter().skip(1).copied().collect();
+    // BoundFunctionCreate reads the target's prototype first (a proxy trap may run).
+    let proto = vm.get_prototype_of(t)?;
     let lkey = PropertyKey::Atom(vm.names.length);
     let mut len = 0.0;
-    if vm.get_own_property(t, lkey).is_some() {
+    if vm.own_property(t, lkey)?.is_some() {
         let l = vm.get(t, lkey, target)?;
         if l.is_number() {
             let d = l.as_number();
@@ -168,7 +170,6 @@ fn bind(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let ctor = Vm::is_constructor(target);
     let f = vm.new_function_object(realm, FunctionKind::Bound { target, this: a.arg(0), args: bound_args }, &name, 0, ctor);
     f.put_named(&mut vm.heap, lkey, Value::number(len), attrs::CONFIGURABLE);
-    let proto = t.proto();
     if proto != f.proto() {
         f.set_proto_raw(&mut vm.heap, proto, vm.null_root_shape);
     }
@@ -179,7 +180,11 @@ fn to_string(vm: &mut Vm, a: &CallArgs<'_>) -> JsResult<Value> {
     let Some(f) = JsObject::from_value(a.this).filter(|o| o.is_callable()) else {
         return Err(vm.type_error("Function.prototype.toString requires that 'this' be a Function"));
     };
-    if let FunctionKind::Bytecode { code, .. } = &f.function().unwrap().kind {
+    if f.function().is_none() {
+        // A callable proxy.
+        return Ok(vm.string_value("function () { [native code] }"));
+    }
+    if let Some(FunctionKind::Bytecode { code, .. }) = f.function().map(|d| &d.kind) {
         let (start, end) = code.span;
         let source = code.source.clone();
         if let Some(text) = source.text.get(start as usize..end as usize) {
