@@ -101,6 +101,7 @@ fn install(vm: &mut Vm, realm: Gc<Realm>) {
     bigint::install(vm, realm);
     array_buffer::install(vm, realm);
     typed_array::install(vm, realm);
+    base64::install(vm, realm);
     data_view::install(vm, realm);
     atomics::install(vm, realm);
     math::install(vm, realm);

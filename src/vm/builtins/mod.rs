@@ -5,6 +5,7 @@
 pub(crate) mod array;
 pub(crate) mod array_buffer;
 pub(crate) mod atomics;
+pub(crate) mod base64;
 pub(crate) mod bigint;
 pub(crate) mod collections;
 pub(crate) mod data_view;
