@@ -119,7 +119,10 @@ static void test_allocator(void) {
   sable_isolate *iso = NULL;
   CHECK_OK(sable_isolate_new(&p, &iso));
   sable_context *ctx = new_context(iso);
-  EVAL(ctx, "var big = []; for (let i = 0; i < 100000; i++) big.push({i}); big.length");
+  /* Enough objects to take several heap pages; under GC stress (a collection
+   * per loop iteration over a growing array) fewer, or it runs for minutes. */
+  EVAL(ctx, under_instrumentation() ? "var big = []; for (let i = 0; i < 5000; i++) big.push({i}); big.length"
+                                    : "var big = []; for (let i = 0; i < 100000; i++) big.push({i}); big.length");
   CHECK(st.allocs > 0); /* heap pages come from the host allocator */
   sable_isolate_dispose(iso);
   CHECK(st.frees == st.allocs);
@@ -388,9 +391,11 @@ static void *thread_main(void *arg) {
     sable_isolate *iso = new_isolate();
     sable_context *ctx = new_context(iso);
     char src[128];
-    snprintf(src, sizeof src, "let s = 0; for (let i = 0; i < 20000; i++) s += i %% 7; s + %ld", n);
+    /* Under GC stress each iteration collects a whole heap: fewer of them. */
+    const int iterations = under_instrumentation() ? 500 : 20000;
+    snprintf(src, sizeof src, "let s = 0; for (let i = 0; i < %d; i++) s += i %% 7; s + %ld", iterations, n);
     double expect = 0;
-    for (int i = 0; i < 20000; i++) expect += i % 7;
+    for (int i = 0; i < iterations; i++) expect += i % 7;
     if (num_of(ctx, EVAL(ctx, src)) != expect + (double)n) return (void *)1;
     sable_isolate_dispose(iso);
   }
